@@ -1,0 +1,33 @@
+import type { EventDefinition } from './event-definition.js';
+import * as directory from './events/directory.events.js';
+import * as groups from './events/message-group.events.js';
+import * as patientMessages from './events/patient-message.events.js';
+import * as preferences from './events/phr-preferences.events.js';
+import * as threads from './events/thread.events.js';
+
+/** Every published event type, in one list: the codec, the AsyncAPI document and the fixtures follow it. */
+export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
+  directory.PracticeChangedV1,
+  directory.FacilityChangedV1,
+  directory.PatientCategoryChangedV1,
+  directory.RoleChangedV1,
+  directory.MemberChangedV1,
+  directory.PatientChangedV1,
+  groups.MessageGroupCreatedV1,
+  groups.MessageGroupUpdatedV1,
+  groups.MessageGroupDeletedV1,
+  preferences.PhrMessagingPreferencesUpdatedV1,
+  patientMessages.MessageSentV1,
+  threads.MessageRoutedV1,
+  threads.MessageAssignedV1,
+  threads.MessageUnassignedV1,
+  threads.ReplySentV1,
+  threads.MessageTrashedV1,
+  threads.MessageRestoredV1,
+] as ReadonlyArray<EventDefinition<unknown>>;
+
+const byType = new Map(EVENT_CATALOGUE.map((definition) => [definition.type, definition]));
+
+export function findEventDefinition(type: string): EventDefinition<unknown> | undefined {
+  return byType.get(type);
+}

@@ -1,0 +1,149 @@
+import { findEventDefinition } from './catalogue.js';
+import {
+  CE_HEADERS,
+  CLOUDEVENTS_SPEC_VERSION,
+  type EventEnvelope,
+  type EventMetadata,
+} from './envelope.js';
+import { dataSchemaUri, type EventDefinition } from './event-definition.js';
+import { schemaViolations } from './validation.js';
+
+/** A Kafka record as kafkajs produces and consumes it (binary content mode). */
+export interface WireRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** Why a record cannot be accepted as an event; consumers dead-letter these. */
+export class ContractViolation extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(details.length ? `${message}: ${details.join('; ')}` : message);
+    this.name = 'ContractViolation';
+  }
+}
+
+function assertSamePractice(practiceId: string, data: unknown): string {
+  const dataPractice = (data as Record<string, unknown>).practiceId;
+  if (dataPractice !== practiceId) {
+    throw new ContractViolation(`event data is of practice ${String(dataPractice)}, not ${practiceId}`);
+  }
+  return practiceId;
+}
+
+export function buildEnvelope<T>(
+  definition: EventDefinition<T>,
+  data: T,
+  metadata: EventMetadata,
+): EventEnvelope<T> {
+  const violations = schemaViolations(definition as EventDefinition<unknown>, data);
+  if (violations.length) {
+    throw new ContractViolation(`refusing to produce an invalid ${definition.type}`, violations);
+  }
+  return {
+    ...metadata,
+    practiceId: assertSamePractice(metadata.practiceId, data),
+    type: definition.type,
+    specversion: CLOUDEVENTS_SPEC_VERSION,
+    subject: String(data[definition.keyField]),
+    dataschema: dataSchemaUri(definition.type),
+    data,
+  };
+}
+
+export function toWireRecord(envelope: EventEnvelope): WireRecord {
+  const headers: Record<string, string> = {
+    [CE_HEADERS.id]: envelope.id,
+    [CE_HEADERS.type]: envelope.type,
+    [CE_HEADERS.source]: envelope.source,
+    [CE_HEADERS.time]: envelope.time,
+    [CE_HEADERS.specversion]: envelope.specversion,
+    [CE_HEADERS.subject]: envelope.subject,
+    [CE_HEADERS.dataschema]: envelope.dataschema,
+    [CE_HEADERS.practiceId]: envelope.practiceId,
+    [CE_HEADERS.correlationId]: envelope.correlationId,
+    [CE_HEADERS.contentType]: 'application/json',
+  };
+  if (envelope.causationId) headers[CE_HEADERS.causationId] = envelope.causationId;
+  return { key: envelope.subject, value: JSON.stringify(envelope.data), headers };
+}
+
+type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+function header(headers: RawHeaders, name: string): string | undefined {
+  const raw = headers[name];
+  const first = Array.isArray(raw) ? raw[0] : raw;
+  return first === undefined ? undefined : first.toString();
+}
+
+/**
+ * Reads a consumed record back into an envelope, validating headers, type and
+ * data. Anything unknown or malformed is a ContractViolation, never a crash.
+ */
+export function fromWireRecord(record: {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: RawHeaders;
+}): EventEnvelope {
+  const headers = record.headers ?? {};
+  const required = ['id', 'type', 'source', 'time', 'specversion', 'practiceId', 'correlationId'] as const;
+  const missing = required.filter((name) => !header(headers, CE_HEADERS[name]));
+  if (missing.length) {
+    throw new ContractViolation('missing CloudEvents headers', missing.map((m) => CE_HEADERS[m]));
+  }
+  const specversion = header(headers, CE_HEADERS.specversion);
+  if (specversion !== CLOUDEVENTS_SPEC_VERSION) {
+    throw new ContractViolation(`unsupported CloudEvents specversion ${specversion}`);
+  }
+  const type = header(headers, CE_HEADERS.type)!;
+  const definition = findEventDefinition(type);
+  if (!definition) throw new ContractViolation(`unknown event type ${type}`);
+  if (record.value === null || record.value === undefined) {
+    throw new ContractViolation(`${type} has no value`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(record.value.toString());
+  } catch {
+    throw new ContractViolation(`${type} value is not JSON`);
+  }
+  const violations = schemaViolations(definition, data);
+  if (violations.length) throw new ContractViolation(`${type} does not match its schema`, violations);
+  const subject = String((data as Record<string, unknown>)[definition.keyField]);
+  const key = record.key?.toString();
+  if (key !== undefined && key !== subject) {
+    throw new ContractViolation(`${type} key ${key} differs from its aggregate id ${subject}`);
+  }
+  const subjectHeader = header(headers, CE_HEADERS.subject);
+  if (subjectHeader !== undefined && subjectHeader !== subject) {
+    throw new ContractViolation(`${type} ${CE_HEADERS.subject} differs from its aggregate id ${subject}`);
+  }
+  const practiceId = header(headers, CE_HEADERS.practiceId)!;
+  if ((data as Record<string, unknown>).practiceId !== practiceId) {
+    throw new ContractViolation(`${type} practice differs from its ${CE_HEADERS.practiceId} header`);
+  }
+  return {
+    id: header(headers, CE_HEADERS.id)!,
+    type,
+    source: header(headers, CE_HEADERS.source)!,
+    time: header(headers, CE_HEADERS.time)!,
+    specversion: CLOUDEVENTS_SPEC_VERSION,
+    subject,
+    dataschema: header(headers, CE_HEADERS.dataschema) ?? dataSchemaUri(type),
+    practiceId,
+    correlationId: header(headers, CE_HEADERS.correlationId)!,
+    causationId: header(headers, CE_HEADERS.causationId),
+    data,
+  };
+}
+
+/** Narrows an envelope to one event type. */
+export function isEvent<T>(
+  envelope: EventEnvelope,
+  definition: EventDefinition<T>,
+): envelope is EventEnvelope<T> {
+  return envelope.type === definition.type;
+}

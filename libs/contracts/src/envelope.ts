@@ -1,0 +1,50 @@
+/**
+ * CloudEvents 1.0 envelope in Kafka binary content mode: the context
+ * attributes travel as `ce_*` headers, the value is the event data as JSON.
+ * `practiceid`, `correlationid` and `causationid` are CloudEvents extension
+ * attributes (lower-case alphanumerics, as the spec requires).
+ */
+export const CLOUDEVENTS_SPEC_VERSION = '1.0';
+
+export const CE_HEADERS = {
+  id: 'ce_id',
+  type: 'ce_type',
+  source: 'ce_source',
+  time: 'ce_time',
+  specversion: 'ce_specversion',
+  subject: 'ce_subject',
+  dataschema: 'ce_dataschema',
+  practiceId: 'ce_practiceid',
+  correlationId: 'ce_correlationid',
+  causationId: 'ce_causationid',
+  contentType: 'content-type',
+} as const;
+
+export interface EventEnvelope<T = unknown> {
+  /** Unique per event; consumers dedupe on it. */
+  id: string;
+  /** Versioned type string, e.g. `gm.message-group.created.v1`. */
+  type: string;
+  /** Producing service, e.g. `/services/group-config`. */
+  source: string;
+  /** RFC 3339 time the fact happened. */
+  time: string;
+  specversion: typeof CLOUDEVENTS_SPEC_VERSION;
+  /** The aggregate id; also the Kafka key, so one aggregate's events stay in order. */
+  subject: string;
+  dataschema: string;
+  practiceId: string;
+  correlationId: string;
+  causationId?: string;
+  data: T;
+}
+
+/** What a producer supplies beyond the data itself. */
+export interface EventMetadata {
+  id: string;
+  source: string;
+  time: string;
+  practiceId: string;
+  correlationId: string;
+  causationId?: string;
+}

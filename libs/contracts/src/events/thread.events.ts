@@ -1,0 +1,147 @@
+import { defineEvent } from '../event-definition.js';
+import type { JsonSchema } from '../event-definition.js';
+import { id, nullableId, object, oneOf, timestamp, version } from '../schema-parts.js';
+import { TOPICS } from '../topics.js';
+
+/**
+ * The practice side of a thread. Every event carries the thread version after
+ * it, so projectors apply them in order whatever order they arrive in.
+ */
+interface ThreadFact {
+  practiceId: string;
+  threadId: string;
+  /** null for a direct message to a member. */
+  groupId: string | null;
+  threadVersion: number;
+  occurredAt: string;
+}
+
+const threadFact: Record<string, JsonSchema> = {
+  practiceId: id,
+  threadId: id,
+  groupId: nullableId,
+  threadVersion: version,
+  occurredAt: timestamp,
+};
+
+export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
+
+export interface MessageRoutedV1 extends ThreadFact {
+  patientId: string;
+  routing: RoutingKind;
+  /** Addressee of a direct message; null for group threads. */
+  memberId: string | null;
+}
+
+export const MessageRoutedV1 = defineEvent<MessageRoutedV1>({
+  name: 'MessageRouted',
+  type: 'gm.message.routed.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "A patient's thread was routed: to a Specific Members group (its Admins, unassigned), to the patient's in-house care team plus the group's Admins, or to one member.",
+  schema: object({
+    ...threadFact,
+    patientId: id,
+    routing: oneOf('specific-members', 'care-team', 'direct'),
+    memberId: nullableId,
+  }),
+});
+
+export interface MessageAssignedV1 extends ThreadFact {
+  assigneeMemberId: string;
+  previousAssigneeMemberId: string | null;
+  assignedByMemberId: string;
+}
+
+export const MessageAssignedV1 = defineEvent<MessageAssignedV1>({
+  name: 'MessageAssigned',
+  type: 'gm.message.assigned.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description: 'An Admin assigned or reassigned a thread; carries the previous assignee.',
+  schema: object({
+    ...threadFact,
+    assigneeMemberId: id,
+    previousAssigneeMemberId: nullableId,
+    assignedByMemberId: id,
+  }),
+});
+
+export type UnassignReason = 'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
+
+export interface MessageUnassignedV1 extends ThreadFact {
+  previousAssigneeMemberId: string;
+  reason: UnassignReason;
+}
+
+export const MessageUnassignedV1 = defineEvent<MessageUnassignedV1>({
+  name: 'MessageUnassigned',
+  type: 'gm.message.unassigned.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description: 'A thread lost its assignee because the assignee may no longer see it.',
+  schema: object({
+    ...threadFact,
+    previousAssigneeMemberId: id,
+    reason: oneOf('member-removed-from-group', 'member-deactivated', 'care-team-changed'),
+  }),
+});
+
+export interface ReplySentV1 extends ThreadFact {
+  replyId: string;
+  /** What the patient sees as the sender: the group's name (or the practice for direct messages). */
+  senderDisplayName: string;
+  /** Internal audit trail only: never shown to a patient. */
+  repliedByMemberId: string;
+  /** PHI. */
+  body: string;
+}
+
+export const ReplySentV1 = defineEvent<ReplySentV1>({
+  name: 'ReplySent',
+  type: 'gm.reply.sent.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    'A member replied to the patient. Patient-facing views show senderDisplayName (the group name) only; repliedByMemberId is for the internal trail. Contains PHI.',
+  schema: object({
+    ...threadFact,
+    replyId: id,
+    senderDisplayName: { type: 'string', minLength: 1, maxLength: 200 },
+    repliedByMemberId: id,
+    body: { type: 'string', minLength: 1, maxLength: 20000 },
+  }),
+});
+
+export interface MessageTrashedV1 extends ThreadFact {
+  byMemberId: string;
+}
+
+export const MessageTrashedV1 = defineEvent<MessageTrashedV1>({
+  name: 'MessageTrashed',
+  type: 'gm.message.trashed.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description: 'A thread was moved to Trash.',
+  schema: object({ ...threadFact, byMemberId: id }),
+});
+
+export interface MessageRestoredV1 extends ThreadFact {
+  byMemberId: string;
+}
+
+export const MessageRestoredV1 = defineEvent<MessageRestoredV1>({
+  name: 'MessageRestored',
+  type: 'gm.message.restored.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description: 'A thread was restored from Trash.',
+  schema: object({ ...threadFact, byMemberId: id }),
+});

@@ -1,0 +1,12 @@
+export * from './envelope.js';
+export * from './event-definition.js';
+export * from './topics.js';
+export * from './catalogue.js';
+export * from './codec.js';
+export { schemaViolations } from './validation.js';
+export { buildAsyncApiDocument } from './asyncapi.js';
+export * from './events/directory.events.js';
+export * from './events/message-group.events.js';
+export * from './events/phr-preferences.events.js';
+export * from './events/patient-message.events.js';
+export * from './events/thread.events.js';

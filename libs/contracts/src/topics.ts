@@ -1,0 +1,84 @@
+import type { TopicDefinition } from './event-definition.js';
+
+/**
+ * Every topic of the system. State topics are compacted (key = entity id) so a
+ * new replica rebuilds from them; thread topics keep every fact, keyed by
+ * thread id so one thread's events stay in order.
+ */
+export const TOPICS = {
+  directoryPractices: {
+    name: 'gm.directory.practices',
+    compacted: true,
+    partitions: 3,
+    key: 'practiceId',
+    description: 'Current state of each practice (name, subscription plan).',
+  },
+  directoryFacilities: {
+    name: 'gm.directory.facilities',
+    compacted: true,
+    partitions: 3,
+    key: 'facilityId',
+    description: 'Current state of each facility of a practice.',
+  },
+  directoryPatientCategories: {
+    name: 'gm.directory.patient-categories',
+    compacted: true,
+    partitions: 3,
+    key: 'categoryId',
+    description: 'Current state of each patient category of a practice.',
+  },
+  directoryRoles: {
+    name: 'gm.directory.roles',
+    compacted: true,
+    partitions: 3,
+    key: 'roleId',
+    description: 'Current state of each role and the privileges it grants.',
+  },
+  directoryMembers: {
+    name: 'gm.directory.members',
+    compacted: true,
+    partitions: 3,
+    key: 'memberId',
+    description: 'Current state of each practice member (staff): role, active.',
+  },
+  directoryPatients: {
+    name: 'gm.directory.patients',
+    compacted: true,
+    partitions: 3,
+    key: 'patientId',
+    description: 'Current state of each patient: facility, categories, in-house care team.',
+  },
+  messageGroups: {
+    name: 'gm.message-groups',
+    compacted: true,
+    partitions: 3,
+    key: 'groupId',
+    description: 'Message group configuration, full state on every change.',
+  },
+  phrPreferences: {
+    name: 'gm.phr-preferences',
+    compacted: true,
+    partitions: 3,
+    key: 'practiceId',
+    description: 'PHR messaging preferences of each practice, full state on every change.',
+  },
+  patientMessages: {
+    name: 'gm.patient-messages',
+    compacted: false,
+    partitions: 6,
+    key: 'threadId',
+    description: 'Messages written by patients (first message of a thread and follow-ups).',
+  },
+  threads: {
+    name: 'gm.threads',
+    compacted: false,
+    partitions: 6,
+    key: 'threadId',
+    description: "A thread's lifecycle on the practice side: routing, assignment, replies, trash.",
+  },
+} as const satisfies Record<string, TopicDefinition>;
+
+export const ALL_TOPICS: TopicDefinition[] = Object.values(TOPICS);
+
+/** Dead letters of one consuming service: the original record plus the reason. */
+export const deadLetterTopic = (consumerGroup: string): string => `gm.dead-letter.${consumerGroup}`;

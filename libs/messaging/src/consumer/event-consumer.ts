@@ -1,0 +1,190 @@
+import {
+  ContractViolation,
+  deadLetterTopic,
+  fromWireRecord,
+  type EventEnvelope,
+} from '@gm/contracts';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from '../logger.js';
+import { isTransient, UnprocessableEvent } from './errors.js';
+import type { ProcessedEvents } from './processed-events.js';
+
+export interface EventContext {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type EventHandler = (envelope: EventEnvelope, context: EventContext) => Promise<void>;
+
+export interface RetryPolicy {
+  /** Attempts for an unexpected (non-infrastructure) error before dead-lettering. */
+  attempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  handler: EventHandler;
+  processed: ProcessedEvents;
+  /** Producer for the dead-letter topic. */
+  deadLetters: Producer;
+  logger: Logger;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface ConsumerStats {
+  applied: number;
+  duplicates: number;
+  deadLettered: number;
+  retries: number;
+}
+
+class Stopping extends Error {}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 100, maxDelayMs: 5000 };
+
+/**
+ * A Kafka consumer that applies each event once in effect: it validates the
+ * envelope, skips event ids already applied, retries what may pass, sends
+ * what never will to the group's dead-letter topic, and lets an offset be
+ * committed only after the handler's writes (or the dead letter) are durable.
+ */
+export class EventConsumer {
+  readonly stats: ConsumerStats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0 };
+  private readonly retry: RetryPolicy;
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+    });
+  }
+
+  get deadLetterTopic(): string {
+    return deadLetterTopic(this.options.groupId);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.consumer.connect();
+    for (const topic of this.options.topics) {
+      // From the beginning: a new consumer group rebuilds its replica from the compacted topics.
+      await this.consumer.subscribe({ topic, fromBeginning: true });
+    }
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      autoCommitThreshold: 100,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!this.running || !isRunning() || isStale()) break;
+          try {
+            await this.process(batch.topic, batch.partition, message, heartbeat);
+          } catch (error) {
+            if (error instanceof Stopping) break;
+            throw error;
+          }
+          // Only now may this offset be committed: the effects are durable.
+          resolveOffset(message.offset);
+          await commitOffsetsIfNecessary();
+        }
+        await commitOffsetsIfNecessary();
+      },
+    });
+  }
+
+  /** Stops fetching, lets the current event finish, commits, disconnects. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async process(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const context: EventContext = { topic, partition, offset: message.offset };
+    let envelope: EventEnvelope;
+    try {
+      envelope = fromWireRecord(message);
+    } catch (error) {
+      if (!(error instanceof ContractViolation)) throw error;
+      return this.deadLetter(context, message, error.message);
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await this.options.processed.has(envelope.id)) {
+          this.stats.duplicates++;
+          return;
+        }
+        await this.options.handler(envelope, context);
+        await this.options.processed.remember(envelope.id);
+        this.stats.applied++;
+        return;
+      } catch (error) {
+        if (error instanceof UnprocessableEvent) {
+          return this.deadLetter(context, message, error.message);
+        }
+        const transient = isTransient(error);
+        if (!transient && attempt >= this.retry.attempts) {
+          const reason = `failed after ${attempt} attempts: ${describe(error)}`;
+          return this.deadLetter(context, message, reason);
+        }
+        this.stats.retries++;
+        this.options.logger.warn(
+          { err: describe(error), eventId: envelope.id, type: envelope.type, attempt, transient },
+          'event handling failed; retrying',
+        );
+        await this.backoff(attempt, heartbeat);
+      }
+    }
+  }
+
+  private async backoff(attempt: number, heartbeat: () => Promise<void>): Promise<void> {
+    const delay = Math.min(this.retry.initialDelayMs * 2 ** (attempt - 1), this.retry.maxDelayMs);
+    const until = Date.now() + delay;
+    while (Date.now() < until) {
+      if (!this.running) throw new Stopping();
+      await sleep(Math.min(500, until - Date.now()));
+      await heartbeat();
+    }
+  }
+
+  private async deadLetter(context: EventContext, message: KafkaMessage, reason: string): Promise<void> {
+    const headers: IHeaders = {
+      ...message.headers,
+      'x-dead-letter-reason': reason.slice(0, 2000),
+      'x-dead-letter-source-topic': context.topic,
+      'x-dead-letter-source-partition': String(context.partition),
+      'x-dead-letter-source-offset': context.offset,
+      'x-dead-letter-consumer-group': this.options.groupId,
+      'x-dead-letter-at': new Date().toISOString(),
+    };
+    await this.options.deadLetters.send({
+      topic: this.deadLetterTopic,
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
+    this.stats.deadLettered++;
+    // The reason names the rule broken, never the event's data (PHI stays out of logs).
+    this.options.logger.error({ ...context, reason }, 'event dead-lettered');
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,160 @@
+import type { Collection, Document } from 'mongodb';
+import type { Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from '../logger.js';
+import type { OutboxFields, OutboxRecord } from './outbox-record.js';
+
+/** The lease that makes one replica the publisher; see RedisLease. */
+export interface Lease {
+  hold(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  /** Collections whose documents carry an outbox. */
+  collections: Collection<Document>[];
+  /** An idempotent producer (`idempotent: true`, one request in flight). */
+  producer: Producer;
+  lease: Lease;
+  logger: Logger;
+  /** Idle polling interval; a nudge after a local write wakes the relay at once. */
+  pollIntervalMs?: number;
+  /** Documents read per collection and round. */
+  batchSize?: number;
+}
+
+type OutboxDocument = Document & Pick<OutboxFields, '_outbox' | '_outboxSeq'>;
+
+const CLEAR_ATTEMPTS = 5;
+
+/**
+ * Publishes the events waiting in outbox documents, in their order, with
+ * acks=all, then removes exactly those events from their document. A crash
+ * between publish and clear publishes them again: delivery is at least once,
+ * and consumers dedupe on the event id.
+ */
+export class OutboxRelay {
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private nudged = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes the relay now: called after a local write appended events. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.options.lease.release().catch(() => undefined);
+  }
+
+  /** One round over every collection; returns how many events were published. */
+  async publishPending(): Promise<number> {
+    let published = 0;
+    for (const collection of this.options.collections) {
+      published += await this.publishFrom(collection);
+    }
+    return published;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        if (await this.options.lease.hold()) published = await this.publishPending();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'outbox relay round failed; retrying');
+      }
+      if (published === 0 && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), this.pollIntervalMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.nudged = false;
+        resolve();
+      };
+    });
+  }
+
+  private async publishFrom(collection: Collection<Document>): Promise<number> {
+    const documents = (await collection
+      .find({ _outboxPending: true }, { projection: { _outbox: 1, _outboxSeq: 1 } })
+      .limit(this.batchSize)
+      .toArray()) as unknown as OutboxDocument[];
+    const records = documents.flatMap((document) => document._outbox ?? []);
+    if (!records.length) return 0;
+
+    await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records) });
+
+    for (const document of documents) {
+      await this.clearPublished(collection, document);
+    }
+    return records.length;
+  }
+
+  /**
+   * Removes the published events with a compare-and-set on `_outboxSeq`; if a
+   * writer appended meanwhile, re-reads and keeps what it appended.
+   */
+  private async clearPublished(
+    collection: Collection<Document>,
+    document: OutboxDocument,
+  ): Promise<void> {
+    const published = new Set(document._outbox.map((record) => record.id));
+    let current: OutboxDocument | null = document;
+    for (let attempt = 0; attempt < CLEAR_ATTEMPTS && current; attempt++) {
+      const remaining = (current._outbox ?? []).filter((record) => !published.has(record.id));
+      const result = await collection.updateOne(
+        { _id: current._id, _outboxSeq: current._outboxSeq },
+        { $set: { _outbox: remaining, _outboxPending: remaining.length > 0 } },
+      );
+      if (result.matchedCount === 1) return;
+      current = (await collection.findOne(
+        { _id: current._id },
+        { projection: { _outbox: 1, _outboxSeq: 1 } },
+      )) as OutboxDocument | null;
+    }
+    // Left pending: the next round publishes these events again, which
+    // consumers absorb by event id.
+    this.options.logger.warn({ documentId: String(document._id) }, 'outbox not cleared; will retry');
+  }
+}
+
+function byTopic(records: OutboxRecord[]): TopicMessages[] {
+  const topics = new Map<string, TopicMessages>();
+  for (const record of records) {
+    let entry = topics.get(record.topic);
+    if (!entry) {
+      entry = { topic: record.topic, messages: [] };
+      topics.set(record.topic, entry);
+    }
+    entry.messages.push({ key: record.key, value: record.value, headers: record.headers });
+  }
+  return [...topics.values()];
+}

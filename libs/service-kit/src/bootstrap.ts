@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { InfrastructureConfig } from './config.js';
+import { ProblemDetailsFilter } from './problem.js';
+import { createValidationPipe } from './validation.js';
+
+export interface ServiceDescription {
+  title: string;
+  description: string;
+  version?: string;
+}
+
+/** HTTP conventions shared by every service; also used by e2e tests. */
+export function configureHttp(
+  app: INestApplication,
+  config: InfrastructureConfig,
+  description: ServiceDescription,
+): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(helmet());
+  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(description.title)
+      .setDescription(description.description)
+      .setVersion(description.version ?? '1.0.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/** Starts a service: validated config in, structured logs, listening on its port. */
+export async function bootstrapService(
+  module: Type<unknown>,
+  config: InfrastructureConfig,
+  description: ServiceDescription,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  configureHttp(app, config, description);
+  await app.listen(config.port, '0.0.0.0');
+  app.get(Logger).log(`${config.serviceName} listening on ${config.port}`);
+  return app;
+}

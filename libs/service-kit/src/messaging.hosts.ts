@@ -1,0 +1,136 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type Provider,
+} from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { ALL_TOPICS, deadLetterTopic } from '@gm/contracts';
+import {
+  ensureTopics,
+  EventConsumer,
+  MongoProcessedEvents,
+  OutboxRelay,
+  RedisLease,
+  type EventHandler,
+  type Logger,
+} from '@gm/messaging';
+import type { Redis } from 'ioredis';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Connection } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import type { InfrastructureConfig } from './config.js';
+import { INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
+
+export const OUTBOX_COLLECTIONS = Symbol('OUTBOX_COLLECTIONS');
+export const EVENT_SUBSCRIPTION = Symbol('EVENT_SUBSCRIPTION');
+
+export interface EventSubscription {
+  /** Kafka consumer group; also names the dead-letter topic and the processed-ids collection. */
+  groupId: string;
+  topics: string[];
+  handler: EventHandler;
+}
+
+const idempotentProducer = (kafka: Kafka): Producer =>
+  kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+
+async function ensureAllTopics(kafka: Kafka, config: InfrastructureConfig, extra: string[] = []) {
+  await ensureTopics(
+    kafka,
+    [...ALL_TOPICS, ...extra.map((name) => ({ name, compacted: false, partitions: 1 }))],
+    { replicationFactor: config.kafkaReplicationFactor, minInsyncReplicas: config.kafkaMinInsyncReplicas },
+  );
+}
+
+/** Runs the service's outbox relay for as long as the application runs. */
+@Injectable()
+export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private relay?: OutboxRelay;
+  private producer?: Producer;
+
+  constructor(
+    @Inject(OUTBOX_COLLECTIONS) private readonly collections: string[],
+    @InjectConnection() private readonly connection: Connection,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
+    @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureAllTopics(this.kafka, this.config);
+    this.producer = idempotentProducer(this.kafka);
+    await this.producer.connect();
+    this.relay = new OutboxRelay({
+      collections: this.collections.map((name) => this.connection.collection(name)),
+      producer: this.producer,
+      lease: new RedisLease(
+        this.redis,
+        `gm:outbox-lease:${this.config.serviceName}`,
+        randomUUID(),
+        10_000,
+      ),
+      logger: this.logger,
+      pollIntervalMs: 250,
+    });
+    this.relay.start();
+  }
+
+  /** Called after a command appended events, so they leave without waiting for a poll. */
+  nudge(): void {
+    this.relay?.nudge();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.producer?.disconnect();
+  }
+}
+
+/** Runs the service's event consumer for as long as the application runs. */
+@Injectable()
+export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private consumer?: EventConsumer;
+  private deadLetters?: Producer;
+
+  constructor(
+    @Inject(EVENT_SUBSCRIPTION) private readonly subscription: EventSubscription,
+    @InjectConnection() private readonly connection: Connection,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
+    @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
+  ) {}
+
+  get stats() {
+    return this.consumer?.stats;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { groupId, topics, handler } = this.subscription;
+    await ensureAllTopics(this.kafka, this.config, [deadLetterTopic(groupId)]);
+    this.deadLetters = idempotentProducer(this.kafka);
+    await this.deadLetters.connect();
+    this.consumer = new EventConsumer({
+      kafka: this.kafka,
+      groupId,
+      topics,
+      handler,
+      processed: new MongoProcessedEvents(this.connection.collection('processed_events')),
+      deadLetters: this.deadLetters,
+      logger: this.logger,
+    });
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+    await this.deadLetters?.disconnect();
+  }
+}
+
+export const outboxRelayProviders = (collections: string[]): Provider[] => [
+  { provide: OUTBOX_COLLECTIONS, useValue: collections },
+  OutboxRelayHost,
+];
