@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -43,7 +43,7 @@ export function configureHttp(
 
 /** Starts a service: validated config in, structured logs, listening on its port. */
 export async function bootstrapService(
-  module: Type<unknown>,
+  module: DynamicModule,
   config: InfrastructureConfig,
   description: ServiceDescription,
 ): Promise<INestApplication> {

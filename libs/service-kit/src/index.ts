@@ -6,3 +6,4 @@ export * from './tokens.js';
 export * from './infrastructure.module.js';
 export * from './bootstrap.js';
 export * from './messaging.hosts.js';
+export * from './run-service.js';

@@ -1,2 +1,4 @@
 export * from './wait-for.js';
 export * from './test-infrastructure.js';
+export * from './service-app.js';
+export * from './service-conventions.js';

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { InfrastructureModule } from '@gm/service-kit';
+import type { ServiceConfig } from './config.js';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: ServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forRoot(config), CqrsModule.forRoot()],
+    };
+  }
+}
