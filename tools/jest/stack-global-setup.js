@@ -53,6 +53,7 @@ export default async function stackGlobalSetup() {
   } catch (err) {
     throw new Error(
       `[stack] 'bash deploy/local/stack.sh up' failed (${err.message}); see its output above`,
+      { cause: err },
     );
   }
   missing = await down(p);

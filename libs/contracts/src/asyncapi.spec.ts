@@ -18,7 +18,7 @@ import { TOPICS } from './topics.js';
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test code walks an untyped document
+// Test code walks an untyped document.
 type Obj = Record<string, any>;
 
 const yamlPath = fileURLToPath(new URL('../asyncapi.yaml', import.meta.url));

@@ -29,7 +29,9 @@ export class ContractViolation extends Error {
 function assertSamePractice(practiceId: string, data: unknown): string {
   const dataPractice = (data as Record<string, unknown>).practiceId;
   if (dataPractice !== practiceId) {
-    throw new ContractViolation(`event data is of practice ${String(dataPractice)}, not ${practiceId}`);
+    throw new ContractViolation(
+      `event data is of practice ${String(dataPractice)}, not ${practiceId}`,
+    );
   }
   return practiceId;
 }
@@ -89,10 +91,21 @@ export function fromWireRecord(record: {
   headers?: RawHeaders;
 }): EventEnvelope {
   const headers = record.headers ?? {};
-  const required = ['id', 'type', 'source', 'time', 'specversion', 'practiceId', 'correlationId'] as const;
+  const required = [
+    'id',
+    'type',
+    'source',
+    'time',
+    'specversion',
+    'practiceId',
+    'correlationId',
+  ] as const;
   const missing = required.filter((name) => !header(headers, CE_HEADERS[name]));
   if (missing.length) {
-    throw new ContractViolation('missing CloudEvents headers', missing.map((m) => CE_HEADERS[m]));
+    throw new ContractViolation(
+      'missing CloudEvents headers',
+      missing.map((m) => CE_HEADERS[m]),
+    );
   }
   const specversion = header(headers, CE_HEADERS.specversion);
   if (specversion !== CLOUDEVENTS_SPEC_VERSION) {
@@ -111,7 +124,8 @@ export function fromWireRecord(record: {
     throw new ContractViolation(`${type} value is not JSON`);
   }
   const violations = schemaViolations(definition, data);
-  if (violations.length) throw new ContractViolation(`${type} does not match its schema`, violations);
+  if (violations.length)
+    throw new ContractViolation(`${type} does not match its schema`, violations);
   const subject = String((data as Record<string, unknown>)[definition.keyField]);
   const key = record.key?.toString();
   if (key !== undefined && key !== subject) {
@@ -119,11 +133,15 @@ export function fromWireRecord(record: {
   }
   const subjectHeader = header(headers, CE_HEADERS.subject);
   if (subjectHeader !== undefined && subjectHeader !== subject) {
-    throw new ContractViolation(`${type} ${CE_HEADERS.subject} differs from its aggregate id ${subject}`);
+    throw new ContractViolation(
+      `${type} ${CE_HEADERS.subject} differs from its aggregate id ${subject}`,
+    );
   }
   const practiceId = header(headers, CE_HEADERS.practiceId)!;
   if ((data as Record<string, unknown>).practiceId !== practiceId) {
-    throw new ContractViolation(`${type} practice differs from its ${CE_HEADERS.practiceId} header`);
+    throw new ContractViolation(
+      `${type} practice differs from its ${CE_HEADERS.practiceId} header`,
+    );
   }
   return {
     id: header(headers, CE_HEADERS.id)!,

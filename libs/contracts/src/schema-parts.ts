@@ -10,7 +10,10 @@ export const timestamp: JsonSchema = { type: 'string', format: 'date-time' };
 export const version: JsonSchema = { type: 'integer', minimum: 1 };
 export const idList: JsonSchema = { type: 'array', items: id, uniqueItems: true };
 
-export function object(properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema {
+export function object(
+  properties: Record<string, JsonSchema>,
+  optional: string[] = [],
+): JsonSchema {
   return {
     type: 'object',
     properties,

@@ -57,9 +57,13 @@ export class ConfigReader {
   /** Comma-separated `host:port` list. */
   hostPorts(name: string, fallback?: string): string[] {
     const raw = this.string(name, fallback);
-    const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
     for (const item of items) {
-      if (!/^[\w.-]+:\d{1,5}$/.test(item)) this.problems.push(`${name} entry "${item}" is not host:port`);
+      if (!/^[\w.-]+:\d{1,5}$/.test(item))
+        this.problems.push(`${name} entry "${item}" is not host:port`);
     }
     if (raw && !items.length) this.problems.push(`${name} is empty`);
     return items;

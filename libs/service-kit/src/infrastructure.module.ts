@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TerminusModule } from '@nestjs/terminus';
 import { createKafka, type Logger as PlumbingLogger } from '@gm/messaging';
@@ -9,7 +16,6 @@ import type { InfrastructureConfig } from './config.js';
 import { HealthController } from './health.controller.js';
 import { loggingParams } from './logging.js';
 import { INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
-
 
 /** Closes the Redis client last, after consumers and relays have stopped. */
 @Injectable()

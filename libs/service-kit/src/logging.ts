@@ -29,7 +29,9 @@ export function loggingParams(serviceName: string, level: string): Params {
         const given = request.headers['x-correlation-id'];
         return typeof given === 'string' && /^[\w-]{1,100}$/.test(given) ? given : randomUUID();
       },
-      customProps: (request: IncomingMessage) => ({ correlationId: (request as { id?: unknown }).id }),
+      customProps: (request: IncomingMessage) => ({
+        correlationId: (request as { id?: unknown }).id,
+      }),
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
@@ -38,7 +40,9 @@ export function loggingParams(serviceName: string, level: string): Params {
           url: req.url?.split('?')[0],
         }),
       },
-      autoLogging: { ignore: (request: IncomingMessage) => request.url?.startsWith('/health') ?? false },
+      autoLogging: {
+        ignore: (request: IncomingMessage) => request.url?.startsWith('/health') ?? false,
+      },
     },
   };
 }

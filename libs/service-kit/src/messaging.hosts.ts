@@ -40,7 +40,10 @@ async function ensureAllTopics(kafka: Kafka, config: InfrastructureConfig, extra
   await ensureTopics(
     kafka,
     [...ALL_TOPICS, ...extra.map((name) => ({ name, compacted: false, partitions: 1 }))],
-    { replicationFactor: config.kafkaReplicationFactor, minInsyncReplicas: config.kafkaMinInsyncReplicas },
+    {
+      replicationFactor: config.kafkaReplicationFactor,
+      minInsyncReplicas: config.kafkaMinInsyncReplicas,
+    },
   );
 }
 

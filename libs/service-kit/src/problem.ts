@@ -85,7 +85,8 @@ function codeForHttpException(exception: HttpException): string {
   const status = exception.getStatus();
   // Express' body parser reports malformed JSON and oversize bodies this way.
   const cause = exception.cause as { type?: string } | undefined;
-  if (cause?.type === 'entity.parse.failed' || /JSON/.test(exception.message)) return 'malformed-body';
+  if (cause?.type === 'entity.parse.failed' || /JSON/.test(exception.message))
+    return 'malformed-body';
   const byStatus: Record<number, string> = {
     400: 'bad-request',
     401: 'unauthenticated',
@@ -151,7 +152,10 @@ export function toProblem(exception: unknown, instance?: string): ProblemDetails
       title: titleFor(rawStatus),
       status: rawStatus,
       code,
-      detail: code === 'malformed-body' ? 'The request body is not valid JSON.' : String((exception as Error).message ?? code),
+      detail:
+        code === 'malformed-body'
+          ? 'The request body is not valid JSON.'
+          : String((exception as Error).message ?? code),
       instance,
     };
   }

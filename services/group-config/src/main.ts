@@ -3,4 +3,8 @@ import { AppModule } from './app.module.js';
 import { loadConfig } from './config.js';
 import { SERVICE } from './service.js';
 
-await runService(() => loadConfig(), (config) => AppModule.forConfig(config), SERVICE);
+await runService(
+  () => loadConfig(),
+  (config) => AppModule.forConfig(config),
+  SERVICE,
+);

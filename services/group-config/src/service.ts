@@ -4,5 +4,6 @@ export const SERVICE = {
   port: 3002,
   database: 'gm_group_config',
   title: 'Message groups',
-  description: 'Settings > Messages > Message Groups: create, list, update and delete message groups under every product rule.',
+  description:
+    'Settings > Messages > Message Groups: create, list, update and delete message groups under every product rule.',
 } as const;

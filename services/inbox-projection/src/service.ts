@@ -4,5 +4,6 @@ export const SERVICE = {
   port: 3006,
   database: 'gm_inbox_projection',
   title: 'Inboxes',
-  description: 'The CQRS read model: per-member inboxes with Admin, User and care-team visibility, and the patient mailbox.',
+  description:
+    'The CQRS read model: per-member inboxes with Admin, User and care-team visibility, and the patient mailbox.',
 } as const;

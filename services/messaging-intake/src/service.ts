@@ -4,5 +4,6 @@ export const SERVICE = {
   port: 3004,
   database: 'gm_messaging_intake',
   title: 'Patient messaging',
-  description: 'The patient side: the To list, sending a message to a group or a member, and follow-ups.',
+  description:
+    'The patient side: the To list, sending a message to a group or a member, and follow-ups.',
 } as const;

@@ -4,5 +4,6 @@ export const SERVICE = {
   port: 3003,
   database: 'gm_phr_preferences',
   title: 'PHR messaging preferences',
-  description: 'Settings > PHR Settings > Preferences: whether and whom patients may message from the PHR.',
+  description:
+    'Settings > PHR Settings > Preferences: whether and whom patients may message from the PHR.',
 } as const;

@@ -4,5 +4,6 @@ export const SERVICE = {
   port: 3001,
   database: 'gm_practice_directory',
   title: 'Practice directory',
-  description: 'Source of truth for practices (plan), facilities, patient categories, roles and privileges, members and patients; publishes their state to compacted topics.',
+  description:
+    'Source of truth for practices (plan), facilities, patient categories, roles and privileges, members and patients; publishes their state to compacted topics.',
 } as const;

@@ -4,5 +4,6 @@ export const SERVICE = {
   port: 3005,
   database: 'gm_routing_assignment',
   title: 'Routing and assignment',
-  description: 'The practice side of a thread: routing, assignment, replies as the group, trash and restore.',
+  description:
+    'The practice side of a thread: routing, assignment, replies as the group, trash and restore.',
 } as const;

@@ -162,7 +162,7 @@ export const PatientChangedV1 = defineEvent<PatientChangedV1>({
   topic: TOPICS.directoryPatients,
   keyField: 'patientId',
   description:
-    "A patient was imported or changed: facility, categories and in-house care team members.",
+    'A patient was imported or changed: facility, categories and in-house care team members.',
   schema: object({
     practiceId: id,
     patientId: id,

@@ -70,7 +70,8 @@ export const MessageAssignedV1 = defineEvent<MessageAssignedV1>({
   }),
 });
 
-export type UnassignReason = 'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
+export type UnassignReason =
+  'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
 
 export interface MessageUnassignedV1 extends ThreadFact {
   previousAssigneeMemberId: string;

@@ -32,7 +32,13 @@ const TRANSIENT_NAMES = new Set([
   'MaxRetriesPerRequestError',
 ]);
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+]);
 
 /**
  * Infrastructure outages (database, broker, Redis down) are retried without

@@ -84,7 +84,14 @@ export class EventConsumer {
       autoCommitInterval: 1000,
       autoCommitThreshold: 100,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
         for (const message of batch.messages) {
           if (!this.running || !isRunning() || isStale()) break;
           try {
@@ -162,7 +169,11 @@ export class EventConsumer {
     }
   }
 
-  private async deadLetter(context: EventContext, message: KafkaMessage, reason: string): Promise<void> {
+  private async deadLetter(
+    context: EventContext,
+    message: KafkaMessage,
+    reason: string,
+  ): Promise<void> {
     const headers: IHeaders = {
       ...message.headers,
       'x-dead-letter-reason': reason.slice(0, 2000),

@@ -142,7 +142,10 @@ export class OutboxRelay {
     }
     // Left pending: the next round publishes these events again, which
     // consumers absorb by event id.
-    this.options.logger.warn({ documentId: String(document._id) }, 'outbox not cleared; will retry');
+    this.options.logger.warn(
+      { documentId: String(document._id) },
+      'outbox not cleared; will retry',
+    );
   }
 }
 

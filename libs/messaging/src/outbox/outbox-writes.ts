@@ -1,9 +1,10 @@
 import type { EventDefinition, EventEnvelope } from '@gm/contracts';
+import type { Document, UpdateFilter } from 'mongodb';
 import { toOutboxRecord, type OutboxFields, type OutboxRecord } from './outbox-record.js';
 
 /** An event ready for the outbox: its definition (for the topic) and envelope. */
 export interface PendingEvent {
-  definition: EventDefinition<unknown>;
+  definition: Pick<EventDefinition<unknown>, 'type' | 'topic'>;
   envelope: EventEnvelope;
 }
 
@@ -18,18 +19,23 @@ export function outboxForInsert(events: PendingEvent[]): OutboxFields {
   return { _outbox: records(events), _outboxPending: events.length > 0, _outboxSeq: 1 };
 }
 
-type UpdateOperators = Record<string, Record<string, unknown> | undefined>;
-
 /**
  * Adds the events to a single-document update, so the state change and the
  * events it implies are written by one atomic operation (FerretDB has no
  * multi-document transactions; ADR 0004).
  */
-export function withOutbox<U extends UpdateOperators>(update: U, events: PendingEvent[]): U {
+export function withOutbox(
+  update: UpdateFilter<Document>,
+  events: PendingEvent[],
+): UpdateFilter<Document> {
   if (!events.length) return update;
   return {
     ...update,
-    $push: { ...update.$push, _outbox: { $each: records(events) } },
+    // The driver's typing of $push rejects fields of a schemaless Document.
+    $push: {
+      ...update.$push,
+      _outbox: { $each: records(events) },
+    } as unknown as UpdateFilter<Document>['$push'],
     $set: { ...update.$set, _outboxPending: true },
     $inc: { ...update.$inc, _outboxSeq: 1 },
   };

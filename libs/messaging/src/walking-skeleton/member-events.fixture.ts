@@ -1,4 +1,9 @@
-import { buildEnvelope, MemberChangedV1, type EventDefinition, type MemberChangedV1 as MemberChanged } from '@gm/contracts';
+import {
+  buildEnvelope,
+  MemberChangedV1,
+  type EventDefinition,
+  type MemberChangedV1 as MemberChanged,
+} from '@gm/contracts';
 import { randomUUID } from 'node:crypto';
 import type { PendingEvent } from '../outbox/outbox-writes.js';
 

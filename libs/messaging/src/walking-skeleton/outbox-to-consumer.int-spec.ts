@@ -73,7 +73,9 @@ async function startConsumer(): Promise<EventConsumer> {
     groupId,
     topics: [topic],
     handler: applyToReplica,
-    processed: new MongoProcessedEvents(mongo.db(uniqueName('consumer_ids')).collection('processed_events')),
+    processed: new MongoProcessedEvents(
+      mongo.db(uniqueName('consumer_ids')).collection('processed_events'),
+    ),
     deadLetters: producer,
     logger: silentLogger,
     retry: { attempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
@@ -92,9 +94,13 @@ async function readDeadLetters(expected: number): Promise<KafkaMessage[]> {
   await reader.subscribe({ topic: deadLetterTopic(groupId), fromBeginning: true });
   await reader.run({ eachMessage: async ({ message }) => void messages.push(message) });
   try {
-    return await waitFor(async () => messages, (m) => m.length >= expected, {
-      description: `${expected} dead letters`,
-    });
+    return await waitFor(
+      async () => messages,
+      (m) => m.length >= expected,
+      {
+        description: `${expected} dead letters`,
+      },
+    );
   } finally {
     await reader.disconnect();
   }
@@ -133,28 +139,43 @@ it('delivers an event written through the outbox into the other service exactly 
   await members.insertOne({ _id: 'alice' as never, ...outboxForInsert([event]) });
   relay.nudge();
 
-  const applied = await waitFor(() => replicaOf('alice'), (doc) => doc?.applications === 1, {
-    description: 'alice in the replica',
-  });
+  const applied = await waitFor(
+    () => replicaOf('alice'),
+    (doc) => doc?.applications === 1,
+    {
+      description: 'alice in the replica',
+    },
+  );
   expect(applied).toMatchObject({ applications: 1, versions: [1] });
-  await waitFor(() => members.findOne({ _id: 'alice' as never }), (doc) => doc?._outboxPending === false, {
-    description: 'outbox cleared',
-  });
+  await waitFor(
+    () => members.findOne({ _id: 'alice' as never }),
+    (doc) => doc?._outboxPending === false,
+    {
+      description: 'outbox cleared',
+    },
+  );
   expect((await members.findOne({ _id: 'alice' as never }))?._outbox).toEqual([]);
 });
 
-it('keeps the order of one aggregate\'s events', async () => {
+it("keeps the order of one aggregate's events", async () => {
   startRelay();
-  await members.insertOne({ _id: 'bob' as never, ...outboxForInsert([memberChanged(topic, practiceId, 'bob', 1)]) });
+  await members.insertOne({
+    _id: 'bob' as never,
+    ...outboxForInsert([memberChanged(topic, practiceId, 'bob', 1)]),
+  });
   for (let version = 2; version <= 6; version++) {
     await members.updateOne(
       { _id: 'bob' as never },
       withOutbox({ $set: { version } }, [memberChanged(topic, practiceId, 'bob', version)]),
     );
   }
-  const applied = await waitFor(() => replicaOf('bob'), (doc) => doc?.versions.length === 6, {
-    description: "all of bob's events",
-  });
+  const applied = await waitFor(
+    () => replicaOf('bob'),
+    (doc) => doc?.versions.length === 6,
+    {
+      description: "all of bob's events",
+    },
+  );
   expect(applied!.versions).toEqual([1, 2, 3, 4, 5, 6]);
   expect(applied!.applications).toBe(6);
 });
@@ -163,7 +184,11 @@ it('delivers the event after the producer is killed between its state write and 
   for (const part of running.filter((p) => p instanceof OutboxRelay)) await part.stop();
   const child = spawn(
     process.execPath,
-    ['--import', '@swc-node/register/esm-register', fileURLToPath(new URL('./write-then-crash.child.ts', import.meta.url))],
+    [
+      '--import',
+      '@swc-node/register/esm-register',
+      fileURLToPath(new URL('./write-then-crash.child.ts', import.meta.url)),
+    ],
     {
       env: {
         ...process.env,
@@ -177,15 +202,21 @@ it('delivers the event after the producer is killed between its state write and 
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const exit = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, signal) => resolve(signal)));
+  const exit = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_, signal) => resolve(signal)),
+  );
   expect(exit).toBe('SIGKILL');
   expect(await members.findOne({ _id: 'carol' as never })).toMatchObject({ _outboxPending: true });
   expect(await replicaOf('carol')).toBeNull();
 
   startRelay(`it:lease:${topic}:after-restart`);
-  const applied = await waitFor(() => replicaOf('carol'), (doc) => doc?.applications === 1, {
-    description: 'carol delivered after restart',
-  });
+  const applied = await waitFor(
+    () => replicaOf('carol'),
+    (doc) => doc?.applications === 1,
+    {
+      description: 'carol delivered after restart',
+    },
+  );
   expect(applied!.applications).toBe(1);
 });
 
@@ -195,9 +226,13 @@ it('applies an event delivered twice only once', async () => {
   await producer.send({ topic, acks: -1, messages: [record, record] });
   const consumer = running.find((p): p is EventConsumer => p instanceof EventConsumer)!;
   const duplicatesBefore = consumer.stats.duplicates;
-  await waitFor(async () => consumer.stats.duplicates, (n) => n > duplicatesBefore, {
-    description: 'the second delivery to be seen',
-  });
+  await waitFor(
+    async () => consumer.stats.duplicates,
+    (n) => n > duplicatesBefore,
+    {
+      description: 'the second delivery to be seen',
+    },
+  );
   expect(await replicaOf('dave')).toMatchObject({ applications: 1, versions: [1] });
 });
 
@@ -205,13 +240,19 @@ it('dead-letters poison records with the reason and goes on with the next event'
   const valid = toWireRecord(memberChanged(topic, practiceId, 'erin', 1).envelope);
   const notJson = { ...valid, value: '{not json' };
   const failing = toWireRecord(memberChanged(topic, practiceId, 'erin', 1, 'poison').envelope);
-  const rejected = toWireRecord(memberChanged(topic, practiceId, 'erin', 1, 'unprocessable').envelope);
+  const rejected = toWireRecord(
+    memberChanged(topic, practiceId, 'erin', 1, 'unprocessable').envelope,
+  );
   // One key, so one partition, in this order: the valid event comes last.
   await producer.send({ topic, acks: -1, messages: [notJson, failing, rejected, valid] });
 
-  await waitFor(() => replicaOf('erin'), (doc) => doc?.applications === 1, {
-    description: 'the event after the poison records',
-  });
+  await waitFor(
+    () => replicaOf('erin'),
+    (doc) => doc?.applications === 1,
+    {
+      description: 'the event after the poison records',
+    },
+  );
   const letters = await readDeadLetters(3);
   const reasons = letters.map((m) => m.headers?.['x-dead-letter-reason']?.toString() ?? '');
   expect(reasons).toEqual(
@@ -221,7 +262,9 @@ it('dead-letters poison records with the reason and goes on with the next event'
       expect.stringContaining('breaks a rule'),
     ]),
   );
-  const original = letters.find((m) => m.headers?.['x-dead-letter-reason']?.toString().includes('not JSON'))!;
+  const original = letters.find((m) =>
+    m.headers?.['x-dead-letter-reason']?.toString().includes('not JSON'),
+  )!;
   expect(original.value?.toString()).toBe('{not json');
   expect(original.headers?.['ce_type']?.toString()).toBe('gm.directory.member-changed.v1');
   expect(original.headers?.['x-dead-letter-source-topic']?.toString()).toBe(topic);

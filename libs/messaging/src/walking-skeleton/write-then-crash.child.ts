@@ -7,7 +7,10 @@ import { MongoClient } from 'mongodb';
 import { outboxForInsert } from '../outbox/outbox-writes.js';
 import { memberChanged } from './member-events.fixture.js';
 
-const { MONGODB_URI, PRODUCER_DB, TOPIC, PRACTICE_ID, MEMBER_ID } = process.env as Record<string, string>;
+const { MONGODB_URI, PRODUCER_DB, TOPIC, PRACTICE_ID, MEMBER_ID } = process.env as Record<
+  string,
+  string
+>;
 
 const client = await new MongoClient(MONGODB_URI!, { retryWrites: false }).connect();
 const event = memberChanged(TOPIC!, PRACTICE_ID!, MEMBER_ID!, 1);
