@@ -92,6 +92,8 @@ export interface InfrastructureConfig {
   mongoUri: string;
   mongoDatabase: string;
   kafkaBrokers: string[];
+  /** Consumer group of this service's event consumer; one per deployment, shared by its replicas. */
+  kafkaConsumerGroup: string;
   kafkaReplicationFactor: number;
   kafkaMinInsyncReplicas: number | undefined;
   redisUrl: string;
@@ -111,6 +113,7 @@ export function readInfrastructureConfig(
     mongoUri: reader.url('MONGODB_URI', ['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017'),
     mongoDatabase: reader.string('MONGODB_DATABASE', defaults.database),
     kafkaBrokers: reader.hostPorts('KAFKA_BROKERS', '127.0.0.1:9092'),
+    kafkaConsumerGroup: reader.string('KAFKA_CONSUMER_GROUP', defaults.serviceName),
     kafkaReplicationFactor: reader.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 5 }),
     kafkaMinInsyncReplicas: minInsync || undefined,
     redisUrl: reader.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),

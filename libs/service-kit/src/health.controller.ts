@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import { PublicRoute } from './public-route.js';
 import { KAFKA, REDIS } from './tokens.js';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -23,6 +24,7 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 
 /** Liveness says the process runs; readiness says MongoDB, Kafka and Redis answer. */
 @ApiTags('health')
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -7,3 +7,4 @@ export * from './infrastructure.module.js';
 export * from './bootstrap.js';
 export * from './messaging.hosts.js';
 export * from './run-service.js';
+export * from './public-route.js';

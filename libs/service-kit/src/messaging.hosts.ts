@@ -26,9 +26,8 @@ import { INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.j
 export const OUTBOX_COLLECTIONS = Symbol('OUTBOX_COLLECTIONS');
 export const EVENT_SUBSCRIPTION = Symbol('EVENT_SUBSCRIPTION');
 
+/** What a service consumes; its consumer group is `KAFKA_CONSUMER_GROUP` (the service name by default). */
 export interface EventSubscription {
-  /** Kafka consumer group; also names the dead-letter topic and the processed-ids collection. */
-  groupId: string;
   topics: string[];
   handler: EventHandler;
 }
@@ -111,7 +110,8 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { groupId, topics, handler } = this.subscription;
+    const { topics, handler } = this.subscription;
+    const groupId = this.config.kafkaConsumerGroup;
     await ensureAllTopics(this.kafka, this.config, [deadLetterTopic(groupId)]);
     this.deadLetters = idempotentProducer(this.kafka);
     await this.deadLetters.connect();

@@ -12,6 +12,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
   return {
     MONGODB_URI: infra.mongoUri,
     MONGODB_DATABASE: uniqueName('it'),
+    // A fresh consumer group reads the compacted topics from the start into the fresh database.
+    KAFKA_CONSUMER_GROUP: uniqueName('it-group'),
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     REDIS_URL: infra.redisUrl,
     LOG_LEVEL: 'silent',
