@@ -8,3 +8,6 @@ export * from './lease/redis-lease.js';
 export * from './consumer/errors.js';
 export * from './consumer/processed-events.js';
 export * from './consumer/event-consumer.js';
+export * from './event-metadata.js';
+export * from './lease/redis-document-locks.js';
+export * from './outbox/outbox-collection.js';

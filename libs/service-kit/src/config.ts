@@ -79,6 +79,11 @@ export class ConfigReader {
     return raw as T;
   }
 
+  /** Records a problem found by a reader outside this class (e.g. two variables that exclude each other). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws one ConfigError naming every bad variable. */
   done(): void {
     if (this.problems.length) throw new ConfigError(this.problems);
@@ -104,7 +109,7 @@ export interface InfrastructureConfig {
 
 export function readInfrastructureConfig(
   reader: ConfigReader,
-  defaults: { serviceName: string; port: number; database: string },
+  defaults: { serviceName: string; port: number; database: string; bodyLimit?: string },
 ): InfrastructureConfig {
   const minInsync = reader.int('KAFKA_MIN_INSYNC_REPLICAS', 0, { min: 0, max: 5 });
   return {
@@ -122,7 +127,7 @@ export function readInfrastructureConfig(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       'info',
     ),
-    bodyLimit: reader.string('HTTP_BODY_LIMIT', '64kb'),
+    bodyLimit: reader.string('HTTP_BODY_LIMIT', defaults.bodyLimit ?? '64kb'),
     corsOrigins: (reader.optionalString('CORS_ORIGINS') ?? '')
       .split(',')
       .map((origin) => origin.trim())

@@ -8,3 +8,5 @@ export * from './bootstrap.js';
 export * from './messaging.hosts.js';
 export * from './run-service.js';
 export * from './public-route.js';
+export * from './correlation-id.js';
+export * from './if-match.js';

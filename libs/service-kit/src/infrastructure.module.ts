@@ -8,14 +8,19 @@ import {
 } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TerminusModule } from '@nestjs/terminus';
-import { createKafka, type Logger as PlumbingLogger } from '@gm/messaging';
+import {
+  createKafka,
+  RedisDocumentLocks,
+  type DocumentLocks,
+  type Logger as PlumbingLogger,
+} from '@gm/messaging';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { InfrastructureConfig } from './config.js';
 import { HealthController } from './health.controller.js';
 import { loggingParams } from './logging.js';
-import { INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
+import { DOCUMENT_LOCKS, INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
 
 /** Closes the Redis client last, after consumers and relays have stopped. */
 @Injectable()
@@ -75,9 +80,21 @@ export class InfrastructureModule {
           useFactory: (): Redis =>
             new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableOfflineQueue: true }),
         },
+        {
+          provide: DOCUMENT_LOCKS,
+          inject: [REDIS],
+          useFactory: (redis: Redis): DocumentLocks => new RedisDocumentLocks(redis),
+        },
         RedisCloser,
       ],
-      exports: [INFRASTRUCTURE_CONFIG, PLUMBING_LOGGER, KAFKA, REDIS, MongooseModule],
+      exports: [
+        INFRASTRUCTURE_CONFIG,
+        PLUMBING_LOGGER,
+        KAFKA,
+        REDIS,
+        DOCUMENT_LOCKS,
+        MongooseModule,
+      ],
     };
   }
 }

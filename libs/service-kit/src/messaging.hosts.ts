@@ -13,6 +13,7 @@ import {
   MongoProcessedEvents,
   OutboxRelay,
   RedisLease,
+  type DocumentLocks,
   type EventHandler,
   type Logger,
 } from '@gm/messaging';
@@ -21,7 +22,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import type { InfrastructureConfig } from './config.js';
-import { INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
+import { DOCUMENT_LOCKS, INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
 
 export const OUTBOX_COLLECTIONS = Symbol('OUTBOX_COLLECTIONS');
 export const EVENT_SUBSCRIPTION = Symbol('EVENT_SUBSCRIPTION');
@@ -57,6 +58,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
     @InjectConnection() private readonly connection: Connection,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(DOCUMENT_LOCKS) private readonly locks: DocumentLocks,
     @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
     @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
   ) {}
@@ -74,6 +76,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
         randomUUID(),
         10_000,
       ),
+      locks: this.locks,
       logger: this.logger,
       pollIntervalMs: 250,
     });

@@ -3,6 +3,9 @@ import { Test } from '@nestjs/testing';
 import { configureHttp, type InfrastructureConfig, type ServiceDescription } from '@gm/service-kit';
 import { testInfrastructure, uniqueName } from './test-infrastructure.js';
 
+/** The HS256 secret services under test verify tokens with; tests mint theirs with it. */
+export const TEST_JWT_SECRET = 'integration-tests-only-0123456789abcdef';
+
 /**
  * Environment for a service under test: the real local servers, a database
  * of the test's own and silent logs.
@@ -17,6 +20,7 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     REDIS_URL: infra.redisUrl,
     LOG_LEVEL: 'silent',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
     ...overrides,
   };
 }

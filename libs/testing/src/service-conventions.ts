@@ -22,7 +22,7 @@ export function describeServiceConventions<C extends InfrastructureConfig>(
     beforeAll(async () => {
       app = await startServiceForTest(
         service.appModule,
-        service.loadConfig(testEnvironment()),
+        service.loadConfig(testEnvironment({ HTTP_BODY_LIMIT: '16kb' })),
         service.description,
       );
     });

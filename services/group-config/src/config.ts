@@ -1,7 +1,10 @@
+import { readAuthConfig, type AuthConfig } from '@gm/auth';
 import { ConfigReader, readInfrastructureConfig, type InfrastructureConfig } from '@gm/service-kit';
 import { SERVICE } from './service.js';
 
-export type ServiceConfig = InfrastructureConfig;
+export interface ServiceConfig extends InfrastructureConfig {
+  auth: AuthConfig;
+}
 
 /** Reads and validates this service's configuration; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
@@ -11,6 +14,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: SERVICE.port,
     database: SERVICE.database,
   });
+  const auth = readAuthConfig(reader);
   reader.done();
-  return infrastructure;
+  return { ...infrastructure, auth };
 }

@@ -1,14 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuthModule } from '@gm/auth';
+import { DirectoryReplicaModule } from '@gm/directory-replica';
 import { InfrastructureModule } from '@gm/service-kit';
 import type { ServiceConfig } from './config.js';
+import { PhrMessagingModule } from './phr-messaging/phr-messaging.module.js';
 
 @Module({})
 export class AppModule {
   static forConfig(config: ServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), CqrsModule.forRoot()],
+      imports: [
+        InfrastructureModule.forRoot(config),
+        AuthModule.forRoot(config.auth),
+        CqrsModule.forRoot(),
+        DirectoryReplicaModule.forRoot(),
+        PhrMessagingModule,
+      ],
     };
   }
 }

@@ -19,6 +19,7 @@ export class TransientFailure extends Error {
 
 const TRANSIENT_NAMES = new Set([
   'TransientFailure',
+  'DocumentBusy',
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoServerSelectionError',

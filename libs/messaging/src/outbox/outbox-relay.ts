@@ -1,5 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import type { Producer, TopicMessages } from 'kafkajs';
+import type { DocumentLocks } from '../lease/redis-document-locks.js';
 import type { Logger } from '../logger.js';
 import type { OutboxFields, OutboxRecord } from './outbox-record.js';
 
@@ -15,6 +16,8 @@ export interface OutboxRelayOptions {
   /** An idempotent producer (`idempotent: true`, one request in flight). */
   producer: Producer;
   lease: Lease;
+  /** Serialises the relay's clear with commands writing the same document (FerretDB; ADR 0004). */
+  locks: DocumentLocks;
   logger: Logger;
   /** Idle polling interval; a nudge after a local write wakes the relay at once. */
   pollIntervalMs?: number;
@@ -113,7 +116,10 @@ export class OutboxRelay {
     await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records) });
 
     for (const document of documents) {
-      await this.clearPublished(collection, document);
+      await this.options.locks.exclusive(
+        documentLockKey(collection.collectionName, document._id),
+        () => this.clearPublished(collection, document),
+      );
     }
     return records.length;
   }
@@ -147,6 +153,11 @@ export class OutboxRelay {
       'outbox not cleared; will retry',
     );
   }
+}
+
+/** The lock key every writer of an outbox-carrying document uses. */
+export function documentLockKey(collectionName: string, id: unknown): string {
+  return `${collectionName}:${String(id)}`;
 }
 
 function byTopic(records: OutboxRecord[]): TopicMessages[] {

@@ -17,8 +17,10 @@ import { MongoProcessedEvents } from '../consumer/processed-events.js';
 import { createKafka } from '../kafka-client.js';
 import { silentLogger } from '../logger.js';
 import { OutboxRelay } from '../outbox/outbox-relay.js';
-import { outboxForInsert, withOutbox } from '../outbox/outbox-writes.js';
+import { outboxForInsert } from '../outbox/outbox-writes.js';
+import { RedisDocumentLocks } from '../lease/redis-document-locks.js';
 import { RedisLease } from '../lease/redis-lease.js';
+import { OutboxCollection } from '../outbox/outbox-collection.js';
 import { ensureTopics } from '../topic-admin.js';
 import { memberChanged } from './member-events.fixture.js';
 
@@ -59,6 +61,7 @@ function startRelay(leaseKey = `it:lease:${topic}`): OutboxRelay {
     collections: [members],
     producer,
     lease: new RedisLease(redis, leaseKey, uniqueName('relay'), 5000),
+    locks: new RedisDocumentLocks(redis),
     logger: silentLogger,
     pollIntervalMs: 100,
   });
@@ -163,11 +166,11 @@ it("keeps the order of one aggregate's events", async () => {
     _id: 'bob' as never,
     ...outboxForInsert([memberChanged(topic, practiceId, 'bob', 1)]),
   });
+  const writer = new OutboxCollection(members as never, new RedisDocumentLocks(redis));
   for (let version = 2; version <= 6; version++) {
-    await members.updateOne(
-      { _id: 'bob' as never },
-      withOutbox({ $set: { version } }, [memberChanged(topic, practiceId, 'bob', version)]),
-    );
+    await writer.update('bob', {}, { $set: { version } }, [
+      memberChanged(topic, practiceId, 'bob', version),
+    ]);
   }
   const applied = await waitFor(
     () => replicaOf('bob'),

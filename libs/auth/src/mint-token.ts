@@ -1,0 +1,34 @@
+import { SignJWT } from 'jose';
+import { MIN_SECRET_LENGTH } from './auth-config.js';
+import { isActorKind, isIdentifier, type ActorKind } from './caller.js';
+
+export interface MintTokenOptions {
+  /** A jose time span (`'8h'`, `'15m'`) or a number of seconds from now (negative: already expired). Default 1 hour. */
+  expiresIn?: string | number;
+  issuer?: string;
+  audience?: string;
+}
+
+/** Signs an HS256 token, for development and tests only (production tokens come from the identity provider). */
+export async function mintToken(
+  secret: string,
+  claims: { sub: string; practiceId: string; actor: ActorKind },
+  options: MintTokenOptions = {},
+): Promise<string> {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`the JWT secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (!isIdentifier(claims.sub) || !isIdentifier(claims.practiceId) || !isActorKind(claims.actor)) {
+    throw new Error('sub and practiceId must be 1-128 characters; actor member, patient or system');
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const expiresIn = options.expiresIn ?? '1h';
+  const jwt = new SignJWT({ practiceId: claims.practiceId, actor: claims.actor })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt(now)
+    .setExpirationTime(typeof expiresIn === 'number' ? now + expiresIn : expiresIn);
+  if (options.issuer) jwt.setIssuer(options.issuer);
+  if (options.audience) jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,3 @@
+export * from './directory-entities.js';
+export * from './directory-replica.js';
+export * from './directory-replica.module.js';
