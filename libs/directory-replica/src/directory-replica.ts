@@ -20,14 +20,14 @@ import {
 export type ApplyOutcome = 'applied' | 'stale';
 
 /** An entity's state: the event's data as-is, which includes `practiceId` and `version`. */
-interface EntityState {
+export interface EntityState {
   practiceId: string;
   version: number;
   [field: string]: unknown;
 }
 
 /** What a replica collection holds: the state under a tenant-scoped `_id`. */
-interface StoredState extends EntityState {
+export interface StoredState extends EntityState {
   _id: string;
 }
 
@@ -229,7 +229,7 @@ function stateOf(entity: DirectoryEntity, envelope: EventEnvelope): EntityState 
  * E11000 on `_id` means "a document exists that is not older", unless an
  * older version won a concurrent first insert: then it tries again.
  */
-async function versionCheckedUpsert(
+export async function versionCheckedUpsert(
   collection: Collection<StoredState>,
   _id: string,
   state: EntityState,
@@ -262,7 +262,7 @@ async function versionCheckedUpsert(
  */
 const pending = new Map<string, Promise<unknown>>();
 
-async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+export async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = pending.get(key) ?? Promise.resolve();
   const current = previous.then(work, work);
   const settled = current.catch(() => undefined);

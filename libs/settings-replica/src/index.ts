@@ -1,0 +1,2 @@
+export * from './settings-replica.js';
+export * from './settings-replica.module.js';
