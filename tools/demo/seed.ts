@@ -226,11 +226,17 @@ async function whenReplicated(
   what: string,
   attempt: () => Promise<Answer>,
 ): Promise<Answer> {
-  const deadline = Date.now() + TIMEOUT_MS;
+  const started = Date.now();
+  const deadline = started + TIMEOUT_MS;
   for (;;) {
     const answer = await attempt();
     const missing = notYet(answer);
-    if (!missing) return answer;
+    if (!missing) {
+      const waited = Date.now() - started;
+      if (waited >= POLL_MS)
+        waits.push(`${what}: waited ${(waited / 1000).toFixed(1)} s for ${service}'s replica`);
+      return answer;
+    }
     if (Date.now() >= deadline) {
       throw new SeedFailure(
         `${what}: ${service} never learned ${missing} from the directory (Kafka) within ` +
@@ -243,6 +249,7 @@ async function whenReplicated(
 }
 
 const lines: string[] = [];
+const waits: string[] = [];
 const report = (service: string, subject: string, outcome: string) =>
   lines.push(`  ${service.padEnd(19)} ${subject.padEnd(22)} ${outcome}`);
 
@@ -317,8 +324,10 @@ function printSummary(seconds: string): void {
     `npm run --silent token -- --actor ${actor} --sub ${sub} --practice ${PRACTICE_ID}`;
   process.stdout.write(
     [
+      '',
       `Demo practice ${PRACTICE_ID} "${BUNDLE.practice.name}" is loaded (${seconds} s):`,
       ...lines,
+      ...waits.map((wait) => `  (${wait})`),
       '',
       'Tokens (8 h; see tools/demo/README.md for every actor):',
       `  TOKEN=$(${mint('member', ADMIN)})`,

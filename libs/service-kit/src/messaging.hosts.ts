@@ -70,9 +70,10 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
     this.relay = new OutboxRelay({
       collections: this.collections.map((name) => this.connection.collection(name)),
       producer: this.producer,
+      // One publisher per outbox, i.e. per database: the replicas of one deployment share it.
       lease: new RedisLease(
         this.redis,
-        `gm:outbox-lease:${this.config.serviceName}`,
+        `gm:outbox-lease:${this.config.serviceName}:${this.config.mongoDatabase}`,
         randomUUID(),
         10_000,
       ),

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsOptional,
   IsString,
@@ -131,6 +132,7 @@ export class BundlePatientDto extends PatientDto {
 /** A whole practice; every list is optional and bounded. */
 export class PracticeBundleDto {
   @ApiProperty({ type: PracticeDto })
+  @IsDefined()
   @ValidateNested()
   @Type(() => PracticeDto)
   practice!: PracticeDto;

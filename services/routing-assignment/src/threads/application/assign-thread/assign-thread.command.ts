@@ -1,0 +1,19 @@
+import { Command } from '@nestjs/cqrs';
+import type { Caller } from '@gm/auth';
+
+/** The thread's version after a command (unchanged when nothing had to change). */
+export interface ThreadWritten {
+  threadId: string;
+  version: number;
+}
+
+export class AssignThreadCommand extends Command<ThreadWritten> {
+  constructor(
+    readonly caller: Caller,
+    readonly threadId: string,
+    readonly assigneeMemberId: string,
+    readonly correlationId: string,
+  ) {
+    super();
+  }
+}

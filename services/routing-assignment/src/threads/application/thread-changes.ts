@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { OutboxRelayHost } from '@gm/service-kit';
+import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
+import type { ThreadState, Transition } from '../domain/thread-state.js';
+import { ThreadsRepository } from '../infrastructure/threads.repository.js';
+import { threadEvent, type Cause } from './thread-events.js';
+
+/** What a decision about the thread came to: a transition to write (or a silent state change), or nothing. */
+export interface Decision<R> {
+  result: R;
+  transition?: Transition | null;
+  /** A change that publishes nothing (a follow-up). */
+  quietly?: ThreadState | null;
+}
+
+const ATTEMPTS = 5;
+
+/**
+ * Read, decide, compare-and-set: the decision is taken on the thread as
+ * stored (and the replicas as they are now), and written only if no other
+ * write came in between; otherwise it is taken again on the new state.
+ */
+@Injectable()
+export class ThreadChanges {
+  constructor(
+    private readonly threads: ThreadsRepository,
+    private readonly relay: OutboxRelayHost,
+  ) {}
+
+  async apply<R>(
+    practiceId: string,
+    threadId: string,
+    cause: Cause,
+    decide: (thread: ThreadState) => Promise<Decision<R>>,
+  ): Promise<R> {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const stored = await this.threads.find(practiceId, threadId);
+      if (!stored) throw threadNotFound(threadId);
+      const { result, transition, quietly } = await decide(stored.state);
+      const next = transition?.state ?? quietly;
+      if (!next) return result;
+      const events = transition ? [threadEvent(transition.state, transition.change, cause)] : [];
+      if (await this.threads.update(stored, next, events)) {
+        if (events.length) this.relay.nudge();
+        return result;
+      }
+    }
+    throw threadChangedMeanwhile();
+  }
+}

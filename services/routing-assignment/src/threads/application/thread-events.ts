@@ -1,0 +1,93 @@
+import {
+  buildEnvelope,
+  MessageAssignedV1,
+  MessageRestoredV1,
+  MessageRoutedV1,
+  MessageTrashedV1,
+  MessageUnassignedV1,
+  ReplySentV1,
+  type EventDefinition,
+} from '@gm/contracts';
+import { newEventMetadata, type PendingEvent } from '@gm/messaging';
+import type { ThreadChange, ThreadState } from '../domain/thread-state.js';
+
+export const SOURCE = '/services/routing-assignment';
+
+/** Where a change came from: the request's correlation id, and the event that caused it (consumers). */
+export interface Cause {
+  correlationId: string;
+  causationId?: string;
+}
+
+function pending<T>(definition: EventDefinition<T>, data: T, thread: ThreadState, cause: Cause) {
+  const metadata = newEventMetadata({ source: SOURCE, practiceId: thread.practiceId, ...cause });
+  return { definition, envelope: buildEnvelope(definition, data, metadata) } as PendingEvent;
+}
+
+/**
+ * The event a change of the thread publishes on `gm.threads` (key = thread
+ * id), carrying the thread's version after the change.
+ */
+export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Cause): PendingEvent {
+  const fact = {
+    practiceId: thread.practiceId,
+    threadId: thread.threadId,
+    groupId: thread.groupId,
+    threadVersion: thread.version,
+    occurredAt: thread.timeline.at(-1)?.at ?? new Date().toISOString(),
+  };
+  switch (change.kind) {
+    case 'routed':
+      return pending(
+        MessageRoutedV1,
+        {
+          ...fact,
+          patientId: thread.patientId,
+          routing: thread.routing!,
+          memberId: thread.addresseeMemberId,
+        },
+        thread,
+        cause,
+      );
+    case 'assigned':
+      return pending(
+        MessageAssignedV1,
+        {
+          ...fact,
+          assigneeMemberId: change.assigneeMemberId,
+          previousAssigneeMemberId: change.previousAssigneeMemberId,
+          assignedByMemberId: change.byMemberId,
+        },
+        thread,
+        cause,
+      );
+    case 'unassigned':
+      return pending(
+        MessageUnassignedV1,
+        {
+          ...fact,
+          previousAssigneeMemberId: change.previousAssigneeMemberId,
+          reason: change.reason,
+        },
+        thread,
+        cause,
+      );
+    case 'replied':
+      return pending(
+        ReplySentV1,
+        {
+          ...fact,
+          replyId: change.replyId,
+          senderDisplayName: change.senderDisplayName,
+          repliedByMemberId: change.byMemberId,
+          body: change.body,
+        },
+        thread,
+        cause,
+      );
+    case 'trashed':
+      return pending(MessageTrashedV1, { ...fact, byMemberId: change.byMemberId }, thread, cause);
+    case 'restored':
+      return pending(MessageRestoredV1, { ...fact, byMemberId: change.byMemberId }, thread, cause);
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  MemberChangedV1,
+  MessageGroupCreatedV1,
+  MessageGroupUpdatedV1,
+  MessageSentV1,
+  PatientChangedV1,
+  TOPICS,
+  type EventEnvelope,
+} from '@gm/contracts';
+import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
+import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
+import { ReceivePatientMessageCommand } from '../application/receive-patient-message/receive-patient-message.command.js';
+import { RouteWaitingThreadsCommand } from '../application/route-waiting-threads/route-waiting-threads.command.js';
+import type { Cause } from '../application/thread-events.js';
+import { UnassignIneligibleCommand } from '../application/unassign-ineligible/unassign-ineligible.command.js';
+
+/**
+ * Everything this service consumes, in one consumer group: the directory and
+ * settings it keeps replicas of, and the patients' messages. A replica
+ * change is applied first, then its consequences for threads are derived
+ * from the replica's current state (so a late, stale event changes nothing).
+ */
+@Injectable()
+export class ThreadEventsConsumer {
+  readonly topics = [...DIRECTORY_TOPICS, ...SETTINGS_TOPICS, TOPICS.patientMessages.name];
+
+  constructor(
+    private readonly directory: DirectoryReplica,
+    private readonly settings: SettingsReplica,
+    private readonly commands: CommandBus,
+  ) {}
+
+  async handle(envelope: EventEnvelope): Promise<void> {
+    const cause: Cause = { correlationId: envelope.correlationId, causationId: envelope.id };
+    if (this.directory.handles(envelope.type)) {
+      await this.directory.apply(envelope);
+      await this.afterDirectoryChange(envelope, cause);
+    } else if (this.settings.handles(envelope.type)) {
+      await this.settings.apply(envelope);
+      await this.afterSettingsChange(envelope, cause);
+    } else if (envelope.type === MessageSentV1.type) {
+      const { subject: _subject, body: _body, ...message } = envelope.data as MessageSentV1;
+      await this.commands.execute(new ReceivePatientMessageCommand(message, cause));
+    }
+  }
+
+  private async afterDirectoryChange(envelope: EventEnvelope, cause: Cause): Promise<void> {
+    const { practiceId } = envelope;
+    if (envelope.type === MemberChangedV1.type) {
+      const { memberId } = envelope.data as MemberChangedV1;
+      const member = await this.directory.member(practiceId, memberId);
+      if (member && !member.active) {
+        await this.commands.execute(
+          new UnassignIneligibleCommand(practiceId, { trigger: 'member-changed', memberId }, cause),
+        );
+      }
+    } else if (envelope.type === PatientChangedV1.type) {
+      const { patientId } = envelope.data as PatientChangedV1;
+      await this.commands.execute(
+        new UnassignIneligibleCommand(
+          practiceId,
+          { trigger: 'care-team-changed', patientId },
+          cause,
+        ),
+      );
+    }
+  }
+
+  private async afterSettingsChange(envelope: EventEnvelope, cause: Cause): Promise<void> {
+    if (
+      envelope.type !== MessageGroupCreatedV1.type &&
+      envelope.type !== MessageGroupUpdatedV1.type
+    ) {
+      return;
+    }
+    const { practiceId, groupId } = envelope.data as MessageGroupUpdatedV1;
+    await this.commands.execute(new RouteWaitingThreadsCommand(practiceId, groupId, cause));
+    await this.commands.execute(
+      new UnassignIneligibleCommand(practiceId, { trigger: 'group-changed', groupId }, cause),
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Actors, CurrentCaller, type Caller } from '@gm/auth';
+import { CorrelationId } from '@gm/service-kit';
+import { AssignThreadCommand } from '../application/assign-thread/assign-thread.command.js';
+import { GetThreadTimelineQuery } from '../application/get-thread-timeline/get-thread-timeline.query.js';
+import { ReplyToThreadCommand } from '../application/reply-to-thread/reply-to-thread.command.js';
+import { RestoreThreadCommand } from '../application/restore-thread/restore-thread.command.js';
+import { TrashThreadCommand } from '../application/trash-thread/trash-thread.command.js';
+import {
+  AssignThreadDto,
+  ReplyAcceptedDto,
+  ReplyDto,
+  ThreadTimelineDto,
+  ThreadWrittenDto,
+} from './thread.dto.js';
+
+/**
+ * The practice side of a thread, for members (patients: 403
+ * actor-not-allowed). A thread the caller may not see, of another practice,
+ * or missing is 404 thread-not-found alike; the group's own members who may
+ * see it but not do this get 403 (not-group-admin, reply-not-allowed).
+ * Thread state conflicts are 409 (thread-in-trash, already-in-trash,
+ * not-in-trash, direct-message-not-assignable).
+ */
+@ApiTags('threads')
+@ApiBearerAuth()
+@Actors('member')
+@Controller('threads')
+export class ThreadsHttpController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post(':threadId/assignment')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Assign or reassign the thread (Admins of the group). The same assignee again changes nothing.',
+  })
+  @ApiOkResponse({ type: ThreadWrittenDto })
+  assign(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @Body() dto: AssignThreadDto,
+    @CorrelationId() correlationId: string,
+  ): Promise<ThreadWrittenDto> {
+    return this.commands.execute(
+      new AssignThreadCommand(caller, threadId, dto.assigneeMemberId, correlationId),
+    );
+  }
+
+  @Post(':threadId/replies')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      "Reply to the patient (the group's Admins, the assignee, the patient's care team on care-team threads, the addressee of a direct message). The patient sees the group's name, never the member's.",
+  })
+  @ApiAcceptedResponse({ type: ReplyAcceptedDto })
+  reply(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @Body() dto: ReplyDto,
+    @CorrelationId() correlationId: string,
+  ): Promise<ReplyAcceptedDto> {
+    return this.commands.execute(
+      new ReplyToThreadCommand(caller, threadId, dto.body, correlationId),
+    );
+  }
+
+  @Post(':threadId/trash')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Move the thread to Trash (Admins of the group; the addressee of a direct message).',
+  })
+  @ApiOkResponse({ type: ThreadWrittenDto })
+  trash(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @CorrelationId() correlationId: string,
+  ): Promise<ThreadWrittenDto> {
+    return this.commands.execute(new TrashThreadCommand(caller, threadId, correlationId));
+  }
+
+  @Post(':threadId/restore')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Restore the thread from Trash (same members as Trash).' })
+  @ApiOkResponse({ type: ThreadWrittenDto })
+  restore(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @CorrelationId() correlationId: string,
+  ): Promise<ThreadWrittenDto> {
+    return this.commands.execute(new RestoreThreadCommand(caller, threadId, correlationId));
+  }
+
+  @Get(':threadId/timeline')
+  @ApiOperation({
+    summary:
+      "The thread's progress with actors and times, for the group's Admins (the addressee of a direct message). Staff-only: names members.",
+  })
+  @ApiOkResponse({ type: ThreadTimelineDto })
+  timeline(@CurrentCaller() caller: Caller, @Param('threadId') threadId: string) {
+    return this.queries.execute(new GetThreadTimelineQuery(caller, threadId));
+  }
+}

@@ -1,0 +1,946 @@
+/**
+ * Routing, assignment, replies, trash and the timeline against the real
+ * servers: the directory fed over Kafka (DirectoryFeed), message groups and
+ * patient messages published onto their topics as group-config and the
+ * intake would, every event observed on gm.threads, every permission over HTTP.
+ */
+import { mintToken, type ActorKind } from '@gm/auth';
+import {
+  buildEnvelope,
+  MessageAssignedV1,
+  MessageGroupCreatedV1,
+  MessageGroupUpdatedV1,
+  MessageRestoredV1,
+  MessageRoutedV1,
+  MessageSentV1,
+  MessageTrashedV1,
+  MessageUnassignedV1,
+  ReplySentV1,
+  TOPICS,
+  toWireRecord,
+  type EventEnvelope,
+  type MessageGroupStateV1,
+} from '@gm/contracts';
+import { DirectoryReplica } from '@gm/directory-replica';
+import { createKafka, silentLogger } from '@gm/messaging';
+import { SettingsReplica } from '@gm/settings-replica';
+import {
+  DirectoryFeed,
+  EventsOnTopic,
+  startServiceForTest,
+  TEST_JWT_SECRET,
+  testEnvironment,
+  testInfrastructure,
+  uniqueName,
+  waitFor,
+} from '@gm/testing';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { AppModule } from '../app.module.js';
+import { loadConfig } from '../config.js';
+import { SERVICE } from '../service.js';
+
+const practice = uniqueName('prc');
+const otherPractice = uniqueName('prc_other');
+const PRACTICE_NAME = 'Riverside Family Practice';
+
+/** Staff of the practice, with names that must never reach a patient. */
+const STAFF = {
+  admin: ['mbr_admin', 'Alice Admin'],
+  userA: ['mbr_user_a', 'Umberto User'],
+  userB: ['mbr_user_b', 'Ursula User'],
+  care: ['mbr_care', 'Carla Care'],
+  care2: ['mbr_care_2', 'Carlos Care'],
+  stranger: ['mbr_stranger', 'Stan Stranger'],
+  addressee: ['mbr_addressee', 'Dr. Dana Direct'],
+} as const;
+const id = (who: keyof typeof STAFF) => STAFF[who][0];
+const patient = 'pat_ruth';
+
+let kafka: Kafka;
+let producer: Producer;
+let app: INestApplication;
+let feed: DirectoryFeed;
+let threadEvents: EventsOnTopic;
+
+const http = () => request(app.getHttpServer());
+
+const token = (sub: string, practiceId = practice, actor: ActorKind = 'member') =>
+  mintToken(TEST_JWT_SECRET, { sub, practiceId, actor });
+const as = async (sub: string, practiceId = practice) => `Bearer ${await token(sub, practiceId)}`;
+
+// --- Message groups, as group-config publishes them ----------------------------
+
+type GroupDraft = Pick<MessageGroupStateV1, 'name' | 'recipientMode' | 'members'>;
+const groups = new Map<string, MessageGroupStateV1>();
+/** Every name a group of the practice has had. */
+const groupNames = new Set<string>();
+
+async function publishGroup(groupId: string, draft: GroupDraft): Promise<void> {
+  const previous = groups.get(groupId);
+  const changedAt = new Date().toISOString();
+  const state: MessageGroupStateV1 = {
+    practiceId: practice,
+    groupId,
+    description: '',
+    facilityId: null,
+    patientCategoryId: null,
+    ...draft,
+    version: (previous?.version ?? 0) + 1,
+    changedAt,
+  };
+  groups.set(groupId, state);
+  groupNames.add(state.name);
+  const definition = previous ? MessageGroupUpdatedV1 : MessageGroupCreatedV1;
+  const envelope = buildEnvelope(definition, state, {
+    id: randomUUID(),
+    source: '/tests/group-config',
+    time: changedAt,
+    practiceId: practice,
+    correlationId: randomUUID(),
+  });
+  await producer.send({
+    topic: TOPICS.messageGroups.name,
+    acks: -1,
+    messages: [toWireRecord(envelope)],
+  });
+}
+
+/** Publishes the group and waits until the service's settings replica holds this version. */
+async function group(draft: GroupDraft, groupId = uniqueName('grp')): Promise<string> {
+  await publishGroup(groupId, draft);
+  const version = groups.get(groupId)!.version;
+  await waitFor(
+    () => app.get(SettingsReplica).group(practice, groupId),
+    (held) => held?.version === version,
+    { description: `group ${draft.name} v${version} in the settings replica` },
+  );
+  return groupId;
+}
+
+const billingDraft = (name = uniqueName('Billing Team')): GroupDraft => ({
+  name,
+  recipientMode: 'specific-members',
+  members: [
+    { memberId: id('admin'), privilege: 'admin' },
+    { memberId: id('userA'), privilege: 'user' },
+    { memberId: id('userB'), privilege: 'user' },
+  ],
+});
+
+const careDraft = (name = uniqueName('Care Coordination')): GroupDraft => ({
+  name,
+  recipientMode: 'care-team',
+  members: [{ memberId: id('admin'), privilege: 'admin' }],
+});
+
+// --- Patient messages, as the intake publishes them ----------------------------
+
+async function publishMessage(envelope: EventEnvelope<MessageSentV1>): Promise<void> {
+  await producer.send({
+    topic: TOPICS.patientMessages.name,
+    acks: -1,
+    messages: [toWireRecord(envelope)],
+  });
+}
+
+function messageEnvelope(fields: Partial<MessageSentV1>): EventEnvelope<MessageSentV1> {
+  const sentAt = new Date().toISOString();
+  const data: MessageSentV1 = {
+    practiceId: practice,
+    threadId: uniqueName('thr'),
+    messageId: uniqueName('msg'),
+    patientId: patient,
+    recipientKind: 'group',
+    groupId: null,
+    memberId: null,
+    subject: 'About my bill',
+    body: 'I was charged twice for my visit.',
+    followUp: false,
+    threadVersion: 1,
+    sentAt,
+    ...fields,
+  };
+  return buildEnvelope(MessageSentV1, data, {
+    id: randomUUID(),
+    source: '/tests/messaging-intake',
+    time: sentAt,
+    practiceId: practice,
+    correlationId: randomUUID(),
+  });
+}
+
+const toGroup = (groupId: string): Partial<MessageSentV1> => ({ recipientKind: 'group', groupId });
+const toMember = (memberId: string): Partial<MessageSentV1> => ({
+  recipientKind: 'member',
+  memberId,
+});
+
+/** Events of one type about one thread, once at least `count` have been observed on gm.threads. */
+function observed<T>(type: string, threadId: string, count = 1): Promise<EventEnvelope<T>[]> {
+  return waitFor(
+    async () => threadEvents.ofType(type, threadId) as EventEnvelope<T>[],
+    (events) => events.length >= count,
+    { description: `${count} × ${type} of ${threadId} on gm.threads` },
+  );
+}
+
+/** Sends a first message and waits for its MessageRouted. */
+async function thread(to: Partial<MessageSentV1>, fields: Partial<MessageSentV1> = {}) {
+  const envelope = messageEnvelope({ ...to, ...fields });
+  await publishMessage(envelope);
+  const [routed] = await observed<MessageRoutedV1>(MessageRoutedV1.type, envelope.data.threadId);
+  return { threadId: envelope.data.threadId, routed: routed!, envelope };
+}
+
+const post = async (path: string, who: string, body?: object, practiceId = practice) =>
+  http()
+    .post(path)
+    .set('authorization', await as(who, practiceId))
+    .send(body ?? {});
+
+const assign = (threadId: string, who: string, assigneeMemberId: string) =>
+  post(`/threads/${threadId}/assignment`, who, { assigneeMemberId });
+
+async function timeline(threadId: string, who = id('admin')) {
+  return (
+    await http()
+      .get(`/threads/${threadId}/timeline`)
+      .set('authorization', await as(who))
+      .expect(200)
+  ).body;
+}
+
+// --- Setup -------------------------------------------------------------------
+
+beforeAll(async () => {
+  kafka = createKafka(
+    { brokers: testInfrastructure().kafkaBrokers, clientId: 'routing-assignment-it' },
+    silentLogger,
+  );
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+
+  feed = new DirectoryFeed(producer, practice);
+  await feed.practice({ name: PRACTICE_NAME, plan: 'paid' });
+  await feed.role({ roleId: 'role_staff', name: 'Staff', privileges: [] });
+  for (const [memberId, displayName] of Object.values(STAFF)) {
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: true });
+  }
+  await feed.patient({
+    patientId: patient,
+    displayName: 'Ruth Patient',
+    facilityId: null,
+    categoryIds: [],
+    careTeamMemberIds: [id('care'), id('care2')],
+    active: true,
+  });
+  // Another practice whose Admin has the same member id as ours.
+  const other = new DirectoryFeed(producer, otherPractice);
+  await other.practice({ name: 'Elsewhere Clinic', plan: 'paid' });
+  await other.member({
+    memberId: id('admin'),
+    displayName: 'Olga Other',
+    roleId: null,
+    active: true,
+  });
+
+  app = await startServiceForTest(
+    (c) => AppModule.forConfig(c),
+    loadConfig(testEnvironment()),
+    SERVICE,
+  );
+  threadEvents = await new EventsOnTopic(kafka, TOPICS.threads.name, practice).start();
+
+  const directory = app.get(DirectoryReplica);
+  await waitFor(
+    () =>
+      Promise.all([
+        directory.practice(practice),
+        directory.patient(practice, patient),
+        directory.members(
+          practice,
+          Object.values(STAFF).map(([memberId]) => memberId),
+        ),
+        directory.member(otherPractice, id('admin')),
+      ]),
+    ([p, pat, members, other]) =>
+      p !== null && pat !== null && members.length === Object.keys(STAFF).length && other !== null,
+    { timeoutMs: 60000, description: 'the directory replica to catch up' },
+  );
+});
+
+afterAll(async () => {
+  await threadEvents?.stop();
+  await app?.close();
+  await producer?.disconnect();
+});
+
+afterEach(() => {
+  expect(threadEvents.invalid).toEqual([]);
+});
+
+// --- Routing -------------------------------------------------------------------
+
+describe('routing', () => {
+  it('routes each kind of thread with one schema-valid MessageRouted keyed by the thread id', async () => {
+    const billing = await group(billingDraft());
+    const care = await group(careDraft());
+
+    const specific = await thread(toGroup(billing));
+    const careTeam = await thread(toGroup(care));
+    const direct = await thread(toMember(id('addressee')));
+
+    const common = { practiceId: practice, patientId: patient, threadVersion: 1 };
+    expect(specific.routed.data).toMatchObject({
+      ...common,
+      threadId: specific.threadId,
+      routing: 'specific-members',
+      groupId: billing,
+      memberId: null,
+    });
+    expect(careTeam.routed.data).toMatchObject({
+      ...common,
+      threadId: careTeam.threadId,
+      routing: 'care-team',
+      groupId: care,
+      memberId: null,
+    });
+    expect(direct.routed.data).toMatchObject({
+      ...common,
+      threadId: direct.threadId,
+      routing: 'direct',
+      groupId: null,
+      memberId: id('addressee'),
+    });
+    for (const { threadId, routed, envelope } of [specific, careTeam, direct]) {
+      // EventsOnTopic validated each record against its schema, and its key against the thread id.
+      expect(routed.subject).toBe(threadId);
+      expect(routed.source).toBe('/services/routing-assignment');
+      expect(routed.causationId).toBe(envelope.id);
+      expect(JSON.stringify(routed.data)).not.toContain(envelope.data.body);
+    }
+
+    // Specific Members: unassigned, seen by the Admins only until assigned.
+    expect((await timeline(specific.threadId)).assigneeMemberId).toBeNull();
+    const userReply = await post(`/threads/${specific.threadId}/replies`, id('userA'), {
+      body: 'Hi',
+    });
+    expect(userReply.status).toBe(403);
+  });
+
+  it('routes a message once however often it is delivered', async () => {
+    const billing = await group(billingDraft());
+    const first = messageEnvelope(toGroup(billing));
+    const { threadId } = first.data;
+    await publishMessage(first);
+    await publishMessage(first); // the same event again
+    await publishMessage({ ...first, id: randomUUID() }); // the same message under a new event id
+    const followUp = messageEnvelope({
+      ...toGroup(billing),
+      threadId,
+      followUp: true,
+      threadVersion: 2,
+    });
+    await publishMessage(followUp);
+    await publishMessage({ ...followUp, id: randomUUID() });
+
+    // One partition per thread: once the follow-up shows, every delivery before it was handled.
+    const view = await waitFor(
+      () => timeline(threadId),
+      (body) => body.entries.some((e: { kind: string }) => e.kind === 'follow-up'),
+      { description: 'the follow-up in the timeline' },
+    );
+    expect(view.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'sent',
+      'routed',
+      'follow-up',
+    ]);
+    expect(threadEvents.ofType(MessageRoutedV1.type, threadId)).toHaveLength(1);
+  });
+
+  it('keeps a message to a group not known yet waiting, holds up nothing else, and routes it when the group arrives', async () => {
+    const lateGroup = uniqueName('grp_late');
+    const early = messageEnvelope(toGroup(lateGroup));
+    await publishMessage(early);
+    // Another message after it is routed meanwhile: the consumer is not blocked.
+    await thread(toMember(id('addressee')));
+    expect(threadEvents.ofType(MessageRoutedV1.type, early.data.threadId)).toEqual([]);
+    const waiting = await http()
+      .get(`/threads/${early.data.threadId}/timeline`)
+      .set('authorization', await as(id('admin')));
+    expect(waiting.status).toBe(404);
+
+    await group(careDraft(), lateGroup);
+    const [routed] = await observed<MessageRoutedV1>(MessageRoutedV1.type, early.data.threadId);
+    expect(routed!.data).toMatchObject({
+      routing: 'care-team',
+      groupId: lateGroup,
+      threadVersion: 1,
+    });
+  });
+});
+
+// --- The permission matrix over HTTP ----------------------------------------
+
+interface Attempt {
+  who: string;
+  action: string;
+  status: number;
+  code?: string;
+}
+
+async function attempt(
+  label: string,
+  action: string,
+  call: () => Promise<request.Response>,
+): Promise<Attempt> {
+  const response = await call();
+  if (response.status >= 400) {
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  }
+  return {
+    who: label,
+    action,
+    status: response.status,
+    ...(response.status >= 400 ? { code: response.body.code } : {}),
+  };
+}
+
+const NF = { status: 404, code: 'thread-not-found' };
+const NGA = { status: 403, code: 'not-group-admin' };
+const ACTOR = { status: 403, code: 'actor-not-allowed' };
+
+describe('who may assign, reply and trash', () => {
+  /** Runs each action as each caller, in order, and returns what happened. */
+  async function run(
+    threadId: string,
+    rows: [label: string, sub: string, practiceId: string, actor: ActorKind][],
+    action: 'assign' | 'reply' | 'trash' | 'restore' | 'timeline',
+    assignee = id('userB'),
+  ): Promise<Attempt[]> {
+    const results: Attempt[] = [];
+    for (const [label, sub, practiceId, actor] of rows) {
+      const authorization = `Bearer ${await token(sub, practiceId, actor)}`;
+      const path = `/threads/${threadId}`;
+      const send = {
+        assign: () =>
+          http()
+            .post(`${path}/assignment`)
+            .set('authorization', authorization)
+            .send({ assigneeMemberId: assignee }),
+        reply: () =>
+          http()
+            .post(`${path}/replies`)
+            .set('authorization', authorization)
+            .send({ body: `Answer from ${label}` }),
+        trash: () => http().post(`${path}/trash`).set('authorization', authorization),
+        restore: () => http().post(`${path}/restore`).set('authorization', authorization),
+        timeline: () => http().get(`${path}/timeline`).set('authorization', authorization),
+      }[action];
+      results.push(await attempt(label, action, send));
+    }
+    return results;
+  }
+
+  const expected = (action: string, rows: [string, { status: number; code?: string }][]) =>
+    rows.map(([who, outcome]) => ({ who, action, ...outcome }));
+
+  const refusing = [
+    ['User who is the assignee', id('userA'), practice, 'member'],
+    ['User who is not the assignee', id('userB'), practice, 'member'],
+    ["patient's care-team member", id('care'), practice, 'member'],
+    ['non-member', id('stranger'), practice, 'member'],
+    [
+      'member of another practice (same member id as the Admin)',
+      id('admin'),
+      otherPractice,
+      'member',
+    ],
+    ['patient', patient, practice, 'patient'],
+  ] as [string, string, string, ActorKind][];
+  const admin: [string, string, string, ActorKind] = ['Admin', id('admin'), practice, 'member'];
+
+  it('on a Specific Members thread', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    expect((await assign(threadId, id('admin'), id('userA'))).status).toBe(200);
+
+    const results = [
+      ...(await run(threadId, refusing, 'assign')),
+      ...(await run(threadId, [...refusing, admin], 'reply')),
+      ...(await run(threadId, refusing, 'trash')),
+      ...(await run(threadId, refusing, 'timeline')),
+      ...(await run(threadId, [admin], 'trash')),
+      ...(await run(threadId, [...refusing, admin], 'restore')),
+      ...(await run(threadId, [admin], 'assign')),
+    ];
+    expect(results).toEqual([
+      ...expected('assign', [
+        ['User who is the assignee', NGA],
+        ['User who is not the assignee', NGA],
+        ["patient's care-team member", NF],
+        ['non-member', NF],
+        ['member of another practice (same member id as the Admin)', NF],
+        ['patient', ACTOR],
+      ]),
+      ...expected('reply', [
+        ['User who is the assignee', { status: 202 }],
+        ['User who is not the assignee', { status: 403, code: 'reply-not-allowed' }],
+        ["patient's care-team member", NF],
+        ['non-member', NF],
+        ['member of another practice (same member id as the Admin)', NF],
+        ['patient', ACTOR],
+        ['Admin', { status: 202 }],
+      ]),
+      ...expected('trash', [
+        ['User who is the assignee', NGA],
+        ['User who is not the assignee', NGA],
+        ["patient's care-team member", NF],
+        ['non-member', NF],
+        ['member of another practice (same member id as the Admin)', NF],
+        ['patient', ACTOR],
+      ]),
+      ...expected('timeline', [
+        ['User who is the assignee', NGA],
+        ['User who is not the assignee', NGA],
+        ["patient's care-team member", NF],
+        ['non-member', NF],
+        ['member of another practice (same member id as the Admin)', NF],
+        ['patient', ACTOR],
+      ]),
+      ...expected('trash', [['Admin', { status: 200 }]]),
+      ...expected('restore', [
+        ['User who is the assignee', NGA],
+        ['User who is not the assignee', NGA],
+        ["patient's care-team member", NF],
+        ['non-member', NF],
+        ['member of another practice (same member id as the Admin)', NF],
+        ['patient', ACTOR],
+        ['Admin', { status: 200 }],
+      ]),
+      ...expected('assign', [['Admin', { status: 200 }]]),
+    ]);
+
+    // Another practice's member learns exactly what a missing thread would tell.
+    const foreign = await post(
+      `/threads/${threadId}/replies`,
+      id('admin'),
+      { body: 'x' },
+      otherPractice,
+    );
+    const missing = await post(`/threads/${uniqueName('thr')}/replies`, id('admin'), { body: 'x' });
+    expect({ ...foreign.body, detail: null, instance: null }).toEqual({
+      ...missing.body,
+      detail: null,
+      instance: null,
+    });
+  });
+
+  it('on an In-house Care Team thread', async () => {
+    const care = await group(careDraft());
+    const { threadId } = await thread(toGroup(care));
+    expect((await assign(threadId, id('admin'), id('care2'))).status).toBe(200);
+
+    const careRows = [
+      ['care-team member who is the assignee', id('care2'), practice, 'member'],
+      ['care-team member who is not the assignee', id('care'), practice, 'member'],
+      ['User of another group', id('userA'), practice, 'member'],
+      ['non-member', id('stranger'), practice, 'member'],
+      ['member of another practice', id('admin'), otherPractice, 'member'],
+      ['patient', patient, practice, 'patient'],
+    ] as [string, string, string, ActorKind][];
+    const results = [
+      ...(await run(threadId, careRows, 'assign', id('care'))),
+      ...(await run(threadId, careRows, 'reply')),
+      ...(await run(threadId, careRows, 'trash')),
+      ...(await run(threadId, [admin], 'reply')),
+      ...(await run(threadId, [admin], 'assign', id('care'))),
+      ...(await run(threadId, [admin], 'trash')),
+    ];
+    const others: [string, { status: number; code?: string }][] = [
+      ['User of another group', NF],
+      ['non-member', NF],
+      ['member of another practice', NF],
+      ['patient', ACTOR],
+    ];
+    expect(results).toEqual([
+      ...expected('assign', [
+        ['care-team member who is the assignee', NGA],
+        ['care-team member who is not the assignee', NGA],
+        ...others,
+      ]),
+      ...expected('reply', [
+        ['care-team member who is the assignee', { status: 202 }],
+        ['care-team member who is not the assignee', { status: 202 }],
+        ...others,
+      ]),
+      ...expected('trash', [
+        ['care-team member who is the assignee', NGA],
+        ['care-team member who is not the assignee', NGA],
+        ...others,
+      ]),
+      ...expected('reply', [['Admin', { status: 202 }]]),
+      ...expected('assign', [['Admin', { status: 200 }]]),
+      ...expected('trash', [['Admin', { status: 200 }]]),
+    ]);
+  });
+
+  it('on a direct message', async () => {
+    const { threadId } = await thread(toMember(id('addressee')));
+    const rows = [
+      ['addressee', id('addressee'), practice, 'member'],
+      ['an Admin of a group', id('admin'), practice, 'member'],
+      ['non-member', id('stranger'), practice, 'member'],
+      ['patient', patient, practice, 'patient'],
+    ] as [string, string, string, ActorKind][];
+    const results = [
+      ...(await run(threadId, rows, 'assign', id('addressee'))),
+      ...(await run(threadId, rows, 'reply')),
+      ...(await run(threadId, rows, 'trash')),
+    ];
+    const others: [string, { status: number; code?: string }][] = [
+      ['an Admin of a group', NF],
+      ['non-member', NF],
+      ['patient', ACTOR],
+    ];
+    expect(results).toEqual([
+      ...expected('assign', [
+        ['addressee', { status: 409, code: 'direct-message-not-assignable' }],
+        ...others,
+      ]),
+      ...expected('reply', [['addressee', { status: 202 }], ...others]),
+      ...expected('trash', [['addressee', { status: 200 }], ...others]),
+    ]);
+  });
+});
+
+// --- Assignment ------------------------------------------------------------------
+
+describe('assignment', () => {
+  it('publishes MessageAssigned with the previous assignee, and nothing for the same assignee again', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    expect((await assign(threadId, id('admin'), id('userA'))).body).toEqual({
+      threadId,
+      version: 2,
+    });
+    expect((await assign(threadId, id('admin'), id('userB'))).body.version).toBe(3);
+    const again = await assign(threadId, id('admin'), id('userB'));
+    expect(again.status).toBe(200);
+    expect(again.body.version).toBe(3);
+    expect((await assign(threadId, id('admin'), id('admin'))).body.version).toBe(4);
+
+    for (const invalid of [id('stranger'), id('care'), 'mbr_unknown']) {
+      const refused = await assign(threadId, id('admin'), invalid);
+      expect([refused.status, refused.body.code]).toEqual([422, 'invalid-assignee']);
+    }
+
+    const events = await observed<MessageAssignedV1>(MessageAssignedV1.type, threadId, 3);
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        assigneeMemberId: id('userA'),
+        previousAssigneeMemberId: null,
+        assignedByMemberId: id('admin'),
+        groupId: billing,
+        threadVersion: 2,
+      }),
+      expect.objectContaining({
+        assigneeMemberId: id('userB'),
+        previousAssigneeMemberId: id('userA'),
+        threadVersion: 3,
+      }),
+      expect.objectContaining({
+        assigneeMemberId: id('admin'),
+        previousAssigneeMemberId: id('userB'),
+        threadVersion: 4,
+      }),
+    ]);
+    // The reassigned User lost the thread at once.
+    const formerAssignee = await post(`/threads/${threadId}/replies`, id('userA'), { body: 'x' });
+    expect([formerAssignee.status, formerAssignee.body.code]).toEqual([403, 'reply-not-allowed']);
+  });
+
+  it('takes the thread from an assignee who is deactivated (member-deactivated)', async () => {
+    const [memberId, displayName] = [uniqueName('mbr_temp'), 'Tess Temporary'];
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: true });
+    await waitFor(
+      () => app.get(DirectoryReplica).member(practice, memberId),
+      (member) => member !== null,
+      { description: 'the new member in the replica' },
+    );
+    const draft = billingDraft();
+    const groupId = await group({
+      ...draft,
+      members: [...draft.members, { memberId, privilege: 'user' }],
+    });
+    const { threadId } = await thread(toGroup(groupId));
+    expect((await assign(threadId, id('admin'), memberId)).status).toBe(200);
+
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: false });
+    const [unassigned] = await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    expect(unassigned!.data).toMatchObject({
+      previousAssigneeMemberId: memberId,
+      reason: 'member-deactivated',
+      groupId,
+      threadVersion: 3,
+    });
+    const view = await timeline(threadId);
+    expect(view.assigneeMemberId).toBeNull();
+    expect(view.entries.at(-1)).toMatchObject({
+      kind: 'unassigned',
+      actor: { kind: 'system', id: null },
+      details: { previousAssigneeMemberId: memberId, reason: 'member-deactivated' },
+    });
+  });
+
+  it('takes the thread from an assignee removed from the group (member-removed-from-group)', async () => {
+    const draft = billingDraft();
+    const groupId = await group(draft);
+    const { threadId } = await thread(toGroup(groupId));
+    const other = await thread(toGroup(groupId));
+    expect((await assign(threadId, id('admin'), id('userB'))).status).toBe(200);
+    expect((await assign(other.threadId, id('admin'), id('userA'))).status).toBe(200);
+
+    await group(
+      { ...draft, members: draft.members.filter((m) => m.memberId !== id('userB')) },
+      groupId,
+    );
+    const [unassigned] = await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    expect(unassigned!.data).toMatchObject({
+      previousAssigneeMemberId: id('userB'),
+      reason: 'member-removed-from-group',
+    });
+    // The other thread's assignee is still in the group and keeps it.
+    expect((await timeline(other.threadId)).assigneeMemberId).toBe(id('userA'));
+    expect(threadEvents.ofType(MessageUnassignedV1.type, other.threadId)).toEqual([]);
+  });
+
+  it("takes a care-team thread from an assignee who leaves the patient's care team (care-team-changed)", async () => {
+    const patientId = uniqueName('pat');
+    const patientState = {
+      patientId,
+      displayName: 'Paula Patient',
+      facilityId: null,
+      categoryIds: [],
+      active: true,
+    };
+    await feed.patient({ ...patientState, careTeamMemberIds: [id('care')] });
+    await waitFor(
+      () => app.get(DirectoryReplica).patient(practice, patientId),
+      (p) => p !== null,
+      { description: 'the patient in the replica' },
+    );
+    const care = await group(careDraft());
+    const { threadId } = await thread(toGroup(care), { patientId });
+    expect((await assign(threadId, id('admin'), id('care'))).status).toBe(200);
+
+    await feed.patient({ ...patientState, careTeamMemberIds: [id('care2')] });
+    const [unassigned] = await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    expect(unassigned!.data).toMatchObject({
+      previousAssigneeMemberId: id('care'),
+      reason: 'care-team-changed',
+    });
+    // The new care team sees the thread; the former member does not.
+    const former = await post(`/threads/${threadId}/replies`, id('care'), { body: 'x' });
+    expect(former.status).toBe(404);
+    expect((await post(`/threads/${threadId}/replies`, id('care2'), { body: 'x' })).status).toBe(
+      202,
+    );
+  });
+});
+
+// --- Replies -----------------------------------------------------------------------
+
+describe('replies', () => {
+  it("reach the patient under the group's current name; the member only in the internal trail", async () => {
+    const draft = billingDraft();
+    const groupId = await group(draft);
+    const { threadId } = await thread(toGroup(groupId));
+    expect((await assign(threadId, id('admin'), id('userA'))).status).toBe(200);
+
+    const accepted = await post(`/threads/${threadId}/replies`, id('userA'), {
+      body: 'We refunded the second charge.',
+    });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toEqual({ threadId, replyId: expect.any(String), version: 3 });
+
+    const renamed = uniqueName('Billing & Payments');
+    await group({ ...draft, name: renamed }, groupId);
+    expect(
+      (await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Anything else?' })).status,
+    ).toBe(202);
+
+    const replies = await observed<ReplySentV1>(ReplySentV1.type, threadId, 2);
+    expect(replies.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        replyId: accepted.body.replyId,
+        senderDisplayName: draft.name,
+        repliedByMemberId: id('userA'),
+        body: 'We refunded the second charge.',
+        threadVersion: 3,
+      }),
+      expect.objectContaining({
+        senderDisplayName: renamed,
+        repliedByMemberId: id('admin'),
+        threadVersion: 4,
+      }),
+    ]);
+    expect((await timeline(threadId)).status).toBe('replied');
+  });
+
+  it("answer a direct message under the practice's name", async () => {
+    const { threadId } = await thread(toMember(id('addressee')));
+    expect(
+      (await post(`/threads/${threadId}/replies`, id('addressee'), { body: 'See you Monday.' }))
+        .status,
+    ).toBe(202);
+    const [reply] = await observed<ReplySentV1>(ReplySentV1.type, threadId);
+    expect(reply!.data).toMatchObject({
+      senderDisplayName: PRACTICE_NAME,
+      repliedByMemberId: id('addressee'),
+      groupId: null,
+    });
+  });
+
+  it('refuse a body that is empty, too long or not plain text', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    const cases: [object, number, string][] = [
+      [{ body: '' }, 422, 'invalid-reply'],
+      [{ body: '   ' }, 422, 'invalid-reply'],
+      [{ body: 'bell\u0007' }, 422, 'invalid-reply'],
+      [{ body: 'x'.repeat(20001) }, 422, 'reply-too-long'],
+      [{}, 422, 'validation-failed'],
+      [{ body: 'ok', senderDisplayName: 'Dr. Who' }, 422, 'validation-failed'],
+    ];
+    for (const [body, status, code] of cases) {
+      const response = await post(`/threads/${threadId}/replies`, id('admin'), body);
+      expect([response.status, response.body.code]).toEqual([status, code]);
+    }
+    expect(
+      (await post(`/threads/${threadId}/replies`, id('admin'), { body: 'x'.repeat(20000) })).status,
+    ).toBe(202);
+  });
+
+  it('go Not Replied again when the patient follows up', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Done.' });
+    expect((await timeline(threadId)).status).toBe('replied');
+
+    const followUp = messageEnvelope({
+      ...toGroup(billing),
+      threadId,
+      followUp: true,
+      threadVersion: 2,
+      body: 'It happened again.',
+    });
+    await publishMessage(followUp);
+    const view = await waitFor(
+      () => timeline(threadId),
+      (body) => body.status === 'not-replied',
+      { description: 'the thread to be Not Replied again' },
+    );
+    expect(view.entries.at(-1)).toMatchObject({
+      kind: 'follow-up',
+      actor: { kind: 'patient', id: patient, displayName: 'Ruth Patient' },
+      at: followUp.data.sentAt,
+      details: { messageId: followUp.data.messageId, intakeThreadVersion: 2 },
+    });
+    expect(JSON.stringify(view)).not.toContain('It happened again.');
+  });
+});
+
+// --- Trash ---------------------------------------------------------------------------
+
+describe('trash', () => {
+  it('moves a thread to Trash and back with an event each, and refuses what does not apply', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    const codeOf = async (response: Promise<request.Response>) => {
+      const { status, body } = await response;
+      return [status, body.code];
+    };
+
+    expect((await post(`/threads/${threadId}/trash`, id('admin'))).body).toEqual({
+      threadId,
+      version: 2,
+    });
+    expect(await codeOf(post(`/threads/${threadId}/trash`, id('admin')))).toEqual([
+      409,
+      'already-in-trash',
+    ]);
+    expect(await codeOf(post(`/threads/${threadId}/replies`, id('admin'), { body: 'x' }))).toEqual([
+      409,
+      'thread-in-trash',
+    ]);
+    expect(await codeOf(assign(threadId, id('admin'), id('userA')))).toEqual([
+      409,
+      'thread-in-trash',
+    ]);
+    expect((await post(`/threads/${threadId}/restore`, id('admin'))).body.version).toBe(3);
+    expect(await codeOf(post(`/threads/${threadId}/restore`, id('admin')))).toEqual([
+      409,
+      'not-in-trash',
+    ]);
+
+    const [trashed] = await observed<MessageTrashedV1>(MessageTrashedV1.type, threadId);
+    const [restored] = await observed<MessageRestoredV1>(MessageRestoredV1.type, threadId);
+    expect(trashed!.data).toMatchObject({ byMemberId: id('admin'), threadVersion: 2 });
+    expect(restored!.data).toMatchObject({ byMemberId: id('admin'), threadVersion: 3 });
+  });
+});
+
+// --- The timeline and what patients can read ---------------------------------------
+
+describe('the progress timeline', () => {
+  it('tells Admins who did what and when, in order', async () => {
+    const billing = await group(billingDraft());
+    const { threadId, envelope } = await thread(toGroup(billing));
+    await assign(threadId, id('admin'), id('userA'));
+    await post(`/threads/${threadId}/replies`, id('userA'), { body: 'On it.' });
+    await post(`/threads/${threadId}/trash`, id('admin'));
+    await post(`/threads/${threadId}/restore`, id('admin'));
+
+    const view = await timeline(threadId);
+    expect(view).toMatchObject({
+      threadId,
+      patientId: patient,
+      routing: 'specific-members',
+      groupId: billing,
+      status: 'replied',
+      trashed: false,
+      assigneeMemberId: id('userA'),
+      version: 5,
+    });
+    expect(
+      view.entries.map((e: { kind: string; actor: { id: string | null } }) => [e.kind, e.actor.id]),
+    ).toEqual([
+      ['sent', patient],
+      ['routed', null],
+      ['assigned', id('admin')],
+      ['replied', id('userA')],
+      ['trashed', id('admin')],
+      ['restored', id('admin')],
+    ]);
+    expect(view.entries[0].at).toBe(envelope.data.sentAt);
+    expect(view.entries[3].actor.displayName).toBe('Umberto User');
+    expect(view.memberNames).toMatchObject({ [id('admin')]: 'Alice Admin' });
+    expect(JSON.stringify(view)).not.toContain('On it.');
+  });
+});
+
+describe('what a patient can read', () => {
+  it('never names a member nor carries a member id as the sender of a reply', async () => {
+    const replies = threadEvents.ofType(ReplySentV1.type) as EventEnvelope<ReplySentV1>[];
+    expect(replies.length).toBeGreaterThan(5);
+    const staff = Object.values(STAFF).flat();
+    for (const { data } of replies) {
+      expect([...groupNames, PRACTICE_NAME]).toContain(data.senderDisplayName);
+      for (const identity of staff) expect(data.senderDisplayName).not.toContain(identity);
+    }
+  });
+});

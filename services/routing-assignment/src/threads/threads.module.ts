@@ -1,0 +1,60 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import {
+  EVENT_SUBSCRIPTION,
+  EventConsumerHost,
+  outboxRelayProviders,
+  type EventSubscription,
+} from '@gm/service-kit';
+import { AssignThreadCommandHandler } from './application/assign-thread/assign-thread.command-handler.js';
+import { GetThreadTimelineQueryHandler } from './application/get-thread-timeline/get-thread-timeline.query-handler.js';
+import { ReceivePatientMessageCommandHandler } from './application/receive-patient-message/receive-patient-message.command-handler.js';
+import { ReplyToThreadCommandHandler } from './application/reply-to-thread/reply-to-thread.command-handler.js';
+import { RestoreThreadCommandHandler } from './application/restore-thread/restore-thread.command-handler.js';
+import { RouteWaitingThreadsCommandHandler } from './application/route-waiting-threads/route-waiting-threads.command-handler.js';
+import { ThreadChanges } from './application/thread-changes.js';
+import { TrashThreadCommandHandler } from './application/trash-thread/trash-thread.command-handler.js';
+import { UnassignIneligibleCommandHandler } from './application/unassign-ineligible/unassign-ineligible.command-handler.js';
+import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
+import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
+import { ThreadEventsConsumer } from './interface/thread-events.consumer.js';
+import { ThreadsHttpController } from './interface/threads.http.controller.js';
+
+const commandHandlers = [
+  ReceivePatientMessageCommandHandler,
+  RouteWaitingThreadsCommandHandler,
+  UnassignIneligibleCommandHandler,
+  AssignThreadCommandHandler,
+  ReplyToThreadCommandHandler,
+  TrashThreadCommandHandler,
+  RestoreThreadCommandHandler,
+];
+const queryHandlers = [GetThreadTimelineQueryHandler];
+const application = [ThreadChanges];
+const infrastructure = [
+  ThreadsRepository,
+  ThreadFactsAdapter,
+  ...outboxRelayProviders([THREADS_COLLECTION]),
+  ThreadEventsConsumer,
+  {
+    provide: EVENT_SUBSCRIPTION,
+    inject: [ThreadEventsConsumer],
+    // One consumer group: directory and settings replicas, and the patients' messages.
+    useFactory: (consumer: ThreadEventsConsumer): EventSubscription => ({
+      topics: consumer.topics,
+      handler: (envelope) => consumer.handle(envelope),
+    }),
+  },
+  EventConsumerHost,
+];
+
+@Module({
+  controllers: [ThreadsHttpController],
+  providers: [...commandHandlers, ...queryHandlers, ...application, ...infrastructure],
+})
+export class ThreadsModule implements OnModuleInit {
+  constructor(private readonly threads: ThreadsRepository) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.threads.ensureIndexes();
+  }
+}
