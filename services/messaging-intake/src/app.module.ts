@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@gm/auth';
+import { DirectoryReplicaModule } from '@gm/directory-replica';
 import { InfrastructureModule } from '@gm/service-kit';
+import { SettingsReplicaModule } from '@gm/settings-replica';
 import type { ServiceConfig } from './config.js';
+import { PatientMessagingModule } from './patient-messaging/patient-messaging.module.js';
 
 @Module({})
 export class AppModule {
@@ -13,6 +16,9 @@ export class AppModule {
         InfrastructureModule.forRoot(config),
         AuthModule.forRoot(config.auth),
         CqrsModule.forRoot(),
+        DirectoryReplicaModule.forRoot(),
+        SettingsReplicaModule.forRoot(),
+        PatientMessagingModule.forRoot(config.patientSendLimit),
       ],
     };
   }

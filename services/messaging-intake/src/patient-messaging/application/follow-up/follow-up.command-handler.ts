@@ -1,0 +1,64 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { OutboxRelayHost } from '@gm/service-kit';
+import { PatientMessagingRuleViolation } from '../../domain/patient-messaging-errors.js';
+import { checkRecipient } from '../../domain/recipient-policy.js';
+import { earlierSend, followUp, ownThread } from '../../domain/thread.js';
+import { RecipientFactsAdapter } from '../../infrastructure/recipient-facts.adapter.js';
+import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
+import { messageSentEvent } from '../message-sent-event.js';
+import { PatientSends, type SendOutcome } from '../patient-sends.js';
+import { newMessageId } from '../send-ids.js';
+import { FollowUpCommand } from './follow-up.command.js';
+
+/** Concurrent follow-ups of one thread do not conflict in meaning: the loser simply tries again. */
+const APPEND_ATTEMPTS = 3;
+
+@CommandHandler(FollowUpCommand)
+export class FollowUpCommandHandler implements ICommandHandler<FollowUpCommand> {
+  constructor(
+    private readonly sends: PatientSends,
+    private readonly facts: RecipientFactsAdapter,
+    private readonly threads: ThreadsRepository,
+    private readonly relay: OutboxRelayHost,
+  ) {}
+
+  execute(command: FollowUpCommand): Promise<SendOutcome> {
+    return this.sends.run(command.caller, command.request, () => this.followUp(command));
+  }
+
+  private async followUp(command: FollowUpCommand): Promise<SendOutcome> {
+    const { caller, threadId, request, correlationId } = command;
+    const patient = { practiceId: caller.practiceId, patientId: caller.id };
+    const key = request.idempotencyKey;
+    const messageId = newMessageId(patient, threadId, key);
+    for (let attempt = 1; ; attempt++) {
+      const thread = ownThread(await this.threads.find(threadId), patient);
+      if (key && earlierSend(thread, messageId, request.fingerprint)) {
+        return { accepted: { threadId, messageId }, replayed: true };
+      }
+      // Still allowed to write to this recipient now (messaging on, group still serves them, member not excluded)?
+      checkRecipient(
+        await this.facts.forPatient(patient.practiceId, patient.patientId),
+        thread.recipient,
+      );
+      const written = followUp(thread, {
+        messageId,
+        body: command.body,
+        sentAt: new Date().toISOString(),
+        requestFingerprint: key ? request.fingerprint : null,
+      });
+      const event = messageSentEvent(written.message, correlationId);
+      if (await this.threads.appendMessage(written.thread, event)) {
+        this.relay.nudge();
+        return { accepted: { threadId, messageId }, replayed: false };
+      }
+      if (attempt >= APPEND_ATTEMPTS) {
+        throw new PatientMessagingRuleViolation(
+          'thread-changed-meanwhile',
+          'The thread changed while your message was being saved; send it again.',
+          'conflict',
+        );
+      }
+    }
+  }
+}
