@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@gm/auth';
+import { DirectoryReplicaModule } from '@gm/directory-replica';
 import { InfrastructureModule } from '@gm/service-kit';
+import { SettingsReplicaModule } from '@gm/settings-replica';
 import type { ServiceConfig } from './config.js';
+import { InboxModule } from './inbox/inbox.module.js';
 
 @Module({})
 export class AppModule {
@@ -13,6 +16,9 @@ export class AppModule {
         InfrastructureModule.forRoot(config),
         AuthModule.forRoot(config.auth),
         CqrsModule.forRoot(),
+        DirectoryReplicaModule.forRoot(),
+        SettingsReplicaModule.forRoot(),
+        InboxModule,
       ],
     };
   }

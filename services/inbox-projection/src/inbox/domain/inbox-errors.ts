@@ -1,0 +1,20 @@
+/** Rule errors with a stable code; the HTTP layer maps `kind` to a status (ADR 0002). */
+export class InboxError extends Error {
+  constructor(
+    readonly code: string,
+    readonly kind: 'not-found' | 'invalid' | 'conflict' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InboxError';
+  }
+}
+
+/** Missing, another practice's, or not the caller's to open: all alike, so nothing leaks. */
+export const threadNotFound = () =>
+  new InboxError('thread-not-found', 'not-found', 'No such thread.');
+export const groupNotFound = () => new InboxError('group-not-found', 'not-found', 'No such group.');
+export const invalidCursor = () =>
+  new InboxError('invalid-cursor', 'invalid', 'The cursor is not one this service issued.');
+export const rebuildRunning = () =>
+  new InboxError('rebuild-running', 'conflict', 'A rebuild is already running.');

@@ -1,0 +1,279 @@
+/**
+ * The read model's picture of one patient thread, folded from the events of
+ * two topics: the patient side (MessageSent on gm.patient-messages, the
+ * intake's version) and the practice side (gm.threads, the routing service's
+ * version). The two topics are not ordered against each other, so every
+ * field is either a set keyed by an id (messages, replies, timeline) or a
+ * last-writer-wins value guarded by the version that wrote it. Folding the
+ * same events in any order, any number of times, gives the same view.
+ */
+export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
+export type ThreadStatus = 'not-replied' | 'replied';
+
+export interface PatientMessageView {
+  messageId: string;
+  body: string;
+  sentAt: string;
+  followUp: boolean;
+  threadVersion: number;
+}
+
+export interface ReplyView {
+  replyId: string;
+  body: string;
+  sentAt: string;
+  /** What a patient sees: the group's name (the practice's for a direct message). */
+  senderDisplayName: string;
+  /** Staff-only. Never leaves in a patient response. */
+  repliedByMemberId: string;
+  threadVersion: number;
+}
+
+export type TimelineKind =
+  'sent' | 'follow-up' | 'routed' | 'assigned' | 'unassigned' | 'replied' | 'trashed' | 'restored';
+
+/** One step of the progress timeline (staff-only: it names members; never holds text). */
+export interface TimelineStep {
+  /** Unique per step: `m:<messageId>` or `t:<threadVersion>`. */
+  key: string;
+  kind: TimelineKind;
+  at: string;
+  actorKind: 'patient' | 'member' | 'system';
+  actorId: string | null;
+  details: Record<string, string | number | null>;
+}
+
+export interface ThreadView {
+  practiceId: string;
+  threadId: string;
+  patientId: string;
+  /** Group written to; null for a direct message (or not known yet). */
+  groupId: string | null;
+  /** The member a direct message is written to. */
+  addresseeMemberId: string | null;
+  /** null until MessageRouted arrives (parked threads, ADR 0011). */
+  routing: RoutingKind | null;
+  subject: string | null;
+  messages: PatientMessageView[];
+  replies: ReplyView[];
+  assigneeMemberId: string | null;
+  /** practiceVersion of the event that last set the assignee. */
+  assigneeVersion: number;
+  trashed: boolean;
+  trashedVersion: number;
+  /** Highest intake-side version applied. */
+  patientVersion: number;
+  /** Highest routing-side version applied. */
+  practiceVersion: number;
+  timeline: TimelineStep[];
+  /** How many replies the patient has opened (patient unread = replies beyond it). */
+  patientReadReplies: number;
+}
+
+export function emptyView(practiceId: string, threadId: string, patientId: string): ThreadView {
+  return {
+    practiceId,
+    threadId,
+    patientId,
+    groupId: null,
+    addresseeMemberId: null,
+    routing: null,
+    subject: null,
+    messages: [],
+    replies: [],
+    assigneeMemberId: null,
+    assigneeVersion: 0,
+    trashed: false,
+    trashedVersion: 0,
+    patientVersion: 0,
+    practiceVersion: 0,
+    timeline: [],
+    patientReadReplies: 0,
+  };
+}
+
+const byTime =
+  <T>(at: (item: T) => string, tie: (item: T) => string) =>
+  (a: T, b: T) =>
+    at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0;
+
+function addStep(view: ThreadView, step: TimelineStep): void {
+  if (view.timeline.some((s) => s.key === step.key)) return;
+  view.timeline.push(step);
+  view.timeline.sort(
+    byTime(
+      (s: TimelineStep) => s.at,
+      (s) => s.key,
+    ),
+  );
+}
+
+/** The facts of a MessageSent (subject and body are PHI). */
+export interface MessageFact {
+  messageId: string;
+  patientId: string;
+  recipientKind: 'group' | 'member';
+  groupId: string | null;
+  memberId: string | null;
+  subject: string;
+  body: string;
+  followUp: boolean;
+  threadVersion: number;
+  sentAt: string;
+}
+
+/** Adds a patient message once (by id). Returns whether anything changed. */
+export function applyMessage(view: ThreadView, fact: MessageFact): boolean {
+  if (view.messages.some((m) => m.messageId === fact.messageId)) return false;
+  view.messages.push({
+    messageId: fact.messageId,
+    body: fact.body,
+    sentAt: fact.sentAt,
+    followUp: fact.followUp,
+    threadVersion: fact.threadVersion,
+  });
+  view.messages.sort(
+    byTime(
+      (m: PatientMessageView) => m.sentAt,
+      (m) => m.messageId,
+    ),
+  );
+  // The first message's subject (follow-ups repeat it); any message sets it if none yet.
+  const first = view.messages[0]!;
+  if (!view.subject || first.messageId === fact.messageId) view.subject = fact.subject;
+  if (fact.recipientKind === 'group' && view.groupId === null) view.groupId = fact.groupId;
+  if (fact.recipientKind === 'member' && view.addresseeMemberId === null) {
+    view.addresseeMemberId = fact.memberId;
+  }
+  view.patientVersion = Math.max(view.patientVersion, fact.threadVersion);
+  addStep(view, {
+    key: `m:${fact.messageId}`,
+    kind: fact.followUp ? 'follow-up' : 'sent',
+    at: fact.sentAt,
+    actorKind: 'patient',
+    actorId: fact.patientId,
+    details: { messageId: fact.messageId, intakeVersion: fact.threadVersion },
+  });
+  return true;
+}
+
+/** A practice-side fact (gm.threads), without its text where it has none. */
+export type PracticeFact = { threadVersion: number; occurredAt: string; groupId: string | null } & (
+  | { kind: 'routed'; patientId: string; routing: RoutingKind; memberId: string | null }
+  | {
+      kind: 'assigned';
+      assigneeMemberId: string;
+      previousAssigneeMemberId: string | null;
+      byMemberId: string;
+    }
+  | { kind: 'unassigned'; previousAssigneeMemberId: string; reason: string }
+  | {
+      kind: 'replied';
+      replyId: string;
+      body: string;
+      senderDisplayName: string;
+      repliedByMemberId: string;
+    }
+  | { kind: 'trashed'; byMemberId: string }
+  | { kind: 'restored'; byMemberId: string }
+);
+
+/** Applies a practice-side fact once; fields it sets move only forward in version. */
+export function applyPracticeFact(view: ThreadView, fact: PracticeFact): boolean {
+  const key = `t:${fact.threadVersion}`;
+  if (view.timeline.some((s) => s.key === key)) return false;
+  const v = fact.threadVersion;
+  const step = (
+    kind: TimelineKind,
+    actorId: string | null,
+    details: TimelineStep['details'] = {},
+  ): TimelineStep => ({
+    key,
+    kind,
+    at: fact.occurredAt,
+    actorKind: actorId ? 'member' : 'system',
+    actorId,
+    details: { ...details, version: v },
+  });
+  switch (fact.kind) {
+    case 'routed':
+      view.routing = fact.routing;
+      if (fact.groupId) view.groupId = fact.groupId;
+      if (fact.memberId) view.addresseeMemberId = fact.memberId;
+      addStep(view, step('routed', null, { routing: fact.routing }));
+      break;
+    case 'assigned':
+      if (v > view.assigneeVersion) {
+        view.assigneeMemberId = fact.assigneeMemberId;
+        view.assigneeVersion = v;
+      }
+      addStep(
+        view,
+        step('assigned', fact.byMemberId, {
+          assigneeMemberId: fact.assigneeMemberId,
+          previousAssigneeMemberId: fact.previousAssigneeMemberId,
+        }),
+      );
+      break;
+    case 'unassigned':
+      if (v > view.assigneeVersion) {
+        view.assigneeMemberId = null;
+        view.assigneeVersion = v;
+      }
+      addStep(
+        view,
+        step('unassigned', null, {
+          previousAssigneeMemberId: fact.previousAssigneeMemberId,
+          reason: fact.reason,
+        }),
+      );
+      break;
+    case 'replied':
+      if (!view.replies.some((r) => r.replyId === fact.replyId)) {
+        view.replies.push({
+          replyId: fact.replyId,
+          body: fact.body,
+          sentAt: fact.occurredAt,
+          senderDisplayName: fact.senderDisplayName,
+          repliedByMemberId: fact.repliedByMemberId,
+          threadVersion: v,
+        });
+        view.replies.sort((a, b) => a.threadVersion - b.threadVersion);
+      }
+      addStep(view, step('replied', fact.repliedByMemberId, { replyId: fact.replyId }));
+      break;
+    case 'trashed':
+    case 'restored':
+      if (v > view.trashedVersion) {
+        view.trashed = fact.kind === 'trashed';
+        view.trashedVersion = v;
+      }
+      addStep(view, step(fact.kind, fact.byMemberId));
+      break;
+  }
+  view.practiceVersion = Math.max(view.practiceVersion, v);
+  return true;
+}
+
+/**
+ * Not Replied until a staff reply, and again after a patient follow-up.
+ * The two sides are compared by time (a reply at or after the latest patient
+ * message answers it), which needs no cross-topic order.
+ */
+export function statusOf(view: ThreadView): ThreadStatus {
+  const lastReply = view.replies.reduce((max, r) => (r.sentAt > max ? r.sentAt : max), '');
+  const lastMessage = view.messages.reduce((max, m) => (m.sentAt > max ? m.sentAt : max), '');
+  return lastReply !== '' && lastReply >= lastMessage ? 'replied' : 'not-replied';
+}
+
+/** Newest activity of either side: the inbox order. */
+export function lastActivityAt(view: ThreadView): string {
+  let latest = '';
+  for (const m of view.messages) if (m.sentAt > latest) latest = m.sentAt;
+  for (const r of view.replies) if (r.sentAt > latest) latest = r.sentAt;
+  return latest;
+}
+
+/** A thread is listed once routed and once its first message (subject) is known. */
+export const isComplete = (view: ThreadView): boolean =>
+  view.routing !== null && view.messages.length > 0;

@@ -1,0 +1,726 @@
+/**
+ * The inbox read model against the real servers: the directory fed over
+ * Kafka (DirectoryFeed), groups, patient messages and thread lifecycle
+ * events published onto their topics as group-config, the intake and
+ * routing-assignment would; every read over HTTP.
+ */
+import { mintToken, type ActorKind } from '@gm/auth';
+import {
+  buildEnvelope,
+  MessageAssignedV1,
+  MessageGroupCreatedV1,
+  MessageGroupDeletedV1,
+  MessageGroupUpdatedV1,
+  MessageRoutedV1,
+  MessageSentV1,
+  MessageTrashedV1,
+  ReplySentV1,
+  toWireRecord,
+  type EventDefinition,
+  type EventEnvelope,
+  type MessageGroupStateV1,
+} from '@gm/contracts';
+import { createKafka, silentLogger } from '@gm/messaging';
+import {
+  DirectoryFeed,
+  startServiceForTest,
+  TEST_JWT_SECRET,
+  testEnvironment,
+  testInfrastructure,
+  uniqueName,
+  waitFor,
+} from '@gm/testing';
+import type { INestApplication } from '@nestjs/common';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { AppModule } from '../app.module.js';
+import { loadConfig } from '../config.js';
+import { SERVICE } from '../service.js';
+import { InboxRebuild } from './application/inbox-rebuild.js';
+import { Generations } from './infrastructure/projection-store.js';
+
+const practice = uniqueName('prc');
+const PRACTICE_NAME = 'Riverside Family Practice';
+const STAFF = {
+  admin: ['mbr_admin', 'Alice Admin'],
+  userA: ['mbr_user_a', 'Umberto User'],
+  userB: ['mbr_user_b', 'Ursula User'],
+  care: ['mbr_care', 'Carla Care'],
+  care2: ['mbr_care_2', 'Carlos Care'],
+  stranger: ['mbr_stranger', 'Stan Stranger'],
+  addressee: ['mbr_addressee', 'Dana Direct'],
+} as const;
+type Who = keyof typeof STAFF;
+const id = (who: Who) => STAFF[who][0];
+const PATIENT = 'pat_ruth';
+const PATIENT_NAME = 'Ruth Patient';
+
+let app: INestApplication;
+let producer: Producer;
+let feed: DirectoryFeed;
+const versions = new Map<string, number>();
+const api = () => request(app.getHttpServer());
+const bearer = async (sub: string, actor: ActorKind = 'member', practiceId = practice) =>
+  `Bearer ${await mintToken(TEST_JWT_SECRET, { sub, practiceId, actor })}`;
+const get = async (path: string, sub: string, actor: ActorKind = 'member') =>
+  api()
+    .get(path)
+    .set('authorization', await bearer(sub, actor));
+
+async function publish<T>(definition: EventDefinition<T>, data: T, eventId = randomUUID()) {
+  const envelope = buildEnvelope(definition, data, {
+    id: eventId,
+    source: '/tests/inbox',
+    time: new Date().toISOString(),
+    practiceId: practice,
+    correlationId: randomUUID(),
+  });
+  await producer.send({
+    topic: definition.topic.name,
+    acks: -1,
+    messages: [toWireRecord(envelope as EventEnvelope)],
+  });
+  return envelope;
+}
+
+// --- Settings and directory -------------------------------------------------------------
+
+type Draft = Pick<MessageGroupStateV1, 'name' | 'recipientMode' | 'members'>;
+async function group(groupId: string, draft: Draft) {
+  const version = (versions.get(groupId) ?? 0) + 1;
+  versions.set(groupId, version);
+  await publish(version === 1 ? MessageGroupCreatedV1 : MessageGroupUpdatedV1, {
+    practiceId: practice,
+    groupId,
+    description: '',
+    facilityId: null,
+    patientCategoryId: null,
+    ...draft,
+    version,
+    changedAt: new Date().toISOString(),
+  });
+}
+const member = (who: Who, active = true) =>
+  feed.member({ memberId: id(who), displayName: STAFF[who][1], roleId: null, active });
+const patient = (careTeam: string[]) =>
+  feed.patient({
+    patientId: PATIENT,
+    displayName: PATIENT_NAME,
+    facilityId: null,
+    categoryIds: [],
+    careTeamMemberIds: careTeam,
+    active: true,
+  });
+
+const BILLING = uniqueName('grp_billing');
+const CARE = uniqueName('grp_care');
+const billing = (members: Draft['members']): Draft => ({
+  name: 'Billing Team',
+  recipientMode: 'specific-members',
+  members,
+});
+const fullBilling = billing([
+  { memberId: id('admin'), privilege: 'admin' },
+  { memberId: id('userA'), privilege: 'user' },
+  { memberId: id('userB'), privilege: 'user' },
+]);
+const careDraft: Draft = {
+  name: 'Care Coordination',
+  recipientMode: 'care-team',
+  members: [{ memberId: id('admin'), privilege: 'admin' }],
+};
+
+// --- Threads, as the intake and routing-assignment publish them -------------------------
+
+let clock = Date.parse('2026-06-01T08:00:00.000Z');
+const tick = () => new Date((clock += 60_000)).toISOString();
+
+class ThreadScript {
+  readonly threadId = uniqueName('thr');
+  private version = 0;
+  private intake = 0;
+  readonly events: { definition: EventDefinition<unknown>; data: unknown }[] = [];
+  constructor(
+    readonly to: { groupId?: string; memberId?: string },
+    readonly routing: 'specific-members' | 'care-team' | 'direct',
+    readonly subject = 'About my bill',
+  ) {}
+  private add<T>(definition: EventDefinition<T>, data: T) {
+    this.events.push({ definition: definition as EventDefinition<unknown>, data });
+    return this;
+  }
+  private fact() {
+    return {
+      practiceId: practice,
+      threadId: this.threadId,
+      groupId: this.to.groupId ?? null,
+      threadVersion: ++this.version,
+      occurredAt: tick(),
+    };
+  }
+  message(body = 'I was charged twice.') {
+    return this.add(MessageSentV1, {
+      practiceId: practice,
+      threadId: this.threadId,
+      messageId: uniqueName('msg'),
+      patientId: PATIENT,
+      recipientKind: this.to.groupId ? ('group' as const) : ('member' as const),
+      groupId: this.to.groupId ?? null,
+      memberId: this.to.memberId ?? null,
+      subject: this.subject,
+      body,
+      followUp: this.intake > 0,
+      threadVersion: ++this.intake,
+      sentAt: tick(),
+    });
+  }
+  routed() {
+    return this.add(MessageRoutedV1, {
+      ...this.fact(),
+      patientId: PATIENT,
+      routing: this.routing,
+      memberId: this.to.memberId ?? null,
+    });
+  }
+  assigned(to: Who, previous: Who | null = null) {
+    return this.add(MessageAssignedV1, {
+      ...this.fact(),
+      assigneeMemberId: id(to),
+      previousAssigneeMemberId: previous ? id(previous) : null,
+      assignedByMemberId: id('admin'),
+    });
+  }
+  replied(by: Who, sender = 'Billing Team') {
+    return this.add(ReplySentV1, {
+      ...this.fact(),
+      replyId: uniqueName('rpl'),
+      senderDisplayName: sender,
+      repliedByMemberId: id(by),
+      body: 'Your results are in.',
+    });
+  }
+  trashed() {
+    return this.add(MessageTrashedV1, { ...this.fact(), byMemberId: id('admin') });
+  }
+  /** Publishes the events not published yet, in order (or in the order given). */
+  private sent = 0;
+  async flush(order?: number[]) {
+    const pending = this.events.slice(this.sent);
+    this.sent = this.events.length;
+    for (const i of order ?? pending.map((_, k) => k)) {
+      await publish(pending[i]!.definition, pending[i]!.data);
+    }
+    return this;
+  }
+}
+
+// --- Reads ------------------------------------------------------------------------------
+
+const threadIds = async (who: Who, groupKey: string, filter = 'all') => {
+  const path =
+    groupKey === 'direct'
+      ? `/inbox/direct?filter=${filter}`
+      : `/inbox/groups/${groupKey}/threads?filter=${filter}&limit=100`;
+  const res = await get(path, id(who));
+  return res.status === 200
+    ? (res.body.threads as { threadId: string }[]).map((t) => t.threadId)
+    : [];
+};
+const canOpen = async (who: Who, threadId: string) =>
+  (await get(`/inbox/threads/${threadId}`, id(who))).status === 200;
+
+/** Waits until exactly `who` (among all staff) can open the thread. */
+async function visibleTo(threadId: string, groupKey: string, expected: Who[]) {
+  const all = Object.keys(STAFF) as Who[];
+  await waitFor(
+    async () => {
+      const seen: Who[] = [];
+      for (const who of all)
+        if ((await threadIds(who, groupKey)).includes(threadId)) seen.push(who);
+      return seen;
+    },
+    (seen) => JSON.stringify(seen) === JSON.stringify(expected),
+    { description: `${threadId} visible to ${expected.join(',')}` },
+  );
+  for (const who of all) expect(await canOpen(who, threadId)).toBe(expected.includes(who));
+}
+
+const generations = () => app.get(Generations);
+async function snapshot(filter: Record<string, string>) {
+  const store = await generations().active();
+  return snapshotOf(store.generation, filter);
+}
+async function snapshotOf(generation: number, filter: Record<string, string>) {
+  const store = generations().store(generation);
+  const views = await store.views.find(filter).toArray();
+  const entries = await store.entries.find(filter).toArray();
+  const sort = <T extends { _id: unknown }>(xs: T[]) =>
+    xs.sort((a, b) => String(a._id).localeCompare(String(b._id)));
+  return { views: sort(views), entries: sort(entries) };
+}
+
+beforeAll(async () => {
+  const config = loadConfig(testEnvironment());
+  app = await startServiceForTest((c) => AppModule.forConfig(c), config, SERVICE);
+  producer = createKafka(
+    { brokers: testInfrastructure().kafkaBrokers, clientId: 'inbox-it' },
+    silentLogger,
+  ).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  feed = new DirectoryFeed(producer, practice);
+  await feed.practice({ name: PRACTICE_NAME, plan: 'paid' });
+  for (const who of Object.keys(STAFF) as Who[]) await member(who);
+  await patient([id('care')]);
+  await group(BILLING, fullBilling);
+  await group(CARE, careDraft);
+  await waitFor(
+    async () => {
+      const r = await get('/inbox/groups', id('admin'));
+      return r.body.groups?.length ?? 0;
+    },
+    (n) => n === 2,
+    { description: 'both groups replicated', timeoutMs: 90_000 },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await app?.close();
+});
+
+describe('visibility on existing threads', () => {
+  let t1: ThreadScript;
+  let t2: ThreadScript;
+  let t3: ThreadScript;
+
+  it('routes each kind to the right inboxes, and 404s everyone else', async () => {
+    t1 = await new ThreadScript({ groupId: BILLING }, 'specific-members')
+      .message()
+      .routed()
+      .flush();
+    t2 = await new ThreadScript({ groupId: CARE }, 'care-team', 'Refill')
+      .message()
+      .routed()
+      .flush();
+    t3 = await new ThreadScript({ memberId: id('addressee') }, 'direct', 'Personal')
+      .message()
+      .routed()
+      .flush();
+    await visibleTo(t1.threadId, BILLING, ['admin']);
+    await visibleTo(t2.threadId, CARE, ['admin', 'care']);
+    await visibleTo(t3.threadId, 'direct', ['addressee']);
+  });
+
+  it('moves a reassigned thread from the old User to the new one', async () => {
+    await t1.assigned('userA').flush();
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userA']);
+    await t1.assigned('userB', 'userA').flush();
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
+  });
+
+  it('applies group membership and privilege changes', async () => {
+    await group(
+      BILLING,
+      billing([
+        { memberId: id('admin'), privilege: 'admin' },
+        { memberId: id('userA'), privilege: 'admin' },
+      ]),
+    );
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userA']);
+    const groups = (await get('/inbox/groups', id('userA'))).body.groups;
+    expect(groups.find((g: { groupId: string }) => g.groupId === BILLING)).toMatchObject({
+      admin: true,
+    });
+    await group(BILLING, fullBilling);
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
+  });
+
+  it('applies deactivation and reactivation', async () => {
+    await member('admin', false);
+    await visibleTo(t1.threadId, BILLING, ['userB']);
+    expect((await get('/inbox/groups', id('admin'))).body.groups).toEqual([]);
+    await member('admin', true);
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
+  });
+
+  it("applies care-team changes to the patient's care-team threads", async () => {
+    await patient([id('care2')]);
+    await visibleTo(t2.threadId, CARE, ['admin', 'care2']);
+    const care2Groups = (await get('/inbox/groups', id('care2'))).body.groups;
+    expect(
+      care2Groups.map((g: { groupId: string; admin: boolean }) => [g.groupId, g.admin]),
+    ).toEqual([[CARE, false]]);
+  });
+
+  it('removes every thread of a deleted group from every inbox', async () => {
+    const v = (versions.get(CARE) ?? 0) + 1;
+    versions.set(CARE, v);
+    await publish(MessageGroupDeletedV1, {
+      practiceId: practice,
+      groupId: CARE,
+      name: careDraft.name,
+      version: v,
+      changedAt: new Date().toISOString(),
+    });
+    await waitFor(
+      () => canOpen('admin', t2.threadId),
+      (ok) => !ok,
+      { description: 'thread gone' },
+    );
+    for (const who of Object.keys(STAFF) as Who[])
+      expect(await canOpen(who, t2.threadId)).toBe(false);
+  });
+
+  it('shows the timeline to Admins and the addressee only, and marks read on open', async () => {
+    const asAdmin = await get(`/inbox/threads/${t1.threadId}`, id('admin'));
+    expect(asAdmin.body.timeline.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'sent',
+      'routed',
+      'assigned',
+      'assigned',
+    ]);
+    const asUser = await get(`/inbox/threads/${t1.threadId}`, id('userB'));
+    expect(asUser.body.timeline).toBeNull();
+    const direct = await get(`/inbox/threads/${t3.threadId}`, id('addressee'));
+    expect(direct.body.timeline).not.toBeNull();
+    const groups = (await get('/inbox/groups', id('userB'))).body.groups;
+    expect(groups.find((g: { groupId: string }) => g.groupId === BILLING).unread).toBe(0);
+  });
+
+  it('answers 404 to another practice and refuses patients on member routes', async () => {
+    const other = await api()
+      .get(`/inbox/threads/${t1.threadId}`)
+      .set('authorization', await bearer(id('admin'), 'member', uniqueName('prc')));
+    expect(other.status).toBe(404);
+    expect(other.body.code).toBe('thread-not-found');
+    expect((await get('/inbox/groups', PATIENT, 'patient')).status).toBe(403);
+  });
+});
+
+describe('filters, counts, pagination and search', () => {
+  const GROUP = uniqueName('grp_front');
+  const scripts: ThreadScript[] = [];
+
+  beforeAll(async () => {
+    await group(GROUP, {
+      name: 'Front Office',
+      recipientMode: 'specific-members',
+      members: [{ memberId: id('admin'), privilege: 'admin' }],
+    });
+    for (let i = 0; i < 5; i++) {
+      const s = new ThreadScript({ groupId: GROUP }, 'specific-members', `Question ${i}`)
+        .message()
+        .routed();
+      if (i === 1 || i === 2) s.replied('admin', 'Front Office');
+      if (i === 3) s.trashed();
+      scripts.push(await s.flush());
+    }
+    await waitFor(
+      () => threadIds('admin', GROUP, 'trash'),
+      (ids) => ids.length === 1,
+      {
+        description: 'front office threads',
+      },
+    );
+    await waitFor(
+      () => threadIds('admin', GROUP, 'replied'),
+      (ids) => ids.length === 2,
+    );
+  });
+
+  it('filters by status, newest activity first; All excludes Trash', async () => {
+    const [t0, t1, t2, t3, t4] = scripts.map((s) => s.threadId);
+    expect(await threadIds('admin', GROUP, 'all')).toEqual([t4, t2, t1, t0]);
+    expect(await threadIds('admin', GROUP, 'not-replied')).toEqual([t4, t0]);
+    expect(await threadIds('admin', GROUP, 'replied')).toEqual([t2, t1]);
+    expect(await threadIds('admin', GROUP, 'trash')).toEqual([t3]);
+  });
+
+  it('counts per status and unread', async () => {
+    const groups = (await get('/inbox/groups', id('admin'))).body.groups;
+    expect(groups.find((g: { groupId: string }) => g.groupId === GROUP)).toMatchObject({
+      name: 'Front Office',
+      admin: true,
+      counts: { notReplied: 2, replied: 2, trash: 1 },
+      unread: 4,
+    });
+    await get(`/inbox/threads/${scripts[0]!.threadId}`, id('admin'));
+    const after = (await get('/inbox/groups', id('admin'))).body.groups;
+    expect(after.find((g: { groupId: string }) => g.groupId === GROUP).unread).toBe(3);
+  });
+
+  it('pages with a cursor', async () => {
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 3; page++) {
+      const res = await get(
+        `/inbox/groups/${GROUP}/threads?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        id('admin'),
+      );
+      expect(res.status).toBe(200);
+      seen.push(...res.body.threads.map((t: { threadId: string }) => t.threadId));
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(await threadIds('admin', GROUP, 'all'));
+    expect((await get(`/inbox/groups/${GROUP}/threads?cursor=bogus`, id('admin'))).status).toBe(
+      422,
+    );
+  });
+
+  it('searches by subject and patient name', async () => {
+    const bySubject = await get(`/inbox/groups/${GROUP}/threads?q=question%204`, id('admin'));
+    expect(bySubject.body.threads.map((t: { threadId: string }) => t.threadId)).toEqual([
+      scripts[4]!.threadId,
+    ]);
+    const byPatient = await get(`/inbox/groups/${GROUP}/threads?q=ruth`, id('admin'));
+    expect(byPatient.body.threads).toHaveLength(4);
+  });
+
+  it('404s a group the member is not part of', async () => {
+    expect((await get(`/inbox/groups/${GROUP}/threads`, id('userA'))).status).toBe(404);
+  });
+});
+
+describe('patient mailbox', () => {
+  const PATIENT_GROUP = uniqueName('grp_lab');
+  let replied: ThreadScript;
+  let waiting: ThreadScript;
+  let direct: ThreadScript;
+
+  beforeAll(async () => {
+    await group(PATIENT_GROUP, {
+      name: 'Lab Services',
+      recipientMode: 'specific-members',
+      members: [
+        { memberId: id('admin'), privilege: 'admin' },
+        { memberId: id('userA'), privilege: 'user' },
+      ],
+    });
+    replied = await new ThreadScript({ groupId: PATIENT_GROUP }, 'specific-members', 'Lab results')
+      .message()
+      .routed()
+      .assigned('userA')
+      .replied('userA', 'Lab Services')
+      .flush();
+    waiting = await new ThreadScript({ groupId: PATIENT_GROUP }, 'specific-members', 'Fasting?')
+      .message()
+      .routed()
+      .flush();
+    direct = await new ThreadScript({ memberId: id('addressee') }, 'direct', 'Thanks')
+      .message()
+      .routed()
+      .replied('addressee', PRACTICE_NAME)
+      .flush();
+    await waitFor(
+      async () => (await get('/mailbox?box=inbox', PATIENT, 'patient')).body.threads ?? [],
+      (threads: { threadId: string }[]) =>
+        [replied, direct].every((t) => threads.some((x) => x.threadId === t.threadId)),
+      { description: 'patient inbox' },
+    );
+    await waitFor(
+      async () => (await get('/mailbox?box=sent', PATIENT, 'patient')).body.threads ?? [],
+      (threads: { threadId: string }[]) => threads.some((x) => x.threadId === waiting.threadId),
+      { description: 'patient sent' },
+    );
+  });
+
+  it('lists Inbox, Unread and Sent, and searches by group name', async () => {
+    const inbox = await get('/mailbox?box=inbox&q=lab%20serv', PATIENT, 'patient');
+    expect(inbox.body.threads).toEqual([
+      expect.objectContaining({
+        threadId: replied.threadId,
+        groupName: 'Lab Services',
+        unreadReplies: 1,
+      }),
+    ]);
+    const sent = await get(`/mailbox?box=sent&q=lab`, PATIENT, 'patient');
+    expect(sent.body.threads.map((t: { threadId: string }) => t.threadId)).toEqual([
+      waiting.threadId,
+      replied.threadId,
+    ]);
+    const unread = await get('/mailbox?box=unread', PATIENT, 'patient');
+    expect(unread.body.threads.map((t: { threadId: string }) => t.threadId)).toEqual(
+      expect.arrayContaining([replied.threadId, direct.threadId]),
+    );
+    await get(`/mailbox/threads/${replied.threadId}`, PATIENT, 'patient').then((r) =>
+      expect(r.status).toBe(200),
+    );
+    const after = await get('/mailbox?box=unread', PATIENT, 'patient');
+    expect(after.body.threads.map((t: { threadId: string }) => t.threadId)).not.toContain(
+      replied.threadId,
+    );
+  });
+
+  it('never shows a staff identity to a patient', async () => {
+    const bodies = [
+      await get('/mailbox?box=inbox', PATIENT, 'patient'),
+      await get('/mailbox?box=sent', PATIENT, 'patient'),
+      await get('/mailbox?box=unread', PATIENT, 'patient'),
+      await get(`/mailbox/threads/${replied.threadId}`, PATIENT, 'patient'),
+      await get(`/mailbox/threads/${direct.threadId}`, PATIENT, 'patient'),
+    ].map((r) => JSON.stringify(r.body));
+    const thread = JSON.parse(bodies[4]!);
+    expect(thread.replies[0].from).toBe(PRACTICE_NAME);
+    for (const body of bodies) {
+      for (const [memberId, name] of Object.values(STAFF)) {
+        expect(body).not.toContain(memberId);
+        expect(body).not.toContain(name);
+      }
+      expect(body).not.toContain('mbr_');
+    }
+  });
+
+  it("404s another patient's thread and member routes refuse patients", async () => {
+    expect((await get(`/mailbox/threads/${replied.threadId}`, 'pat_other', 'patient')).status).toBe(
+      404,
+    );
+    expect((await get('/mailbox', id('admin'))).status).toBe(403);
+  });
+});
+
+describe('idempotency and ordering', () => {
+  const ORDER_GROUP = uniqueName('grp_order');
+  const normalise = (s: Awaited<ReturnType<typeof snapshot>>, threadId: string) =>
+    JSON.parse(JSON.stringify(s).split(threadId).join('THREAD'));
+
+  beforeAll(() =>
+    group(ORDER_GROUP, {
+      name: 'Ordering',
+      recipientMode: 'specific-members',
+      members: [
+        { memberId: id('admin'), privilege: 'admin' },
+        { memberId: id('userA'), privilege: 'user' },
+      ],
+    }),
+  );
+
+  function script() {
+    return new ThreadScript({ groupId: ORDER_GROUP }, 'specific-members')
+      .message()
+      .routed()
+      .assigned('userA')
+      .replied('userA', 'Ordering')
+      .message('Follow-up');
+  }
+
+  async function settled(threadId: string) {
+    await waitFor(
+      () => snapshot({ threadId }).then((s) => s.entries),
+      (entries) =>
+        entries.length === 2 &&
+        entries.every((e) => e.messageCount === 2 && e.practiceVersion === 3),
+      { description: `thread ${threadId} settled` },
+    );
+    const views = (await snapshot({ _id: threadId } as never)).views;
+    return { views, entries: (await snapshot({ threadId })).entries };
+  }
+
+  it('gives the same state when every event is delivered twice (same and new event ids)', async () => {
+    clock += 3_600_000;
+    const once = script();
+    await once.flush();
+    const reference = normalise(await settled(once.threadId), once.threadId);
+    clock -= 5 * 60_000 + 3_600_000 - 3_600_000;
+    const twice = script();
+    for (const e of twice.events) {
+      const envelope = await publish(e.definition, e.data);
+      await producer.send({
+        topic: e.definition.topic.name,
+        acks: -1,
+        messages: [toWireRecord(envelope as EventEnvelope)],
+      });
+      await publish(e.definition, e.data);
+    }
+    const result = normalise(await settled(twice.threadId), twice.threadId);
+    expect(stripTimes(result)).toEqual(stripTimes(reference));
+  });
+
+  it('tolerates cross-topic orderings (reply before message, assigned before routed)', async () => {
+    const ordered = script();
+    await ordered.flush();
+    const reference = stripTimes(normalise(await settled(ordered.threadId), ordered.threadId));
+    const shuffled = script();
+    // replied, assigned, follow-up, routed, first message
+    await shuffled.flush([3, 2, 4, 1, 0]);
+    const result = stripTimes(normalise(await settled(shuffled.threadId), shuffled.threadId));
+    expect(result).toEqual(reference);
+  });
+});
+
+/** Ids and times differ between two scripted threads; the shape of the state must not. */
+function stripTimes(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value)
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'T')
+      .replace(/(msg|rpl)_[0-9a-f]{12}/g, 'ID'),
+  );
+}
+
+describe('server-sent events', () => {
+  it('delivers a change to the right member and to no one else', async () => {
+    const server = app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, resolve));
+    const port = (server.address() as AddressInfo).port;
+    const listen = async (sub: string) => {
+      const received: string[] = [];
+      const token = await bearer(sub);
+      const req = http.get({ port, path: '/inbox/events', headers: { authorization: token } });
+      await new Promise<void>((resolve) =>
+        req.on('response', (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => received.push(chunk));
+          resolve();
+        }),
+      );
+      return { received, close: () => req.destroy() };
+    };
+    const userA = await listen(id('userA'));
+    const userB = await listen(id('userB'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const t = await new ThreadScript({ groupId: BILLING }, 'specific-members')
+      .message()
+      .routed()
+      .assigned('userA')
+      .flush();
+    try {
+      await waitFor(
+        async () => userA.received.join(''),
+        (text) => text.includes(t.threadId),
+        {
+          description: 'SSE signal to user A',
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(userB.received.join('')).not.toContain(t.threadId);
+      expect(userA.received.join('')).not.toContain('About my bill');
+    } finally {
+      userA.close();
+      userB.close();
+    }
+  });
+});
+
+describe('rebuild', () => {
+  it('rebuilds from the event log into a new generation equal to the incremental one', async () => {
+    const before = await generations().pointer();
+    const incremental = await snapshotOf(before.active, { practiceId: practice });
+    const started = await api()
+      .post('/admin/rebuild')
+      .set('authorization', await bearer('svc_ops', 'system'));
+    expect(started.status).toBe(202);
+    // Reads go on meanwhile.
+    expect((await get('/inbox/groups', id('admin'))).status).toBe(200);
+    const status = await app.get(InboxRebuild).settled();
+    expect(status.state).toBe('done');
+    const after = await generations().pointer();
+    expect(after.active).toBe(before.active + 1);
+    const rebuilt = await snapshotOf(after.active, { practiceId: practice });
+    expect(rebuilt.views).toEqual(incremental.views);
+    expect(rebuilt.entries).toEqual(incremental.entries);
+    expect(rebuilt.entries.length).toBeGreaterThan(5);
+  }, 120_000);
+});

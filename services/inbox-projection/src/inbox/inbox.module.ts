@@ -1,0 +1,75 @@
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import {
+  EVENT_SUBSCRIPTION,
+  EventConsumerHost,
+  REDIS,
+  type EventSubscription,
+} from '@gm/service-kit';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { InboxProjector } from './application/inbox-projector.js';
+import { InboxQueries } from './application/inbox-queries.js';
+import { InboxRebuild } from './application/inbox-rebuild.js';
+import { FeedHub } from './infrastructure/feed-hub.js';
+import { InboxSignals } from './infrastructure/inbox-signals.js';
+import { Generations } from './infrastructure/projection-store.js';
+import { InboxEventsConsumer } from './interface/inbox-events.consumer.js';
+import {
+  InboxFeedHttpController,
+  MemberInboxHttpController,
+  PatientMailboxHttpController,
+  RebuildHttpController,
+} from './interface/inbox.http.controller.js';
+
+@Module({
+  controllers: [
+    MemberInboxHttpController,
+    PatientMailboxHttpController,
+    InboxFeedHttpController,
+    RebuildHttpController,
+  ],
+  providers: [
+    {
+      provide: Generations,
+      inject: [getConnectionToken()],
+      useFactory: (connection: Connection) => {
+        if (!connection.db) throw new Error('Generations need a connected mongoose connection');
+        return new Generations(connection.db);
+      },
+    },
+    {
+      provide: InboxSignals,
+      inject: [REDIS],
+      useFactory: (redis: Redis) => new InboxSignals(redis),
+    },
+    { provide: FeedHub, inject: [REDIS], useFactory: (redis: Redis) => new FeedHub(redis) },
+    InboxProjector,
+    InboxQueries,
+    InboxRebuild,
+    InboxEventsConsumer,
+    {
+      provide: EVENT_SUBSCRIPTION,
+      inject: [InboxEventsConsumer],
+      useFactory: (consumer: InboxEventsConsumer): EventSubscription => ({
+        topics: consumer.topics,
+        handler: (envelope) => consumer.handle(envelope),
+      }),
+    },
+    EventConsumerHost,
+  ],
+})
+export class InboxModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(Generations) private readonly generations: Generations,
+    @Inject(FeedHub) private readonly hub: FeedHub,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.generations.initialise();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.hub.close();
+  }
+}

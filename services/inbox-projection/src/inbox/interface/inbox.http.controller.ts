@@ -1,0 +1,163 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actors, CurrentCaller, type Caller } from '@gm/auth';
+import { map, merge, interval, type Observable } from 'rxjs';
+import { InboxQueries } from '../application/inbox-queries.js';
+import { InboxRebuild } from '../application/inbox-rebuild.js';
+import { FeedHub } from '../infrastructure/feed-hub.js';
+import { memberChannel, patientChannel } from '../infrastructure/inbox-signals.js';
+import {
+  GroupThreadsQueryDto,
+  MailboxQueryDto,
+  MemberThreadQueryDto,
+  PatientThreadQueryDto,
+} from './inbox.dto.js';
+
+const DEFAULT_LIMIT = 25;
+
+/** Members' inboxes: only what the caller may open; anything else is 404 thread-not-found. */
+@ApiTags('inbox')
+@ApiBearerAuth()
+@Actors('member')
+@Controller('inbox')
+export class MemberInboxHttpController {
+  constructor(private readonly queries: InboxQueries) {}
+
+  @Get('groups')
+  @ApiOperation({
+    summary:
+      "My groups (Admin or User; care-team groups where I am on a patient's care team), with the Admin tag, counts per status and my unread count; and my direct messages' counts.",
+  })
+  groups(@CurrentCaller() caller: Caller) {
+    return this.queries.myGroups(caller);
+  }
+
+  @Get('groups/:groupId/threads')
+  @ApiOperation({ summary: "A group's threads I may see, newest activity first." })
+  groupThreads(
+    @CurrentCaller() caller: Caller,
+    @Param('groupId') groupId: string,
+    @Query() query: GroupThreadsQueryDto,
+  ) {
+    return this.queries.groupThreads(caller, groupId, query.filter ?? 'all', {
+      cursor: query.cursor,
+      limit: query.limit ?? DEFAULT_LIMIT,
+      q: query.q,
+    });
+  }
+
+  @Get('direct')
+  @ApiOperation({ summary: 'Patient messages addressed to me personally.' })
+  direct(@CurrentCaller() caller: Caller, @Query() query: GroupThreadsQueryDto) {
+    return this.queries.directThreads(caller, query.filter ?? 'all', {
+      cursor: query.cursor,
+      limit: query.limit ?? DEFAULT_LIMIT,
+      q: query.q,
+    });
+  }
+
+  @Get('threads/:threadId')
+  @ApiOperation({
+    summary:
+      'A thread as I may see it (the timeline for Admins and the addressee); opening it marks it read for me.',
+  })
+  thread(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @Query() query: MemberThreadQueryDto,
+  ) {
+    return this.queries.memberThread(caller, threadId, query.after);
+  }
+}
+
+/** The patient mailbox: the caller's own threads; replies show the group's name only. */
+@ApiTags('mailbox')
+@ApiBearerAuth()
+@Actors('patient')
+@Controller('mailbox')
+export class PatientMailboxHttpController {
+  constructor(private readonly queries: InboxQueries) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Inbox / Unread (threads with practice replies) or Sent, newest first; search by group name.',
+  })
+  mailbox(@CurrentCaller() caller: Caller, @Query() query: MailboxQueryDto) {
+    return this.queries.mailbox(caller, query.box ?? 'inbox', {
+      cursor: query.cursor,
+      limit: query.limit ?? DEFAULT_LIMIT,
+      q: query.q,
+    });
+  }
+
+  @Get('threads/:threadId')
+  @ApiOperation({ summary: 'One of my threads; opening it marks its replies read.' })
+  thread(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @Query() query: PatientThreadQueryDto,
+  ) {
+    return this.queries.patientThread(caller, threadId, query.after);
+  }
+}
+
+const KEEP_ALIVE_MS = 25_000;
+
+/** Server-Sent Events: `{threadId, kind}` whenever the caller's inbox (or mailbox) changes. No PHI. */
+@ApiTags('inbox')
+@ApiBearerAuth()
+@Actors('member', 'patient')
+@Controller('inbox')
+export class InboxFeedHttpController {
+  constructor(@Inject(FeedHub) private readonly hub: FeedHub) {}
+
+  @Sse('events')
+  @ApiOperation({
+    summary: "A live feed of changes to the caller's inbox (member) or mailbox (patient).",
+  })
+  events(@CurrentCaller() caller: Caller): Observable<MessageEvent> {
+    const channel =
+      caller.actor === 'patient'
+        ? patientChannel(caller.practiceId, caller.id)
+        : memberChannel(caller.practiceId, caller.id);
+    return merge(
+      this.hub.signals(channel).pipe(map((signal) => ({ type: 'inbox-changed', data: signal }))),
+      interval(KEEP_ALIVE_MS).pipe(map(() => ({ type: 'keep-alive', data: {} }))),
+    );
+  }
+}
+
+/** Operations (system tokens): rebuild the projection from the event log. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Actors('system')
+@Controller('admin/rebuild')
+export class RebuildHttpController {
+  constructor(private readonly rebuild: InboxRebuild) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Replay every thread event into a fresh generation, then swap it in; reads go on.',
+  })
+  start() {
+    return this.rebuild.start();
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'State of the last rebuild.' })
+  status() {
+    return this.rebuild.status();
+  }
+}
