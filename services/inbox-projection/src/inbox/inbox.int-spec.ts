@@ -429,6 +429,12 @@ describe('filters, counts, pagination and search', () => {
       () => threadIds('admin', GROUP, 'replied'),
       (ids) => ids.length === 2,
     );
+    // Every thread, not only the ones above: the last one may still be on its way.
+    await waitFor(
+      () => threadIds('admin', GROUP, 'all'),
+      (ids) => ids.length === 4,
+      { description: 'all four live front office threads' },
+    );
   });
 
   it('filters by status, newest activity first; All excludes Trash', async () => {

@@ -11,7 +11,8 @@ import {
   type PatientChangedV1,
 } from '@gm/contracts';
 import { DIRECTORY_ENTITIES, DirectoryReplica, oneAtATime } from '@gm/directory-replica';
-import { UnprocessableEvent } from '@gm/messaging';
+import { UnprocessableEvent, type DocumentLocks } from '@gm/messaging';
+import { DOCUMENT_LOCKS } from '@gm/service-kit';
 import { SettingsReplica } from '@gm/settings-replica';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { entryFor, sameEntry, type InboxEntry } from '../domain/inbox-entry.js';
@@ -134,6 +135,7 @@ export class InboxProjector {
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
     @Inject(InboxSignals) private readonly signals: InboxSignals,
+    @Inject(DOCUMENT_LOCKS) private readonly locks: DocumentLocks,
   ) {}
 
   /**
@@ -255,9 +257,15 @@ export class InboxProjector {
     await this.refreshThreads(target, ids);
   }
 
-  /** Runs `work` on a thread while no other write of this process touches it (ADR 0004/0009). */
+  /**
+   * Runs `work` on a thread while no other writer touches it (ADR 0004/0009):
+   * queued in this process first, then under the thread's Redis lock, because
+   * replicas of this service consume different partitions and a member or
+   * group change on one replica recomputes threads another replica folds.
+   */
   locked<T>(store: ProjectionStore, threadId: string, work: () => Promise<T>): Promise<T> {
-    return oneAtATime(`${store.db.databaseName}/g${store.generation}/${threadId}`, work);
+    const key = `${store.db.databaseName}/g${store.generation}/${threadId}`;
+    return oneAtATime(key, () => this.locks.exclusive(`inbox:${key}`, work));
   }
 
   async facts(view: ThreadView): Promise<{ facts: AccessFacts; patientName: string }> {
