@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { TopicDefinition } from '@gm/contracts';
 
 export interface TopicSettings {
@@ -8,7 +8,15 @@ export interface TopicSettings {
   minInsyncReplicas?: number;
 }
 
-/** Creates the topics that do not exist yet, with compaction where the contract says so. */
+const ATTEMPTS = 8;
+
+/**
+ * Creates the topics that do not exist yet, with compaction where the
+ * contract says so, and waits until every one has a leader. Several services
+ * do this at once on a fresh broker, where metadata lags creation ("does not
+ * host this topic-partition", "already exists"): creation is idempotent, so
+ * any failure is retried with backoff, a bounded number of times.
+ */
 export async function ensureTopics(
   kafka: Kafka,
   topics: ReadonlyArray<Pick<TopicDefinition, 'name' | 'compacted' | 'partitions'>>,
@@ -17,24 +25,41 @@ export async function ensureTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic.name));
-    if (!missing.length) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic: topic.name,
-        numPartitions: topic.partitions,
-        replicationFactor: settings.replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: topic.compacted ? 'compact' : 'delete' },
-          ...(settings.minInsyncReplicas
-            ? [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }]
-            : []),
-        ],
-      })),
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await createMissing(admin, topics, settings);
+        await admin.fetchTopicMetadata({ topics: topics.map((topic) => topic.name) });
+        return;
+      } catch (error) {
+        if (attempt >= ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
+}
+
+async function createMissing(
+  admin: Admin,
+  topics: ReadonlyArray<Pick<TopicDefinition, 'name' | 'compacted' | 'partitions'>>,
+  settings: TopicSettings,
+): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic.name));
+  if (!missing.length) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({
+      topic: topic.name,
+      numPartitions: topic.partitions,
+      replicationFactor: settings.replicationFactor,
+      configEntries: [
+        { name: 'cleanup.policy', value: topic.compacted ? 'compact' : 'delete' },
+        ...(settings.minInsyncReplicas
+          ? [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }]
+          : []),
+      ],
+    })),
+  });
 }
