@@ -30,6 +30,9 @@ const common = {
 export default {
   // Global only in Jest; integration tests wait on real servers and consumer-group joins.
   testTimeout: 60000,
+  // With 2 cores Jest runs in band: a suite that fails half-way through its
+  // setup can leave Kafka or Redis clients open, which must not hang CI.
+  forceExit: true,
   projects: [
     {
       ...common,
