@@ -1,6 +1,7 @@
 export * from './caller.js';
 export * from './errors.js';
 export * from './auth-config.js';
+export * from './service-config.js';
 export * from './token-verifier.js';
 export * from './mint-token.js';
 export * from './decorators.js';

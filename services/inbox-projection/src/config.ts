@@ -1,20 +1,9 @@
-import { readAuthConfig, type AuthConfig } from '@gm/auth';
-import { ConfigReader, readInfrastructureConfig, type InfrastructureConfig } from '@gm/service-kit';
+import { readServiceConfig, type ServiceConfig } from '@gm/auth';
 import { SERVICE } from './service.js';
 
-export interface ServiceConfig extends InfrastructureConfig {
-  auth: AuthConfig;
-}
+export type { ServiceConfig };
 
 /** Reads and validates this service's configuration; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
-  const reader = new ConfigReader(env);
-  const infrastructure = readInfrastructureConfig(reader, {
-    serviceName: SERVICE.name,
-    port: SERVICE.port,
-    database: SERVICE.database,
-  });
-  const auth = readAuthConfig(reader);
-  reader.done();
-  return { ...infrastructure, auth };
+  return readServiceConfig(env, SERVICE);
 }

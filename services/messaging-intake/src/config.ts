@@ -1,5 +1,4 @@
-import { readAuthConfig, type AuthConfig } from '@gm/auth';
-import { ConfigReader, readInfrastructureConfig, type InfrastructureConfig } from '@gm/service-kit';
+import { readServiceConfig, type ServiceConfig as CommonConfig } from '@gm/auth';
 import { SERVICE } from './service.js';
 
 /** How many messages (new threads and follow-ups) one patient may send per sliding window. */
@@ -8,8 +7,7 @@ export interface PatientSendLimit {
   windowSeconds: number;
 }
 
-export interface ServiceConfig extends InfrastructureConfig {
-  auth: AuthConfig;
+export interface ServiceConfig extends CommonConfig {
   patientSendLimit: PatientSendLimit;
 }
 
@@ -22,18 +20,10 @@ const BODY_LIMIT = '256kb';
 
 /** Reads and validates this service's configuration; throws a ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
-  const reader = new ConfigReader(env);
-  const infrastructure = readInfrastructureConfig(reader, {
-    serviceName: SERVICE.name,
-    port: SERVICE.port,
-    database: SERVICE.database,
-    bodyLimit: BODY_LIMIT,
-  });
-  const auth = readAuthConfig(reader);
-  const patientSendLimit = {
-    limit: reader.int('PATIENT_SEND_LIMIT', 20, { min: 1, max: 100_000 }),
-    windowSeconds: reader.int('PATIENT_SEND_WINDOW_SECONDS', 3600, { min: 1, max: 7 * 86_400 }),
-  };
-  reader.done();
-  return { ...infrastructure, auth, patientSendLimit };
+  return readServiceConfig(env, { ...SERVICE, bodyLimit: BODY_LIMIT }, (reader) => ({
+    patientSendLimit: {
+      limit: reader.int('PATIENT_SEND_LIMIT', 20, { min: 1, max: 100_000 }),
+      windowSeconds: reader.int('PATIENT_SEND_WINDOW_SECONDS', 3600, { min: 1, max: 7 * 86_400 }),
+    },
+  }));
 }

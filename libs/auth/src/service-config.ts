@@ -1,0 +1,38 @@
+import { ConfigReader, readInfrastructureConfig, type InfrastructureConfig } from '@gm/service-kit';
+import { readAuthConfig, type AuthConfig } from './auth-config.js';
+
+/** What every service reads at start: how to reach its infrastructure, and how to verify tokens. */
+export interface ServiceConfig extends InfrastructureConfig {
+  auth: AuthConfig;
+}
+
+/** Who the service is (its `SERVICE` description), and a request body limit when 64 kB does not fit. */
+export interface ServiceDefaults {
+  name: string;
+  port: number;
+  database: string;
+  bodyLimit?: string;
+}
+
+/**
+ * Reads a service's configuration: infrastructure (service-kit), auth, then
+ * whatever `readOwn` reads from the same reader, and throws one ConfigError
+ * naming every bad variable of the three (fail fast, ADR 0002).
+ */
+export function readServiceConfig<Own extends object = object>(
+  env: Record<string, string | undefined>,
+  service: ServiceDefaults,
+  readOwn?: (reader: ConfigReader) => Own,
+): ServiceConfig & Own {
+  const reader = new ConfigReader(env);
+  const infrastructure = readInfrastructureConfig(reader, {
+    serviceName: service.name,
+    port: service.port,
+    database: service.database,
+    bodyLimit: service.bodyLimit,
+  });
+  const auth = readAuthConfig(reader);
+  const own = readOwn?.(reader) ?? ({} as Own);
+  reader.done();
+  return { ...infrastructure, auth, ...own };
+}
