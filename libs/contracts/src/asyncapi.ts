@@ -218,7 +218,10 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         kafka: {
           topic: topic.name,
           partitions: topic.partitions,
-          topicConfiguration: { 'cleanup.policy': [topic.compacted ? 'compact' : 'delete'] },
+          topicConfiguration: {
+            'cleanup.policy': [topic.compacted ? 'compact' : 'delete'],
+            ...(topic.retentionMs !== undefined ? { 'retention.ms': topic.retentionMs } : {}),
+          },
           bindingVersion: KAFKA_BINDING_VERSION,
         },
       },

@@ -1,4 +1,5 @@
 import type { EventDefinition } from './event-definition.js';
+import * as accessAudit from './events/access-audit.events.js';
 import * as directory from './events/directory.events.js';
 import * as groups from './events/message-group.events.js';
 import * as patientMessages from './events/patient-message.events.js';
@@ -24,6 +25,7 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   threads.ReplySentV1,
   threads.MessageTrashedV1,
   threads.MessageRestoredV1,
+  accessAudit.AccessRecordedV1,
 ] as ReadonlyArray<EventDefinition<unknown>>;
 
 const byType = new Map(EVENT_CATALOGUE.map((definition) => [definition.type, definition]));

@@ -9,6 +9,11 @@ export interface TopicDefinition {
   /** What the Kafka key is, for the AsyncAPI document. */
   key: string;
   description: string;
+  /**
+   * How long a non-compacted topic keeps its records (`retention.ms`), when it
+   * must differ from the broker's default; the owning service enforces it.
+   */
+  retentionMs?: number;
 }
 
 export interface EventDefinition<T> {

@@ -10,4 +10,5 @@ export * from './events/message-group.events.js';
 export * from './events/phr-preferences.events.js';
 export * from './events/patient-message.events.js';
 export * from './events/thread.events.js';
+export * from './events/access-audit.events.js';
 export * from './privileges.js';

@@ -76,6 +76,17 @@ export const TOPICS = {
     key: 'threadId',
     description: "A thread's lifecycle on the practice side: routing, assignment, replies, trash.",
   },
+  accessAudit: {
+    name: 'gm.access-audit',
+    compacted: false,
+    partitions: 6,
+    // One practice's audit trail stays in order on one partition; the trail is read per practice.
+    key: 'practiceId',
+    description:
+      'HIPAA access audit: who read or changed which thread, when and from where. Ids only, never message text or names.',
+    // Seven years: the HIPAA six-year retention of audit documentation, plus a margin.
+    retentionMs: 7 * 365 * 24 * 60 * 60 * 1000,
+  },
 } as const satisfies Record<string, TopicDefinition>;
 
 export const ALL_TOPICS: TopicDefinition[] = Object.values(TOPICS);
