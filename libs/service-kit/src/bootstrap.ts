@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { InfrastructureConfig } from './config.js';
 import { ProblemDetailsFilter } from './problem.js';
+import { bodyGuard, urlGuard, verifyUtf8 } from './request-guards.js';
 import { createValidationPipe } from './validation.js';
 
 export interface ServiceDescription {
@@ -22,7 +23,14 @@ export function configureHttp(
   description: ServiceDescription,
 ): void {
   const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: config.bodyLimit });
+  // Text is checked where it enters: the URL before routing, the raw bytes
+  // while parsing, the parsed body before validation (request-guards.ts).
+  app.use(urlGuard);
+  // Nest reserves `verify` for `rawBody: true`, which no service uses.
+  express.useBodyParser('json', { limit: config.bodyLimit, verify: verifyUtf8 } as {
+    limit: string;
+  });
+  app.use(bodyGuard);
   app.use(helmet());
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,6 +1,7 @@
 export * from './config.js';
 export * from './problem.js';
 export * from './validation.js';
+export * from './request-guards.js';
 export * from './logging.js';
 export * from './tokens.js';
 export * from './infrastructure.module.js';

@@ -102,6 +102,11 @@ function codeForHttpException(exception: HttpException): string {
 }
 
 export function toProblem(exception: unknown, instance?: string): ProblemDetails {
+  // Errors raised in Express middleware (request-guards.ts) reach the filter
+  // wrapped in an HttpException whose cause is the original.
+  if (exception instanceof HttpException && exception.cause instanceof ProblemException) {
+    return toProblem(exception.cause, instance);
+  }
   if (exception instanceof ProblemException) {
     const status = exception.getStatus();
     return {

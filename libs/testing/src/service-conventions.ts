@@ -62,6 +62,41 @@ export function describeServiceConventions<C extends InfrastructureConfig>(
       expect(response.body.code).toBe('malformed-body');
     });
 
+    it.each([
+      ['NUL in a string', '{"name":"a\\u0000b"}', 422, 'invalid-text'],
+      ['a lone surrogate', '{"name":"a\\ud800b"}', 422, 'invalid-text'],
+      ['a __proto__ key', '{"__proto__":{"admin":true}}', 422, 'validation-failed'],
+      [
+        'JSON nested 5,000 deep',
+        `{"name":${'['.repeat(5000)}1${']'.repeat(5000)}}`,
+        400,
+        'body-too-deep',
+      ],
+      [
+        'bytes that are not UTF-8',
+        Buffer.from([0x7b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x3a, 0x31, 0x7d]),
+        400,
+        'malformed-body',
+      ],
+    ])('refuses a body with %s before any route sees it', async (_label, raw, status, code) => {
+      const response = await request(app.getHttpServer())
+        .post('/no-such-route')
+        .set('content-type', 'application/json')
+        // As sent: superagent would otherwise serialize a Buffer as JSON.
+        .serialize((body: string | Buffer) => body as string)
+        .send(raw)
+        .expect(status);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.body.code).toBe(code);
+    });
+
+    it.each(['%00', '%ff', '%ED%A0%80'])('refuses %s in the URL with 400', async (escape) => {
+      const response = await request(app.getHttpServer())
+        .get(`/no-such-route/${escape}?q=${escape}`)
+        .expect(400);
+      expect(response.body.code).toBe('malformed-url');
+    });
+
     it('refuses a body over the size limit with 413 problem+json', async () => {
       const response = await request(app.getHttpServer())
         .post('/no-such-route')
