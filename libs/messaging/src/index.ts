@@ -11,3 +11,4 @@ export * from './consumer/event-consumer.js';
 export * from './event-metadata.js';
 export * from './lease/redis-document-locks.js';
 export * from './outbox/outbox-collection.js';
+export * from './duplicate-key.js';

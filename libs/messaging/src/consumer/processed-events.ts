@@ -1,3 +1,4 @@
+import { isDuplicateKeyError } from '../duplicate-key.js';
 import type { Collection } from 'mongodb';
 
 /** Remembers the ids of events a consumer group has applied. */
@@ -10,8 +11,6 @@ interface ProcessedEventDocument {
   _id: string;
   processedAt: Date;
 }
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Processed event ids in the consuming service's own database, one document
@@ -31,7 +30,7 @@ export class MongoProcessedEvents implements ProcessedEvents {
     try {
       await this.collection.insertOne({ _id: eventId, processedAt: new Date() });
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
   }
 }

@@ -276,6 +276,25 @@ describe('creating a group', () => {
     }
   });
 
+  it("refuses renaming a group to another group's name, and changes nothing", async () => {
+    const authorization = await as('mbr_settings');
+    const create = (name: string) =>
+      http().post('/message-groups').set('authorization', authorization).send(billing({ name }));
+    await create('Imaging').expect(201);
+    const { groupId } = (await create('Radiology').expect(201)).body;
+    const response = await http()
+      .put(`/message-groups/${groupId}`)
+      .set('authorization', authorization)
+      .send(billing({ name: ' imaging ' }))
+      .expect(409);
+    expect(response.body.code).toBe('group-name-taken');
+    const kept = await http()
+      .get(`/message-groups/${groupId}`)
+      .set('authorization', authorization)
+      .expect(200);
+    expect(kept.body).toMatchObject({ name: 'Radiology', version: 1 });
+  });
+
   it('lets exactly one of concurrent creates with the same name win', async () => {
     const authorization = await as('mbr_settings');
     const attempts = await Promise.all(

@@ -103,6 +103,17 @@ describe('a message group', () => {
       'group-name-too-long',
     );
     expect((await violation(check(draft({ name: '   ' })))).code).toBe('group-name-required');
+    // Characters as a patient counts them: 100 emoji are 200 UTF-16 units.
+    await expect(check(draft({ name: '\u{1F600}'.repeat(100) }))).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['a right-to-left override', 'Invoice \u202Egnp.exe'],
+    ['a left-to-right isolate', 'Billing \u2066Team'],
+    ['a control character', 'Billing\u0007Team'],
+    ['a line break', 'Billing\nTeam'],
+  ])('refuses a name with %s', async (_label, name) => {
+    expect((await violation(check(draft({ name })))).code).toBe('group-name-invalid-characters');
   });
 
   it('takes a description of up to 500 characters', async () => {
@@ -163,6 +174,7 @@ describe('group name uniqueness key', () => {
     ['  Billing Team  ', 'BILLING TEAM'],
     ['Billing   Team', 'Billing Team'],
     ['Ｂｉｌｌｉｎｇ Team', 'billing team'],
+    ['Bil\u200Bling\uFEFF Team', 'billing team'],
   ])('treats %p and %p as one name', (a, b) => {
     expect(groupNameKey(a)).toBe(groupNameKey(b));
   });

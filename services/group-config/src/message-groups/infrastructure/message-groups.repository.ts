@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import {
+  isDuplicateKeyError,
   OutboxCollection,
   type DocumentLocks,
   type OutboxFields,
@@ -32,8 +33,6 @@ export interface StoredGroup {
   state: MessageGroupState;
   version: number;
 }
-
-const DUPLICATE_KEY = 11000;
 
 const nameTaken = (name: string) =>
   new MessageGroupRuleViolation(
@@ -93,7 +92,7 @@ export class MessageGroupsRepository {
         [event],
       );
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) throw nameTaken(state.name);
+      if (isDuplicateKeyError(error)) throw nameTaken(state.name);
       throw error;
     }
   }
@@ -112,7 +111,7 @@ export class MessageGroupsRepository {
         [event],
       );
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) throw nameTaken(state.name);
+      if (isDuplicateKeyError(error)) throw nameTaken(state.name);
       throw error;
     }
   }

@@ -31,7 +31,7 @@ export class MessageGroupDto {
   @ApiProperty({
     example: 'Billing Team',
     description:
-      'Trimmed, 1–100 characters, unique in the practice ignoring case and spaces (group-name-required, group-name-too-long, group-name-taken).',
+      'Trimmed, 1–100 characters, no control characters or text-direction overrides, unique in the practice ignoring case, spaces and invisible characters (group-name-required, group-name-too-long, group-name-invalid-characters, group-name-taken).',
   })
   @IsString()
   @MaxLength(300)

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import {
+  isDuplicateKeyError,
   OutboxCollection,
   type DocumentLocks,
   type OutboxFields,
@@ -17,8 +18,6 @@ export const THREADS_COLLECTION = 'patient_threads';
 interface ThreadDocument extends Partial<OutboxFields>, Omit<Thread, 'threadId'> {
   _id: string;
 }
-
-const DUPLICATE_KEY = 11000;
 
 @Injectable()
 export class ThreadsRepository {
@@ -57,7 +56,7 @@ export class ThreadsRepository {
       await this.writes.insert({ _id: threadId, ...state }, [event]);
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import {
+  isDuplicateKeyError,
   OutboxCollection,
   type DocumentLocks,
   type OutboxFields,
@@ -19,8 +20,6 @@ interface PreferencesDocument extends Partial<OutboxFields> {
   state: PhrMessagingPreferences;
   version: number;
 }
-
-const DUPLICATE_KEY = 11000;
 
 @Injectable()
 export class PhrPreferencesRepository {
@@ -64,7 +63,7 @@ export class PhrPreferencesRepository {
         await this.writes.insert({ _id: practiceId, state, version }, [event]);
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
+        if (isDuplicateKeyError(error)) return false;
         throw error;
       }
     }

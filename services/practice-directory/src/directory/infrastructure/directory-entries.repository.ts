@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import {
+  isDuplicateKeyError,
   OutboxCollection,
   type DocumentLocks,
   type OutboxFields,
@@ -33,7 +34,6 @@ export const DIRECTORY_COLLECTIONS: Record<DirectoryKind, string> = {
   patient: 'patients',
 };
 
-const DUPLICATE_KEY = 11000;
 const key = (practiceId: string, entityId: string) => `${practiceId}:${entityId}`;
 
 /** Directory entries, one document each, carrying their own outbox. */
@@ -92,7 +92,7 @@ export class DirectoryEntriesRepository {
         await entries.insert({ _id, practiceId, state, version }, [event]);
         return true;
       } catch (error) {
-        if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
+        if (isDuplicateKeyError(error)) return false;
         throw error;
       }
     }
