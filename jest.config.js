@@ -1,6 +1,8 @@
 // One test command for the whole repository (ADR 0001 explains the ESM setup):
 // `unit` needs no servers; `integration` runs against the real native stack
-// (Kafka, FerretDB, Redis), which its global setup reuses or starts.
+// (Kafka, FerretDB, Redis), which its global setup reuses or starts; `system`
+// builds and starts the six services as OS processes (ports 4101–4106), seeds
+// them through HTTP and walks the product over HTTP only (system-tests/).
 const swc = [
   '@swc/jest',
   {
@@ -44,6 +46,13 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,system-tests}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/tools/jest/stack-global-setup.js',
+    },
+    {
+      ...common,
+      displayName: 'system',
+      testMatch: ['<rootDir>/system-tests/**/*.system-spec.ts'],
+      globalSetup: '<rootDir>/system-tests/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/system-tests/harness/global-teardown.ts',
     },
   ],
 };

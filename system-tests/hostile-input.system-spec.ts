@@ -1,0 +1,1281 @@
+/**
+ * Hostile input, over HTTP and on Kafka, in a practice of its own.
+ *
+ * HTTP: for every write endpoint (and every path and query parameter of the
+ * five services): malformed JSON, wrong content types, oversize and deeply
+ * nested bodies, unknown fields, wrong types per field, MongoDB operators in
+ * values and keys (`{"$gt": ""}`, `$where`, dotted and `$`-prefixed keys,
+ * `__proto__`), operators and odd bytes in path parameters and query
+ * strings, ids that do not exist or belong to the other practice, and
+ * unicode edge cases (lone surrogates, NUL, invalid UTF-8, RTL override,
+ * zero-width characters, combining marks, 10k and 15k emoji). Each case expects:
+ *
+ * - `refuse`: a 4xx application/problem+json with a `code`;
+ * - `either`: odd but valid text (RTL override, combining marks...): a 4xx
+ *   problem, or a 2xx after which the stored value is exactly what was sent;
+ * - `same`: a hostile query string is refused, or ignored (the same answer as
+ *   without it);
+ * - never a 5xx.
+ *
+ * Afterwards nothing may have been stored or published beyond what the
+ * services answered 2xx for: groups and preferences are compared with a
+ * snapshot, directory entries are read back, and the practice's events on
+ * Kafka are counted.
+ *
+ * Kafka: malformed records on the real topics (bad JSON, unknown type, `.v9`,
+ * missing headers, another practice's data, a key that is not the aggregate
+ * id, a schema violation) land in the dead-letter topic of every consuming
+ * service, and the services go on working.
+ */
+import { MessageSentV1, TOPICS } from '@gm/contracts';
+import { waitFor, type EventsOnTopic } from '@gm/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { mainPracticeFixture, type SeededPractice } from './harness/fixtures.js';
+import { call, describeAnswer, eventually, isProblem, sleep, type Answer } from './harness/http.js';
+import { kafkaOf, observe, produce, readDeadLetters, type RawRecord } from './harness/kafka.js';
+import type { ServiceName } from './harness/layout.js';
+import { seedPractice, toListIds } from './harness/seed.js';
+import { patientSends, phiText, routed, summarize, world, type Sent } from './harness/world.js';
+
+const w = world();
+const H_ID = `prc_st_hi_${w.run.runId}`;
+const O = w.run.practices.other;
+const TAG = randomUUID().slice(0, 8);
+let H: SeededPractice;
+/** The thread routing's routes aim at (pat_a's). */
+let thread: Sent;
+/** The thread follow-ups aim at (another patient's, for the rate limit). */
+let followUpThread: Sent;
+let deleteTarget: string;
+
+// --- values --------------------------------------------------------------------
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Kind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
+type Expectation = 'refuse' | 'either' | 'same';
+
+const WRONG: Record<Kind, Json> = {
+  string: 'a string',
+  number: 1,
+  boolean: true,
+  null: null,
+  array: [],
+  object: {},
+};
+
+const OPERATORS: [string, Json][] = [
+  ['{"$gt": ""}', { $gt: '' }],
+  ['{"$ne": null}', { $ne: null }],
+  ['{"$where": "1"}', { $where: '1' }],
+  ['{"$regex": ".*"}', { $regex: '.*' }],
+  ['{"$in": []}', { $in: [] }],
+];
+
+/**
+ * Keys that must never reach a query. `__proto__` and `constructor` are
+ * dropped by class-transformer before validation (it guards against prototype
+ * pollution) instead of refused like other unknown keys: accepted here as long
+ * as they change nothing, which the checks after the cases verify.
+ */
+const HOSTILE_KEYS: [string, Json, Expectation][] = [
+  ['$where', '1', 'refuse'],
+  ['$set', { version: 0 }, 'refuse'],
+  ['$gt', '', 'refuse'],
+  ['a.b', 1, 'refuse'],
+  ['__proto__', { admin: true }, 'either'],
+  ['constructor', { prototype: { admin: true } }, 'either'],
+];
+
+const MALFORMED: string[] = [
+  '{',
+  '{"a":',
+  '{"a" 1}',
+  '[1, 2',
+  "{'a': 1}",
+  '{"a": 1}x',
+  '{"a": 1,}',
+  '{"a": 01}',
+  '{"a": NaN}',
+  '{"a": "\\x41"}',
+  '{"a": "\\u12"}',
+  '{"a": 1}{"b": 2}',
+  'nul',
+  'null',
+  '"a string"',
+  '123',
+  'true',
+  '<xml/>',
+  '\u0000',
+];
+
+const codePoints = (s: string) => [...s].length;
+
+/** Unicode edge cases for a text field of at most `max` code points. */
+function unicodeProbes(max: number): [string, string, Expectation][] {
+  const byLength = (s: string): Expectation => (codePoints(s) > max ? 'refuse' : 'either');
+  const zalgo = `Z${'\u0300'.repeat(400)}`;
+  const emoji = '\u{1F600}'.repeat(10_000);
+  // 15,000 code points, 30,000 UTF-16 units: lengths count code points (ADR 0010, 0011).
+  const moreEmoji = '\u{1F600}'.repeat(15_000);
+  return [
+    ['a lone high surrogate', 'ab\ud800cd', 'refuse'],
+    ['a lone low surrogate', 'ab\udc00cd', 'refuse'],
+    ['a reversed surrogate pair', 'ab\udc00\ud800cd', 'refuse'],
+    ['NUL', 'ab\u0000cd', 'refuse'],
+    ['an RTL override', 'Invoice \u202egnp.exe', 'either'],
+    ['zero-width characters and a BOM', 'Zero\u200bwidth\ufeffBOM', 'either'],
+    ['combining characters', 'Cafe\u0301 Ze\u0301\u0302\u0303', 'either'],
+    ['400 combining marks on one letter', zalgo, byLength(zalgo)],
+    ['10,000 emoji', emoji, byLength(emoji)],
+    ['15,000 emoji', moreEmoji, byLength(moreEmoji)],
+  ];
+}
+
+/** Ids by the directory's rule (1–128 of letters, digits, `_`, `.`, `-`): well-formed there. */
+const DIRECTORY_IDS = ['a.b', 'null'];
+
+const PATH_VALUES: [string, string, Expectation][] = [
+  ['an operator object', '%7B%22%24gt%22%3A%22%22%7D', 'refuse'],
+  ['$where', '$where', 'refuse'],
+  ['$ne', '%24ne', 'refuse'],
+  ['a dotted id', 'a.b', 'refuse'],
+  ['bracket syntax', 'a%5B%24ne%5D', 'refuse'],
+  ['NUL', '%00', 'refuse'],
+  ['invalid percent-encoding', '%ff', 'refuse'],
+  ['an encoded lone surrogate (CESU-8)', '%ED%A0%80', 'refuse'],
+  ['path traversal', '..%2F..%2Fhealth%2Fready', 'refuse'],
+  ['an RTL override', 'x%E2%80%AEy', 'refuse'],
+  ['an emoji', '%F0%9F%98%80', 'refuse'],
+  ['null', 'null', 'refuse'],
+  ['a space', '%20', 'refuse'],
+  ['3,000 characters', 'x'.repeat(3000), 'refuse'],
+];
+
+const QUERIES: string[] = [
+  'filter[$ne]=x',
+  '$where=1',
+  'a.b=1',
+  '__proto__[admin]=1',
+  'groupId[$gt]=',
+  `practiceId=${O.practiceId}`,
+  'sub=mbr_padmin&actor=system',
+];
+
+// --- endpoints -----------------------------------------------------------------
+
+interface Field {
+  path: (string | number)[];
+  kinds: Kind[];
+  /** A text field of at most this many code points: unicode probes. */
+  text?: number;
+  /**
+   * An id: `new` names what the request creates (any well-formed id will do),
+   * `ref` must name something of the caller's practice (not: an id naming
+   * nothing, or, with `foreign`, this id of the other practice).
+   */
+  id?: 'new' | 'ref';
+  foreign?: string;
+  /** One of these strings. */
+  values?: string[];
+  /** Unique per practice (group names): probes get a suffix. */
+  unique?: boolean;
+}
+
+interface Endpoint {
+  name: string;
+  service: ServiceName;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The path, with `param` in place of its one path parameter when given. */
+  path: (param?: string) => string;
+  hasParam: boolean;
+  token: () => Promise<string>;
+  /** A valid body to mutate; absent: the route reads no body. */
+  valid?: () => Json;
+  fields?: Field[];
+  /** Objects inside the body where hostile keys are tried too. */
+  nested?: (string | number)[][];
+  /** Creates something new when it succeeds: odd-but-valid text may be accepted there. */
+  creates?: boolean;
+  limitBytes?: number;
+  headers?: [string, string[]][];
+  /** The path parameter is an id the service accepts as written (directory upserts). */
+  paramIsNewId?: boolean;
+  /** Path values that are well-formed ids here (the directory's rule allows dots). */
+  validParams?: string[];
+}
+
+const KB = 1024;
+const member = (key: string) => w.tokens.member(H.practiceId, H.members[key].id);
+const patientToken = (key: string) => w.tokens.patient(H.practiceId, H.patients[key].id);
+const system = () => w.tokens.system(H.practiceId, H.systemId);
+const admin = () => member('practiceAdmin');
+
+const str = (path: (string | number)[], extra: Partial<Field> = {}): Field => ({
+  path,
+  kinds: ['string'],
+  ...extra,
+});
+
+function endpoints(): Endpoint[] {
+  const groupBody = (): Json => ({
+    name: `Hostile ${TAG} ${++unique}`,
+    description: 'A group for hostile input',
+    facilityId: null,
+    patientCategoryId: null,
+    recipientMode: 'specific-members',
+    members: [{ memberId: 'mbr_gadmin', privilege: 'admin' }],
+  });
+  const groupFields = (creates: boolean): Field[] => [
+    str(['name'], { text: 100, unique: creates }),
+    { path: ['description'], kinds: ['string', 'null'], text: 500 },
+    { path: ['facilityId'], kinds: ['string', 'null'], id: 'ref' },
+    { path: ['patientCategoryId'], kinds: ['string', 'null'], id: 'ref' },
+    str(['recipientMode'], { values: ['specific-members', 'care-team'] }),
+    { path: ['members'], kinds: ['array'] },
+    { path: ['members', 0], kinds: ['object'] },
+    str(['members', 0, 'memberId'], { id: 'ref' }),
+    str(['members', 0, 'privilege'], { values: ['admin', 'user'] }),
+  ];
+  const directoryPut = (name: string, body: () => Json, fields: Field[]): Endpoint => ({
+    name: `PUT /directory/${name}/:id`,
+    service: 'practice-directory',
+    method: 'PUT',
+    path: (param = `${name.slice(0, 3)}_hostile_${TAG}`) => `/directory/${name}/${param}`,
+    hasParam: true,
+    paramIsNewId: true,
+    validParams: DIRECTORY_IDS,
+    token: system,
+    valid: body,
+    fields,
+    limitBytes: 5 * KB * KB,
+  });
+  const optionalBoolean: Field = { path: ['active'], kinds: ['boolean', 'null'] };
+  const threadRoute = (action: string, token: () => Promise<string>, extra: Partial<Endpoint>) =>
+    ({
+      name: `POST /threads/:threadId/${action}`,
+      service: 'routing-assignment',
+      method: 'POST',
+      path: (param = thread.threadId) => `/threads/${param}/${action}`,
+      hasParam: true,
+      token,
+      limitBytes: 64 * KB,
+      ...extra,
+    }) as Endpoint;
+
+  return [
+    // practice-directory
+    {
+      name: 'POST /directory/import',
+      service: 'practice-directory',
+      method: 'POST',
+      path: () => '/directory/import',
+      hasParam: false,
+      token: system,
+      valid: () => ({
+        practice: { name: H.name, plan: 'paid' },
+        members: [{ id: 'mbr_import', displayName: 'Ina Hostile', roleId: null }],
+      }),
+      fields: [
+        { path: ['practice'], kinds: ['object'] },
+        str(['practice', 'name'], { text: 200 }),
+        str(['practice', 'plan'], { values: ['free', 'paid'] }),
+        { path: ['members'], kinds: ['array', 'null'] },
+        str(['members', 0, 'id'], { id: 'new' }),
+        str(['members', 0, 'displayName'], { text: 200 }),
+        { path: ['members', 0, 'roleId'], kinds: ['string', 'null'], id: 'ref' },
+      ],
+      nested: [['practice'], ['members', 0]],
+      limitBytes: 5 * KB * KB,
+    },
+    {
+      name: 'PUT /directory/practice',
+      service: 'practice-directory',
+      method: 'PUT',
+      path: () => '/directory/practice',
+      hasParam: false,
+      token: system,
+      valid: () => ({ name: H.name, plan: 'paid' }),
+      fields: [str(['name'], { text: 200 }), str(['plan'], { values: ['free', 'paid'] })],
+      limitBytes: 5 * KB * KB,
+    },
+    directoryPut('facilities', () => ({ name: 'Hostile Clinic' }), [
+      str(['name'], { text: 200 }),
+      optionalBoolean,
+    ]),
+    directoryPut('patient-categories', () => ({ name: 'Hostile Category' }), [
+      str(['name'], { text: 200 }),
+      optionalBoolean,
+    ]),
+    directoryPut('roles', () => ({ name: 'Hostile Role', privileges: [] }), [
+      str(['name'], { text: 200 }),
+      { path: ['privileges'], kinds: ['array'] },
+      str(['privileges', 0], { values: ['settings.phr-settings'] }),
+    ]),
+    directoryPut('members', () => ({ displayName: 'Hal Hostile', roleId: null }), [
+      str(['displayName'], { text: 200 }),
+      { path: ['roleId'], kinds: ['string', 'null'], id: 'ref' },
+      optionalBoolean,
+    ]),
+    directoryPut(
+      'patients',
+      () => ({
+        displayName: 'Hope Hostile',
+        facilityId: null,
+        categoryIds: [],
+        careTeamMemberIds: [],
+      }),
+      [
+        str(['displayName'], { text: 200 }),
+        { path: ['facilityId'], kinds: ['string', 'null'], id: 'ref' },
+        { path: ['categoryIds'], kinds: ['array'] },
+        str(['categoryIds', 0], { id: 'ref' }),
+        { path: ['careTeamMemberIds'], kinds: ['array'] },
+        str(['careTeamMemberIds', 0], { id: 'ref' }),
+      ],
+    ),
+    {
+      name: 'GET /directory/:kind/:id',
+      service: 'practice-directory',
+      method: 'GET',
+      path: (param = H.members.groupAdmin.id) => `/directory/member/${param}`,
+      hasParam: true,
+      validParams: DIRECTORY_IDS,
+      token: system,
+    },
+    {
+      name: 'GET /directory/:kind/:id (the kind)',
+      service: 'practice-directory',
+      method: 'GET',
+      path: (param = 'member') => `/directory/${param}/${H.members.groupAdmin.id}`,
+      hasParam: true,
+      token: system,
+    },
+    // group-config
+    {
+      name: 'POST /message-groups',
+      service: 'group-config',
+      method: 'POST',
+      path: () => '/message-groups',
+      hasParam: false,
+      token: admin,
+      valid: groupBody,
+      fields: groupFields(true),
+      nested: [['members', 0]],
+      creates: true,
+      limitBytes: 64 * KB,
+    },
+    {
+      name: 'GET /message-groups',
+      service: 'group-config',
+      method: 'GET',
+      path: () => '/message-groups',
+      hasParam: false,
+      token: admin,
+    },
+    {
+      name: 'GET /message-groups/:groupId',
+      service: 'group-config',
+      method: 'GET',
+      path: (param = H.groupIds.billing) => `/message-groups/${param}`,
+      hasParam: true,
+      token: admin,
+    },
+    {
+      name: 'PUT /message-groups/:groupId',
+      service: 'group-config',
+      method: 'PUT',
+      path: (param = H.groupIds.billing) => `/message-groups/${param}`,
+      hasParam: true,
+      token: admin,
+      valid: () => H.groups.billing as unknown as Json,
+      fields: groupFields(false),
+      nested: [['members', 0]],
+      limitBytes: 64 * KB,
+      headers: [
+        ['if-match', ['{"$gt":""}', '"1" OR 1=1', '9999999999', '-1', '*,"1"', '"\u00ff1"']],
+      ],
+    },
+    {
+      name: 'DELETE /message-groups/:groupId',
+      service: 'group-config',
+      method: 'DELETE',
+      path: (param = deleteTarget) => `/message-groups/${param}`,
+      hasParam: true,
+      token: admin,
+      limitBytes: 64 * KB,
+    },
+    // phr-preferences
+    {
+      name: 'GET /phr-preferences',
+      service: 'phr-preferences',
+      method: 'GET',
+      path: () => '/phr-preferences',
+      hasParam: false,
+      token: admin,
+    },
+    {
+      name: 'PUT /phr-preferences',
+      service: 'phr-preferences',
+      method: 'PUT',
+      path: () => '/phr-preferences',
+      hasParam: false,
+      token: admin,
+      valid: () => H.phr as unknown as Json,
+      fields: [
+        { path: ['allowPatientMessages'], kinds: ['boolean'] },
+        str(['patientMessagePreference'], {
+          values: ['groups-only', 'members-only', 'groups-and-members'],
+        }),
+        str(['memberRecipients'], { values: ['all-members', 'care-team'] }),
+        { path: ['excludedMemberIds'], kinds: ['array'] },
+        str(['excludedMemberIds', 0], { id: 'ref' }),
+      ],
+      limitBytes: 64 * KB,
+      headers: [['if-match', ['{"$gt":""}', '"1" OR 1=1', '9999999999', '-1']]],
+    },
+    // messaging-intake
+    {
+      name: 'GET /recipients',
+      service: 'messaging-intake',
+      method: 'GET',
+      path: () => '/recipients',
+      hasParam: false,
+      token: () => patientToken('otherPatient'),
+    },
+    {
+      name: 'POST /threads',
+      service: 'messaging-intake',
+      method: 'POST',
+      path: () => '/threads',
+      hasParam: false,
+      token: () => patientToken('otherPatient'),
+      valid: () => ({
+        recipient: { kind: 'group', groupId: H.groupIds.billing },
+        subject: 'Hostile subject',
+        body: 'Hostile body',
+      }),
+      fields: [
+        { path: ['recipient'], kinds: ['object'] },
+        str(['recipient', 'kind'], { values: ['group', 'member'] }),
+        str(['recipient', 'groupId'], { id: 'ref', foreign: O.groupIds.billing }),
+        str(['subject'], { text: 200 }),
+        str(['body'], { text: 20_000 }),
+      ],
+      nested: [['recipient']],
+      creates: true,
+      limitBytes: 256 * KB,
+      headers: [['idempotency-key', ['$where', '{"$gt":""}', 'a'.repeat(101), 'a.b', '\u00ff']]],
+    },
+    {
+      name: 'POST /threads/:threadId/messages',
+      service: 'messaging-intake',
+      method: 'POST',
+      path: (param = followUpThread.threadId) => `/threads/${param}/messages`,
+      hasParam: true,
+      token: () => patientToken('followUp'),
+      valid: () => ({ body: 'Hostile follow-up' }),
+      fields: [str(['body'], { text: 20_000 })],
+      creates: true,
+      limitBytes: 256 * KB,
+      headers: [['idempotency-key', ['$where', '{"$gt":""}', 'a'.repeat(101)]]],
+    },
+    // routing-assignment
+    threadRoute('assignment', () => member('groupAdmin'), {
+      valid: () => ({ assigneeMemberId: H.members.assignee.id }),
+      fields: [str(['assigneeMemberId'], { id: 'ref' })],
+    }),
+    threadRoute('replies', () => member('groupAdmin'), {
+      valid: () => ({ body: 'Hostile reply' }),
+      fields: [str(['body'], { text: 20_000 })],
+      creates: true,
+    }),
+    threadRoute('trash', () => member('groupAdmin'), {}),
+    threadRoute('restore', () => member('groupAdmin'), {}),
+    {
+      name: 'GET /threads/:threadId/timeline',
+      service: 'routing-assignment',
+      method: 'GET',
+      path: (param = thread.threadId) => `/threads/${param}/timeline`,
+      hasParam: true,
+      token: () => member('groupAdmin'),
+    },
+  ];
+}
+
+// --- cases ---------------------------------------------------------------------
+
+interface Case {
+  label: string;
+  expect: Expectation;
+  path?: string;
+  body?: Json;
+  raw?: string | Uint8Array;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** For `same`: the path without the query. */
+  plainPath?: string;
+  /** For an accepted `either`: how to check that what is stored is what was sent. */
+  sent?: { field: (string | number)[]; value: string };
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+function setAt(body: Json, path: (string | number)[], value: Json): Json {
+  const copy = clone(body);
+  let node = copy as Record<string | number, Json>;
+  for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, Json>;
+  node[path[path.length - 1]] = value;
+  return copy;
+}
+
+/** Adds a key as an own property, even `__proto__`. */
+function withKey(body: Json, at: (string | number)[], key: string, value: Json): Json {
+  const copy = clone(body);
+  let node = copy as Record<string | number, Json>;
+  for (const step of at) node = node[step] as Record<string | number, Json>;
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+let unique = 0;
+
+function casesOf(endpoint: Endpoint): Case[] {
+  const cases: Case[] = [];
+  const valid = endpoint.valid?.();
+  /** A valid body per case (group names must differ from case to case). */
+  const fresh = () => endpoint.valid?.() as Json;
+  const limit = endpoint.limitBytes ?? 64 * KB;
+
+  // Bodies the JSON parser must refuse (for routes without a body too: the parser runs
+  // first). GET requests carry no body.
+  if (endpoint.method !== 'GET') {
+    for (const raw of MALFORMED) {
+      cases.push({ label: `malformed JSON ${JSON.stringify(raw)}`, expect: 'refuse', raw });
+    }
+    cases.push({
+      label: `a body over the limit (${limit + 4 * KB} bytes)`,
+      expect: 'refuse',
+      raw: JSON.stringify({ padding: 'x'.repeat(limit + 4 * KB) }),
+    });
+  }
+
+  if (valid !== undefined) {
+    const fields = endpoint.fields ?? [];
+    const textField = fields.find((f) => f.text);
+    cases.push(
+      {
+        label: 'valid JSON sent as text/plain',
+        expect: 'refuse',
+        raw: JSON.stringify(valid),
+        contentType: 'text/plain',
+      },
+      {
+        label: 'a form body with operators',
+        expect: 'refuse',
+        raw: 'name[$gt]=&$where=1',
+        contentType: 'application/x-www-form-urlencoded',
+      },
+      {
+        label: 'JSON in UTF-16',
+        expect: 'refuse',
+        raw: JSON.stringify(valid),
+        contentType: 'application/json; charset=utf-16',
+      },
+      { label: 'an array instead of an object', expect: 'refuse', body: [valid] },
+      { label: 'an empty object', expect: 'refuse', body: {} },
+      { label: 'an unknown field', expect: 'refuse', body: withKey(fresh(), [], 'isAdmin', true) },
+      {
+        label: 'a field twice, the second an operator',
+        expect: 'refuse',
+        raw: `${JSON.stringify(fresh()).slice(0, -1)},"${String(fields[0]?.path[0] ?? 'x')}":{"$gt":""}}`,
+      },
+    );
+    // Built as text: the client's own JSON.stringify would overflow its stack.
+    const deep = `${'['.repeat(5000)}"bottom"${']'.repeat(5000)}`;
+    cases.push({
+      label: 'an unknown field nested 5,000 deep',
+      expect: 'refuse',
+      raw: `${JSON.stringify(fresh()).slice(0, -1)},"deep":${deep}}`,
+    });
+    cases.push({
+      label: 'a known field nested 5,000 deep',
+      expect: 'refuse',
+      raw: `${JSON.stringify(fresh()).slice(0, -1)},"${String(endpoint.fields?.[0]?.path[0] ?? 'x')}":${deep}}`,
+    });
+    if (textField) {
+      const [head, tail] = JSON.stringify(setAt(fresh(), textField.path, '@@')).split('@@');
+      cases.push({
+        label: `invalid UTF-8 (an encoded surrogate, 0xFF) in ${textField.path.join('.')}`,
+        expect: 'refuse',
+        raw: Buffer.concat([
+          Buffer.from(head),
+          Buffer.from([0xed, 0xa0, 0x80, 0xff]),
+          Buffer.from(tail),
+        ]),
+      });
+    }
+    for (const at of [[], ...(endpoint.nested ?? [])]) {
+      for (const [key, value, expect] of HOSTILE_KEYS) {
+        cases.push({
+          label: `key ${JSON.stringify(key)} in ${at.length ? at.join('.') : 'the body'}`,
+          expect,
+          body: withKey(fresh(), at, key, value),
+        });
+      }
+    }
+    for (const field of fields) {
+      const where = field.path.join('.');
+      for (const kind of Object.keys(WRONG) as Kind[]) {
+        if (field.kinds.includes(kind)) continue;
+        cases.push({
+          label: `${where} as ${kind}`,
+          expect: 'refuse',
+          body: setAt(fresh(), field.path, WRONG[kind]),
+        });
+      }
+      if (!field.kinds.includes('string')) continue;
+      for (const [label, operator] of OPERATORS) {
+        cases.push({
+          label: `${where} = ${label}`,
+          expect: 'refuse',
+          body: setAt(fresh(), field.path, operator),
+        });
+      }
+      if (field.values) {
+        cases.push({
+          label: `${where} not one of its values`,
+          expect: 'refuse',
+          body: setAt(fresh(), field.path, `${field.values[0].toUpperCase()} `),
+        });
+      }
+      if (field.id) {
+        cases.push({
+          label: `${where} with an operator string`,
+          expect: 'refuse',
+          body: setAt(fresh(), field.path, '{"$gt":""}'),
+        });
+        if (field.id === 'ref') {
+          cases.push({
+            label: `${where} naming nothing`,
+            expect: 'refuse',
+            body: setAt(fresh(), field.path, `nothing_${TAG}`),
+          });
+        }
+        if (field.foreign) {
+          cases.push({
+            label: `${where} of the other practice`,
+            expect: 'refuse',
+            body: setAt(fresh(), field.path, field.foreign),
+          });
+        }
+        for (const [label, value] of unicodeProbes(128)) {
+          cases.push({
+            label: `${where} with ${label}`,
+            expect: 'refuse',
+            body: setAt(fresh(), field.path, value),
+          });
+        }
+      }
+      if (field.text) {
+        cases.push({
+          label: `${where} one past its limit (${field.text + 1} code points)`,
+          expect: 'refuse',
+          body: setAt(fresh(), field.path, 'x'.repeat(field.text + 1)),
+        });
+        for (const [label, probe, expectation] of unicodeProbes(field.text)) {
+          // Odd but valid text is only tried where success creates something new.
+          if (expectation === 'either' && !endpoint.creates) continue;
+          const value = field.unique ? `${probe} ${++unique}${TAG}` : probe;
+          const expect: Expectation =
+            field.unique && codePoints(value) > field.text ? 'refuse' : expectation;
+          cases.push({
+            label: `${where} with ${label}`,
+            expect,
+            body: setAt(fresh(), field.path, value),
+            sent: { field: field.path, value },
+          });
+        }
+      }
+    }
+  }
+
+  for (const [name, values] of endpoint.headers ?? []) {
+    for (const value of values) {
+      if (valid === undefined) continue;
+      cases.push({
+        label: `${name}: ${JSON.stringify(value).slice(0, 40)}`,
+        expect: 'refuse',
+        body: fresh(),
+        headers: { [name]: value },
+      });
+    }
+  }
+
+  if (endpoint.hasParam) {
+    for (const [label, value, expectation] of PATH_VALUES) {
+      const expect = endpoint.validParams?.includes(value) ? 'either' : expectation;
+      cases.push({
+        label: `path parameter: ${label}`,
+        expect,
+        path: endpoint.path(value),
+        body: valid === undefined ? undefined : fresh(),
+      });
+    }
+  }
+
+  if (endpoint.method === 'GET') {
+    for (const query of QUERIES) {
+      const plainPath = endpoint.path();
+      cases.push({
+        label: `query ?${query}`,
+        expect: 'same',
+        path: `${plainPath}?${query}`,
+        plainPath,
+      });
+    }
+  }
+  return cases;
+}
+
+// --- running -------------------------------------------------------------------
+
+const tally = { cases: 0, serverErrors: 0, failed: 0, accepted: 0 };
+const consumerReport: string[] = [];
+/** What the services said 2xx to (so what may have been stored). */
+const accepted: { endpoint: Endpoint; kase: Case; answer: Answer }[] = [];
+
+async function runCase(endpoint: Endpoint, kase: Case, token: string): Promise<string | null> {
+  const path = kase.path ?? endpoint.path();
+  const answer = await call(endpoint.method, `${w.urls[endpoint.service]}${path}`, {
+    token,
+    body: kase.raw === undefined ? kase.body : undefined,
+    raw: kase.raw,
+    contentType: kase.contentType,
+    headers: kase.headers,
+  });
+  tally.cases++;
+  const ok2xx = answer.status >= 200 && answer.status < 300;
+  if (ok2xx) {
+    tally.accepted++;
+    accepted.push({ endpoint, kase, answer });
+  }
+  let failure: string | null = null;
+  if (answer.status >= 500) {
+    tally.serverErrors++;
+    failure = `SERVER ERROR ${describeAnswer(answer)}`;
+  } else if (answer.status >= 400) {
+    if (!isProblem(answer))
+      failure = `${answer.status} is not problem+json with a code (${answer.contentType})`;
+  } else if (kase.expect === 'refuse') {
+    failure = `accepted (${answer.status}): expected a 4xx`;
+  } else if (kase.expect === 'same') {
+    const plain = await call('GET', `${w.urls[endpoint.service]}${kase.plainPath}`, { token });
+    if (plain.status !== answer.status || plain.text !== answer.text) {
+      failure = `the query changed the answer (${answer.status}, ${answer.text.slice(0, 80)})`;
+    }
+  }
+  if (failure) tally.failed++;
+  return failure && `${kase.label}: ${failure}`;
+}
+
+// --- snapshots of what may not change --------------------------------------------
+
+interface Snapshot {
+  groups: string;
+  phr: string;
+  directory: Record<string, string>;
+  timeline: { version: number; replied: number };
+}
+
+async function snapshot(): Promise<Snapshot> {
+  const token = await admin();
+  const groups = await call('GET', `${w.urls['group-config']}/message-groups`, { token });
+  const phr = await call('GET', `${w.urls['phr-preferences']}/phr-preferences`, { token });
+  const directory: Record<string, string> = {};
+  const sys = await system();
+  const entries: [string, string][] = [
+    ['practice', H.practiceId],
+    ...H.facilities.map((f): [string, string] => ['facility', f.id]),
+    ...H.patientCategories.map((c): [string, string] => ['patient-category', c.id]),
+    ...H.roles.map((r): [string, string] => ['role', r.id]),
+    ...Object.values(H.members).map((m): [string, string] => ['member', m.id]),
+    ...Object.values(H.patients).map((p): [string, string] => ['patient', p.id]),
+  ];
+  for (const [kind, id] of entries) {
+    directory[`${kind}/${id}`] = (
+      await call('GET', `${w.urls['practice-directory']}/directory/${kind}/${id}`, { token: sys })
+    ).text;
+  }
+  const timeline = await call(
+    'GET',
+    `${w.urls['routing-assignment']}/threads/${thread.threadId}/timeline`,
+    {
+      token: await member('groupAdmin'),
+    },
+  );
+  const t = timeline.json as { version: number; entries: { kind: string }[] };
+  return {
+    groups: groups.text,
+    phr: phr.text,
+    directory,
+    timeline: { version: t.version, replied: t.entries.filter((e) => e.kind === 'replied').length },
+  };
+}
+
+// --- the suite -----------------------------------------------------------------
+
+describe('hostile input', () => {
+  const started = Date.now();
+  let kafka: Kafka;
+  let observers: Record<'groups' | 'phr' | 'messages' | 'threads', EventsOnTopic>;
+  let before: Snapshot;
+  const eventsBefore: Record<string, number> = {};
+
+  beforeAll(async () => {
+    const fixture = mainPracticeFixture(H_ID, 'Hostile');
+    // A patient per kind of send, so that the rate limit (20 an hour) never decides a case.
+    fixture.patients.followUp = {
+      id: 'pat_follow_up',
+      displayName: 'Fay Hostile',
+      facilityId: 'fac_main',
+      categoryIds: [],
+      careTeamMemberIds: [],
+    };
+    H = await seedPractice({ urls: w.urls, secret: w.run.secret }, fixture);
+    const target = await call('POST', `${w.urls['group-config']}/message-groups`, {
+      token: await admin(),
+      body: {
+        name: `Delete target ${TAG}`,
+        recipientMode: 'specific-members',
+        members: [{ memberId: 'mbr_gadmin', privilege: 'admin' }],
+      },
+    });
+    deleteTarget = (target.json as { groupId: string }).groupId;
+    thread = await patientSends(w, H.practiceId, H.patients.patient.id, {
+      kind: 'group',
+      groupId: H.groupIds.billing,
+    });
+    await routed(w, H.practiceId, 'mbr_gadmin', thread.threadId);
+    followUpThread = await patientSends(w, H.practiceId, H.patients.followUp.id, {
+      kind: 'group',
+      groupId: H.groupIds.billing,
+    });
+    const assigned = await call(
+      'POST',
+      `${w.urls['routing-assignment']}/threads/${thread.threadId}/assignment`,
+      {
+        token: await member('groupAdmin'),
+        body: { assigneeMemberId: H.members.assignee.id },
+      },
+    );
+    expect(assigned.status).toBe(200);
+    kafka = kafkaOf(w.run);
+    const [groups, phr, messages, threads] = await Promise.all([
+      observe(kafka, TOPICS.messageGroups.name, H.practiceId),
+      observe(kafka, TOPICS.phrPreferences.name, H.practiceId),
+      observe(kafka, TOPICS.patientMessages.name, H.practiceId),
+      observe(kafka, TOPICS.threads.name, H.practiceId),
+    ]);
+    observers = { groups, phr, messages, threads };
+    // Everything so far has arrived at the observers before the counts are taken.
+    await waitFor(
+      async () => observers.threads.events.filter((e) => e.subject === thread.threadId).length,
+      (n) => n >= 2,
+      { description: 'the observers to catch up' },
+    );
+    await sleep(1000);
+    for (const [name, observer] of Object.entries(observers))
+      eventsBefore[name] = observer.events.length;
+    before = await snapshot();
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(Object.values(observers ?? {}).map((o) => o.stop()));
+    summarize(
+      w,
+      `hostile input: ${tally.cases} cases, ${tally.serverErrors} server errors ` +
+        `(${tally.failed} failed, ${tally.accepted} accepted as valid; ${((Date.now() - started) / 1000).toFixed(1)} s)` +
+        (consumerReport.length ? `; Kafka: ${consumerReport.join('; ')}` : ''),
+    );
+  });
+
+  describe('HTTP: every write endpoint, path parameter and query string', () => {
+    for (const endpoint of endpoints()) {
+      it(`${endpoint.name}`, async () => {
+        const token = await endpoint.token();
+        const failures: string[] = [];
+        for (const kase of casesOf(endpoint)) {
+          const failure = await runCase(endpoint, kase, token);
+          if (failure) failures.push(failure);
+        }
+        expect(failures).toEqual([]);
+      }, 120_000);
+    }
+  });
+
+  describe('nothing was stored or published beyond what was answered 2xx', () => {
+    const acceptedBy = (service: ServiceName) =>
+      accepted.filter((a) => a.endpoint.service === service);
+
+    it('group-config: groups no accepted request touched are unchanged; accepted ones hold exactly what was sent', async () => {
+      const after = await call('GET', `${w.urls['group-config']}/message-groups`, {
+        token: await admin(),
+      });
+      const writes = acceptedBy('group-config').filter((a) => a.endpoint.method !== 'GET');
+      const created = writes
+        .filter((a) => a.answer.status === 201)
+        .map((a) => (a.answer.json as { groupId: string }).groupId);
+      // PUT and DELETE aim at Billing and the delete target unless the case changed the path.
+      const touched = new Set([
+        ...created,
+        ...writes
+          .filter((a) => a.answer.status !== 201)
+          .map((a) => (a.kase.path ?? a.endpoint.path()).split('/')[2]),
+      ]);
+      const untouched = (list: { groupId: string }[]) =>
+        list.filter((g) => !touched.has(g.groupId));
+      expect(untouched(after.json as { groupId: string }[])).toEqual(
+        untouched(JSON.parse(before.groups)),
+      );
+      const altered: string[] = [];
+      for (const { kase, answer } of writes) {
+        if (answer.status !== 201 || !kase.sent) continue;
+        const group = (after.json as Record<string, unknown>[]).find(
+          (g) => g.groupId === (answer.json as { groupId: string }).groupId,
+        );
+        const stored = group?.[String(kase.sent.field[0])];
+        if (stored !== kase.sent.value) {
+          altered.push(`${kase.label}: stored as ${JSON.stringify(stored).slice(0, 40)}`);
+        }
+      }
+      expect(altered).toEqual([]);
+      // One event per accepted write (an unchanged PUT may publish nothing).
+      const events = observers.groups.events.length - eventsBefore.groups;
+      expect(events).toBeGreaterThanOrEqual(created.length);
+      expect(events).toBeLessThanOrEqual(writes.length);
+    });
+
+    it('phr-preferences: unchanged but for the writes it accepted, one event each', async () => {
+      const after = await call('GET', `${w.urls['phr-preferences']}/phr-preferences`, {
+        token: await admin(),
+      });
+      const writes = acceptedBy('phr-preferences').filter((a) => a.endpoint.method === 'PUT');
+      const { version: v1, ...was } = JSON.parse(before.phr) as { version: number };
+      const { version: v2, ...is } = after.json as { version: number };
+      // Accepted writes carried the same preferences (only hostile extras), so the content stays.
+      expect(is).toEqual(was);
+      expect(v2 - v1).toBeLessThanOrEqual(writes.length);
+      expect(observers.phr.events.length - eventsBefore.phr).toBe(v2 - v1);
+    });
+
+    it('practice-directory: the seeded entries are unchanged; refused ids were not stored', async () => {
+      const after = await snapshot();
+      // An accepted import or PUT of the practice rewrote the practice entry.
+      const touched = accepted.some((a) =>
+        ['POST /directory/import', 'PUT /directory/practice'].includes(a.endpoint.name),
+      );
+      const without = (entries: Record<string, string>) =>
+        Object.fromEntries(
+          Object.entries(entries).filter(([key]) => !(touched && key.startsWith('practice/'))),
+        );
+      expect(without(after.directory)).toEqual(without(before.directory));
+      const sys = await system();
+      const stored: string[] = [];
+      for (const endpoint of endpoints().filter((e) => e.paramIsNewId)) {
+        const kind = endpoint.path('X').split('/')[2];
+        const singular = {
+          facilities: 'facility',
+          'patient-categories': 'patient-category',
+          roles: 'role',
+          members: 'member',
+          patients: 'patient',
+        }[kind] as string;
+        for (const [label, value] of PATH_VALUES) {
+          const wasAccepted = accepted.some(
+            (a) => a.endpoint.name === endpoint.name && a.kase.label === `path parameter: ${label}`,
+          );
+          const read = await call(
+            'GET',
+            `${w.urls['practice-directory']}/directory/${singular}/${value}`,
+            { token: sys },
+          );
+          if (read.status < 300 && !wasAccepted) stored.push(`${singular} ${value}`);
+        }
+      }
+      expect(stored).toEqual([]);
+    });
+
+    it('messaging-intake: MessageSent only for the sends it accepted, with the exact text', async () => {
+      const sends = acceptedBy('messaging-intake').filter((a) => a.endpoint.method === 'POST');
+      const published = () => observers.messages.events.length - eventsBefore.messages;
+      await waitFor(
+        async () => published(),
+        (n) => n >= sends.length,
+        {
+          description: 'the accepted messages on Kafka',
+        },
+      ).catch(() => undefined);
+      await sleep(1500);
+      const altered: string[] = [];
+      for (const { kase, answer } of sends) {
+        const messageId = (answer.json as { messageId: string }).messageId;
+        const data = observers.messages.events.find(
+          (e) => (e.data as MessageSentV1).messageId === messageId,
+        )?.data as MessageSentV1 | undefined;
+        const field = kase.sent?.field.at(-1) as 'subject' | 'body' | undefined;
+        if (!data) altered.push(`${kase.label}: no MessageSent for ${messageId}`);
+        else if (field && data[field] !== kase.sent?.value)
+          altered.push(`${kase.label}: ${field} altered`);
+      }
+      expect({ altered, invalidEvents: observers.messages.invalid }).toEqual({
+        altered: [],
+        invalidEvents: [],
+      });
+      expect(published()).toBe(sends.length);
+    });
+
+    it('routing-assignment: the thread changed only by the replies it accepted', async () => {
+      const replies = accepted.filter((a) => a.endpoint.name.endsWith('/replies')).length;
+      const others = accepted.filter(
+        (a) =>
+          a.endpoint.service === 'routing-assignment' &&
+          !a.endpoint.name.endsWith('/replies') &&
+          a.endpoint.method !== 'GET',
+      );
+      // Assigning the current assignee again is a 200 that changes nothing.
+      expect(
+        others.filter((a) => !a.endpoint.name.endsWith('/assignment')).map((a) => a.kase.label),
+      ).toEqual([]);
+      const after = await snapshot();
+      expect(after.timeline).toEqual({
+        version: before.timeline.version + replies,
+        replied: before.timeline.replied + replies,
+      });
+      // What it accepted left in ReplySent exactly as written.
+      const altered: string[] = [];
+      for (const { kase, answer } of accepted.filter((a) => a.endpoint.name.endsWith('/replies'))) {
+        const replyId = (answer.json as { replyId: string }).replyId;
+        const find = () =>
+          observers.threads.events.find(
+            (e) => (e.data as { replyId?: string }).replyId === replyId,
+          );
+        const event = await waitFor(async () => find(), Boolean, {
+          description: `ReplySent ${replyId}`,
+        }).catch(() => undefined);
+        if (!event) altered.push(`${kase.label}: no ReplySent`);
+        else if (kase.sent && (event.data as { body?: string }).body !== kase.sent.value)
+          altered.push(`${kase.label}: body altered`);
+      }
+      expect(altered).toEqual([]);
+    });
+  });
+
+  describe('Kafka: malformed records on the real topics', () => {
+    let producer: Producer;
+    const records: { topic: string; record: RawRecord; consumers: ServiceName[]; match: string }[] =
+      [];
+
+    beforeAll(async () => {
+      producer = kafka.producer();
+      await producer.connect();
+    });
+    afterAll(() => producer?.disconnect());
+
+    it('are produced: bad JSON, unknown type, .v9, no headers, another practice, a foreign key, a schema violation', async () => {
+      // The read model consumes every topic.
+      const groupConsumers: ServiceName[] = [
+        'messaging-intake',
+        'routing-assignment',
+        'inbox-projection',
+      ];
+      const directoryConsumers: ServiceName[] = [
+        'group-config',
+        'phr-preferences',
+        'messaging-intake',
+        'routing-assignment',
+        'inbox-projection',
+      ];
+      const messageConsumers: ServiceName[] = ['routing-assignment', 'inbox-projection'];
+      const headers = (type: string, subject: string, practiceId = H.practiceId) => ({
+        ce_id: `hostile-${randomUUID()}`,
+        ce_type: type,
+        ce_source: '/system-tests/hostile',
+        ce_time: new Date().toISOString(),
+        ce_specversion: '1.0',
+        ce_subject: subject,
+        ce_dataschema: `urn:group-messages:schema:${type}`,
+        ce_practiceid: practiceId,
+        ce_correlationid: randomUUID(),
+        'content-type': 'application/json',
+      });
+      const groupData = (groupId: string, practiceId: string) => ({
+        practiceId,
+        groupId,
+        name: `Poison ${TAG}`,
+        description: '',
+        facilityId: null,
+        patientCategoryId: null,
+        recipientMode: 'specific-members',
+        members: [{ memberId: 'mbr_gadmin', privilege: 'admin' }],
+        version: 1,
+        changedAt: new Date().toISOString(),
+      });
+      const add = (topic: string, consumers: ServiceName[], record: RawRecord) => {
+        const match = (record.headers?.ce_id as string | undefined) ?? (record.key as string);
+        records.push({ topic, record, consumers, match });
+      };
+      const grp = `grp_poison_${TAG}`;
+      add(TOPICS.messageGroups.name, groupConsumers, {
+        key: `${grp}_1`,
+        value: '{"practiceId": "not json',
+        headers: headers('gm.message-group.created.v1', `${grp}_1`),
+      });
+      add(TOPICS.messageGroups.name, groupConsumers, {
+        key: `${grp}_2`,
+        value: JSON.stringify(groupData(`${grp}_2`, H.practiceId)),
+        headers: headers('gm.message-group.exploded.v1', `${grp}_2`),
+      });
+      add(TOPICS.messageGroups.name, groupConsumers, {
+        key: `${grp}_3`,
+        value: JSON.stringify(groupData(`${grp}_3`, H.practiceId)),
+        headers: headers('gm.message-group.created.v9', `${grp}_3`),
+      });
+      add(TOPICS.messageGroups.name, groupConsumers, {
+        key: `no-headers-${TAG}`,
+        value: JSON.stringify(groupData(`no-headers-${TAG}`, H.practiceId)),
+      });
+      // Valid data of the other practice, filed under this one.
+      add(TOPICS.messageGroups.name, groupConsumers, {
+        key: `${grp}_4`,
+        value: JSON.stringify(groupData(`${grp}_4`, O.practiceId)),
+        headers: headers('gm.message-group.created.v1', `${grp}_4`),
+      });
+      // A key (and subject) that is not the aggregate's id.
+      add(TOPICS.messageGroups.name, groupConsumers, {
+        key: `${grp}_5_key`,
+        value: JSON.stringify(groupData(`${grp}_5`, H.practiceId)),
+        headers: headers('gm.message-group.created.v1', `${grp}_5_key`),
+      });
+      add(TOPICS.directoryMembers.name, directoryConsumers, {
+        key: `mbr_poison_${TAG}`,
+        value: JSON.stringify({
+          practiceId: H.practiceId,
+          memberId: `mbr_poison_${TAG}`,
+          displayName: { $gt: '' },
+          roleId: null,
+          active: 'yes',
+          version: 1,
+          changedAt: 'now',
+        }),
+        headers: headers('gm.directory.member-changed.v1', `mbr_poison_${TAG}`),
+      });
+      add(TOPICS.directoryMembers.name, directoryConsumers, {
+        key: `mbr_poison2_${TAG}`,
+        value: JSON.stringify({ practiceId: H.practiceId }),
+        headers: {
+          ...headers('gm.directory.member-changed.v1', `mbr_poison2_${TAG}`),
+          ce_specversion: '0.3',
+        },
+      });
+      // A MessageSent breaking its schema, with PHI in it (the dead-letter reason must not quote it).
+      const thr = `thr_poison_${TAG}`;
+      add(TOPICS.patientMessages.name, messageConsumers, {
+        key: thr,
+        value: JSON.stringify({
+          practiceId: H.practiceId,
+          threadId: thr,
+          messageId: `msg_poison_${TAG}`,
+          patientId: H.patients.patient.id,
+          recipientKind: 'group',
+          groupId: H.groupIds.billing,
+          memberId: null,
+          subject: phiText('poison-subject').repeat(20),
+          body: phiText('poison-body'),
+          followUp: 'no',
+          threadVersion: 0,
+          sentAt: 'yesterday',
+        }),
+        headers: headers('gm.message.sent.v1', thr),
+      });
+      for (const { topic, record } of records) await produce(producer, topic, [record]);
+      tally.cases += records.length;
+    });
+
+    it('land in the dead-letter topic of every consuming service, with a reason', async () => {
+      const expected = records.flatMap(({ consumers, match }) =>
+        consumers.map((service) => `${w.run.services[service].consumerGroup} ${match}`),
+      );
+      const topics = [...new Set(records.flatMap((r) => r.consumers))].map(
+        (s) => `gm.dead-letter.${w.run.services[s].consumerGroup}`,
+      );
+      const seen = (letters: Awaited<ReturnType<typeof readDeadLetters>>) =>
+        new Set(
+          letters.map(
+            (l) => `${l.headers['x-dead-letter-consumer-group']} ${l.headers.ce_id ?? l.key}`,
+          ),
+        );
+      const letters = await readDeadLetters(kafka, topics, (l) =>
+        expected.every((e) => seen(l).has(e)),
+      );
+      expect(expected.filter((e) => !seen(letters).has(e))).toEqual([]);
+      const ours = letters.filter((l) =>
+        expected.includes(
+          `${l.headers['x-dead-letter-consumer-group']} ${l.headers.ce_id ?? l.key}`,
+        ),
+      );
+      expect(ours.filter((l) => !l.headers['x-dead-letter-reason'])).toEqual([]);
+      expect(ours.filter((l) => l.headers['x-dead-letter-reason'].includes('PHIMARK'))).toEqual([]);
+      consumerReport.push(
+        `${records.length} malformed records, ${ours.length} dead letters in ${topics.length} consumer groups`,
+      );
+    }, 60_000);
+
+    it('and the services keep working: a new group reaches the To list, a message to it is routed, a new admin gets in', async () => {
+      const created = await call('POST', `${w.urls['group-config']}/message-groups`, {
+        token: await admin(),
+        body: {
+          name: `After the poison ${TAG}`,
+          recipientMode: 'specific-members',
+          members: [{ memberId: 'mbr_gadmin', privilege: 'admin' }],
+        },
+      });
+      expect(created.status).toBe(201);
+      const groupId = (created.json as { groupId: string }).groupId;
+      await eventually(
+        async () =>
+          call('GET', `${w.urls['messaging-intake']}/recipients`, {
+            token: await patientToken('patient'),
+          }),
+        (a) => a.status === 200 && toListIds(a).groups.includes(groupId),
+        'the new group in the To list',
+      );
+      const sent = await patientSends(w, H.practiceId, H.patients.patient.id, {
+        kind: 'group',
+        groupId,
+      });
+      await routed(w, H.practiceId, 'mbr_gadmin', sent.threadId);
+      // The directory consumers (group-config, phr-preferences) went on too.
+      const put = await call(
+        'PUT',
+        `${w.urls['practice-directory']}/directory/members/mbr_new_admin`,
+        {
+          token: await system(),
+          body: { displayName: 'Nora Hostile', roleId: 'role_practice_admin' },
+        },
+      );
+      expect(put.status).toBe(200);
+      const nora = await w.tokens.member(H.practiceId, 'mbr_new_admin');
+      await eventually(
+        () => call('GET', `${w.urls['group-config']}/message-groups`, { token: nora }),
+        (a) => a.status === 200,
+        'group-config to learn the new admin',
+      );
+      await eventually(
+        () => call('GET', `${w.urls['phr-preferences']}/phr-preferences`, { token: nora }),
+        (a) => a.status === 200,
+        'phr-preferences to learn the new admin',
+      );
+    }, 60_000);
+  });
+});
