@@ -4,7 +4,8 @@
  * and PHR preferences, patients see their To list and write, the group's
  * Admin assigns, Users answer what is theirs, follow-ups reopen a thread,
  * Trash and restore, care-team groups, direct messages, exclusions at send
- * time. Steps run in order and build on each other.
+ * time, and what each side then finds in its inbox (the read model). Steps run
+ * in order and build on each other.
  */
 import { PRIVILEGES } from '@gm/contracts';
 import { call, codeOf, describeAnswer, eventually, type Answer } from './harness/http.js';
@@ -157,6 +158,39 @@ async function send(who: string, recipient: object): Promise<Answer> {
 
 const adminTimeline = async (threadId: string, accept: (t: Timeline) => boolean) =>
   routed(w, P, 'mbr_gary', threadId, accept);
+
+// --- Messages > Group Messages (members) and Messages > Inbox (patients): the read model.
+
+const inboxUrl = w.urls['inbox-projection'];
+interface Listed {
+  threadId: string;
+}
+const idsOf = (answer: Answer) =>
+  ((answer.json as { threads?: Listed[] }).threads ?? []).map((t) => t.threadId);
+
+/** A member's thread list: `groups/<id>/threads` or `direct`, with a filter. */
+const memberList = async (who: string, list: string, filter = 'all') =>
+  call('GET', `${inboxUrl}/inbox/${list}${list.includes('?') ? '&' : '?'}filter=${filter}`, {
+    token: await member(who),
+  });
+
+/** Waits (bounded) until the thread is, or is no longer, in a member's list. */
+async function listed(who: string, list: string, threadId: string, present = true, filter = 'all') {
+  return eventually(
+    () => memberList(who, list, filter),
+    (a) => a.status === 200 && idsOf(a).includes(threadId) === present,
+    `${threadId} ${present ? 'in' : 'out of'} ${who}'s ${list} (${filter})`,
+  );
+}
+
+const mailbox = async (who: string, query: string) =>
+  call('GET', `${inboxUrl}/mailbox?${query}`, { token: await patient(who) });
+
+/** Nothing a patient receives names a member: no id, no display name of the walk's staff. */
+function expectNoStaffIdentity(answer: Answer): void {
+  const staff = Object.values(WALK.members).flatMap((m) => [m.id, m.displayName]);
+  expect(staff.filter((identity) => answer.text.includes(identity))).toEqual([]);
+}
 
 describe('product walk (HTTP only, a practice of its own)', () => {
   const started = Date.now();
@@ -329,6 +363,23 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       });
     });
 
+    it("the group's Admin finds it in Messages > Group Messages; Users of the group do not", async () => {
+      const list = `groups/${groupIds.billing}/threads`;
+      await listed('gary', list, billingThread.threadId, true, 'not-replied');
+      const groups = await call('GET', `${inboxUrl}/inbox/groups`, { token: await member('gary') });
+      expect(groups.json).toMatchObject({
+        groups: [{ groupId: groupIds.billing, name: 'Billing Team', admin: true }],
+      });
+      // Written in the same bulk write as the Admin's entry: no waiting for absence.
+      for (const user of ['uma', 'vic']) {
+        const theirs = await memberList(user, list);
+        expect(`${user}: ${describeAnswer(theirs)}`).toBe(`${user}: 200`);
+        expect(idsOf(theirs)).not.toContain(billingThread.threadId);
+      }
+      const notMember = await memberList('erin', list);
+      expect(describeAnswer(notMember)).toBe('404 group-not-found');
+    });
+
     it('a retried send (same Idempotency-Key) is answered again without a second message', async () => {
       const body = {
         recipient: { kind: 'group', groupId: groupIds.billing },
@@ -365,6 +416,30 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       expect(t.assigneeMemberId).toBe('mbr_uma');
     });
 
+    it('the assignee now finds it in her list; the other User still does not', async () => {
+      const list = `groups/${groupIds.billing}/threads`;
+      const uma = await listed('uma', list, billingThread.threadId);
+      expect(idsOf(uma)).toEqual([billingThread.threadId]);
+      expect(idsOf(await memberList('vic', list))).not.toContain(billingThread.threadId);
+      const opened = await call('GET', `${inboxUrl}/inbox/threads/${billingThread.threadId}`, {
+        token: await member('uma'),
+      });
+      expect(describeAnswer(opened)).toBe('200');
+      expect(opened.json).toMatchObject({
+        threadId: billingThread.threadId,
+        subject: billingThread.subject,
+        messages: [{ body: billingThread.body }],
+        assigneeMemberId: 'mbr_uma',
+      });
+      expect(
+        describeAnswer(
+          await call('GET', `${inboxUrl}/inbox/threads/${billingThread.threadId}`, {
+            token: await member('vic'),
+          }),
+        ),
+      ).toBe('404 thread-not-found');
+    });
+
     it('a User who is not the assignee cannot reply (403)', async () => {
       const answer = await act('vic', billingThread.threadId, 'replies', { body: 'Not mine' });
       expect(describeAnswer(answer)).toBe('403 reply-not-allowed');
@@ -382,6 +457,44 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       });
       const t = (await timeline(w, P, 'mbr_gary', billingThread.threadId)).json as Timeline;
       expect(t.status).toBe('replied');
+    });
+
+    it("the patient finds the reply under Unread, from the group's name and no one else's, and by searching the group's name", async () => {
+      const unread = await eventually(
+        () => mailbox('ruth', 'box=unread'),
+        (a) => a.status === 200 && idsOf(a).includes(billingThread.threadId),
+        "the reply in Ruth's Unread",
+      );
+      expect((unread.json as { threads: object[] }).threads).toContainEqual(
+        expect.objectContaining({
+          threadId: billingThread.threadId,
+          groupName: 'Billing Team',
+          replies: 1,
+          unreadReplies: 1,
+        }),
+      );
+      expectNoStaffIdentity(unread);
+      expect(idsOf(await mailbox('ruth', 'box=inbox&q=billing'))).toContain(billingThread.threadId);
+      expect(idsOf(await mailbox('ruth', 'box=inbox&q=lab'))).not.toContain(billingThread.threadId);
+      const opened = await call('GET', `${inboxUrl}/mailbox/threads/${billingThread.threadId}`, {
+        token: await patient('ruth'),
+      });
+      expect(describeAnswer(opened)).toBe('200');
+      expect(opened.json).toMatchObject({
+        groupName: 'Billing Team',
+        status: 'replied',
+        replies: [{ from: 'Billing Team' }],
+      });
+      expectNoStaffIdentity(opened);
+      // Opened: no longer unread. Another patient cannot open it at all.
+      expect(idsOf(await mailbox('ruth', 'box=unread'))).not.toContain(billingThread.threadId);
+      expect(
+        describeAnswer(
+          await call('GET', `${inboxUrl}/mailbox/threads/${billingThread.threadId}`, {
+            token: await patient('sam'),
+          }),
+        ),
+      ).toBe('404 thread-not-found');
     });
 
     it("a follow-up by the patient (202) makes it Not Replied again, on the Admin's timeline", async () => {
@@ -414,6 +527,9 @@ describe('product walk (HTTP only, a practice of its own)', () => {
           await act('vic', billingThread.threadId, 'replies', { body: phiText('walk-reply') }),
         ),
       ).toBe('202');
+      const list = `groups/${groupIds.billing}/threads`;
+      await listed('vic', list, billingThread.threadId);
+      await listed('uma', list, billingThread.threadId, false);
     });
 
     it('the Admin moves it to Trash and restores it; Users cannot; a thread in Trash takes no reply', async () => {
@@ -433,6 +549,17 @@ describe('product walk (HTTP only, a practice of its own)', () => {
         last: 'restored',
       });
     });
+
+    it("the Admin's Trash filter follows: in Trash while trashed, back in All once restored", async () => {
+      const list = `groups/${groupIds.billing}/threads`;
+      const id = billingThread.threadId;
+      expect(describeAnswer(await act('gary', id, 'trash'))).toBe('200');
+      await listed('gary', list, id, true, 'trash');
+      await listed('gary', list, id, false, 'all');
+      expect(describeAnswer(await act('gary', id, 'restore'))).toBe('200');
+      await listed('gary', list, id, false, 'trash');
+      await listed('gary', list, id, true, 'all');
+    });
   });
 
   describe('care-team groups and direct messages', () => {
@@ -450,6 +577,11 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       expect(describeAnswer(await timeline(w, P, 'mbr_uma', sent.threadId))).toBe(
         '404 thread-not-found',
       );
+      // In the inbox of the care team and of the group's Admin, and no one else's.
+      const list = `groups/${groupIds.diabetes}/threads`;
+      await listed('dan', list, sent.threadId);
+      await listed('alice', list, sent.threadId);
+      expect(describeAnswer(await memberList('uma', list))).toBe('404 group-not-found');
     });
 
     it('a direct message to a member is seen and answered by that member alone', async () => {
@@ -464,6 +596,22 @@ describe('product walk (HTTP only, a practice of its own)', () => {
           '404 thread-not-found',
         );
       }
+      await listed('dan', 'direct', sent.threadId);
+      expect(idsOf(await memberList('alice', 'direct'))).not.toContain(sent.threadId);
+      // The patient reads the answer under the practice's name.
+      const opened = await eventually(
+        async () =>
+          call('GET', `${inboxUrl}/mailbox/threads/${sent.threadId}`, {
+            token: await patient('ruth'),
+          }),
+        (a) => a.status === 200 && (a.json as { replies: object[] }).replies.length === 1,
+        "Dan's reply in Ruth's mailbox",
+      );
+      expect(opened.json).toMatchObject({
+        groupName: WALK.name,
+        replies: [{ from: WALK.name }],
+      });
+      expectNoStaffIdentity(opened);
     });
   });
 
@@ -553,18 +701,4 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       expect(describeAnswer(followUp)).toBe('403 messaging-disabled');
     });
   });
-
-  /**
-   * Inbox and mailbox: these assertions come with the inbox read model
-   * (services/inbox-projection, being built now), and belong here then:
-   * - Messages > Group Messages lists the member's groups, with the Admin tag;
-   *   an Admin sees every thread of the group, a User only what is assigned
-   *   to them (a reassignment removes it from the previous User's inbox), a
-   *   care-team member their patients' threads, a member their direct
-   *   messages; filters All / Not Replied / Replied / Trash;
-   * - the patient's Messages > Inbox / Unread shows replies under the group's
-   *   name (the practice's for a direct message), never a member's, and
-   *   search by group name finds them.
-   */
-  describe('inbox and mailbox: assertions come with the inbox read model (inbox-projection)', () => {});
 });
