@@ -18,6 +18,7 @@ describe('infrastructure configuration', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       kafkaReplicationFactor: 1,
       kafkaMinInsyncReplicas: undefined,
+      kafkaSessionTimeoutMs: 30000,
       redisUrl: 'redis://127.0.0.1:6379',
       logLevel: 'info',
       corsOrigins: [],
@@ -30,6 +31,7 @@ describe('infrastructure configuration', () => {
       KAFKA_BROKERS: 'k1:9092, k2:9092,k3:9092',
       KAFKA_REPLICATION_FACTOR: '3',
       KAFKA_MIN_INSYNC_REPLICAS: '2',
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
       CORS_ORIGINS: 'https://app.example, https://admin.example',
       LOG_LEVEL: 'warn',
     });
@@ -38,6 +40,7 @@ describe('infrastructure configuration', () => {
       kafkaBrokers: ['k1:9092', 'k2:9092', 'k3:9092'],
       kafkaReplicationFactor: 3,
       kafkaMinInsyncReplicas: 2,
+      kafkaSessionTimeoutMs: 10000,
       corsOrigins: ['https://app.example', 'https://admin.example'],
       logLevel: 'warn',
     });

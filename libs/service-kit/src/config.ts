@@ -101,6 +101,12 @@ export interface InfrastructureConfig {
   kafkaConsumerGroup: string;
   kafkaReplicationFactor: number;
   kafkaMinInsyncReplicas: number | undefined;
+  /**
+   * How long the group coordinator waits for a silent consumer before giving
+   * its partitions to others. A replica that crashed holds its partitions
+   * that long, and its replacement's join waits for it too.
+   */
+  kafkaSessionTimeoutMs: number;
   redisUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: string;
@@ -121,6 +127,11 @@ export function readInfrastructureConfig(
     kafkaConsumerGroup: reader.string('KAFKA_CONSUMER_GROUP', defaults.serviceName),
     kafkaReplicationFactor: reader.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 5 }),
     kafkaMinInsyncReplicas: minInsync || undefined,
+    // The broker refuses less than its group.min.session.timeout.ms (6 s by default).
+    kafkaSessionTimeoutMs: reader.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, {
+      min: 6000,
+      max: 300_000,
+    }),
     redisUrl: reader.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
     logLevel: reader.oneOf(
       'LOG_LEVEL',

@@ -127,6 +127,7 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
       processed: new MongoProcessedEvents(this.connection.collection('processed_events')),
       deadLetters: this.deadLetters,
       logger: this.logger,
+      sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
     });
     await this.consumer.start();
   }

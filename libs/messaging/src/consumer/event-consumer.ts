@@ -34,6 +34,8 @@ export interface EventConsumerOptions {
   deadLetters: Producer;
   logger: Logger;
   retry?: Partial<RetryPolicy>;
+  /** Group session timeout; default 30 s. Heartbeats go at a third of it, at most every 3 s. */
+  sessionTimeoutMs?: number;
 }
 
 export interface ConsumerStats {
@@ -63,8 +65,8 @@ export class EventConsumer {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 3)),
     });
   }
 
