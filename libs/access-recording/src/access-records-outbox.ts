@@ -1,0 +1,50 @@
+import type { AccessRecordedV1 } from '@gm/contracts';
+import { outboxForInsert, type OutboxFields, type PendingEvent } from '@gm/messaging';
+import type { Collection, Db } from 'mongodb';
+
+/** The serving side's collection of access records waiting to be, or already, published. */
+export const ACCESS_RECORDS_COLLECTION = 'access_records';
+
+/**
+ * One document per access, inserted once with its AccessRecorded event in
+ * its outbox (ADR 0005) and never updated by a command, only cleared by the
+ * relay. Ids only: the record is what the event says, no thread content.
+ */
+interface AccessRecordDocument extends OutboxFields {
+  _id: string;
+  practiceId: string;
+  threadId: string;
+  action: string;
+  occurredAt: string;
+}
+
+/**
+ * Writes access records so that they reach the audit topic even if the
+ * process dies right after: the insert is durable before the caller goes on,
+ * and the service's outbox relay publishes it (the collection must be one of
+ * the relay's). An insert that fails throws: the caller must not serve.
+ */
+export class AccessRecordsOutbox {
+  private readonly records: Collection<AccessRecordDocument>;
+
+  constructor(db: Pick<Db, 'collection'>) {
+    this.records = db.collection<AccessRecordDocument>(ACCESS_RECORDS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    // The relay's query (equality, pushed down by FerretDB; ADR 0004).
+    await this.records.createIndex({ _outboxPending: 1 });
+  }
+
+  async insert(event: PendingEvent): Promise<void> {
+    const data = event.envelope.data as AccessRecordedV1;
+    await this.records.insertOne({
+      _id: data.recordId,
+      practiceId: data.practiceId,
+      threadId: data.threadId,
+      action: data.action,
+      occurredAt: data.occurredAt,
+      ...outboxForInsert([event]),
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './request-origin.js';
+export * from './access-recorded-event.js';
+export * from './access-records-outbox.js';

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { AccessRecordedV1, TOPICS, type EventEnvelope } from '@gm/contracts';
+import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
+import { UnprocessableEvent } from '@gm/messaging';
+import { RecordAccessCommand } from '../application/record-access/record-access.command.js';
+
+/**
+ * One consumer group: the audit topic, and the directory topics for the
+ * audit privilege. The contract (schema, practice = key) is checked by the
+ * EventConsumer before this runs; what fails it is dead-lettered.
+ */
+@Injectable()
+export class AccessAuditEventsConsumer {
+  readonly topics = [TOPICS.accessAudit.name, ...DIRECTORY_TOPICS];
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly directory: DirectoryReplica,
+  ) {}
+
+  async handle(envelope: EventEnvelope): Promise<void> {
+    if (this.directory.handles(envelope.type)) {
+      await this.directory.apply(envelope);
+      return;
+    }
+    if (envelope.type !== AccessRecordedV1.type) return;
+    const data = envelope.data as AccessRecordedV1;
+    if (data.recordId !== envelope.id) {
+      // Producers make the record id the event id; anything else is not a record we can dedupe.
+      throw new UnprocessableEvent('recordId differs from ce_id');
+    }
+    await this.commands.execute(
+      new RecordAccessCommand({
+        recordId: data.recordId,
+        practiceId: data.practiceId,
+        actor: { kind: data.actor.kind, id: data.actor.id },
+        action: data.action,
+        threadId: data.threadId,
+        // One form (UTC, milliseconds) so that stored times order as strings.
+        occurredAt: new Date(data.occurredAt).toISOString(),
+        source: { ip: data.source.ip, userAgent: data.source.userAgent },
+        correlationId: data.correlationId,
+        recordedBy: envelope.source,
+      }),
+    );
+  }
+}
