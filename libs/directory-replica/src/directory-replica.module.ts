@@ -7,7 +7,8 @@ import { DirectoryReplica } from './directory-replica.js';
  * Provides the service's DirectoryReplica on @nestjs/mongoose's default
  * connection (the service's own database) to the whole application, and
  * creates its indexes when the module initialises. Feeding it is the
- * service's job: subscribe to DIRECTORY_TOPICS and `apply` what `handles`.
+ * service's job: subscribe to DIRECTORY_TOPICS and `apply` what `handles`
+ * (`directoryReplicaSubscription` does, when the directory is all it consumes).
  */
 @Global()
 @Module({})

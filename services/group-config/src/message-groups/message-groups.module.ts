@@ -1,11 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
-import {
-  EVENT_SUBSCRIPTION,
-  EventConsumerHost,
-  outboxRelayProviders,
-  type EventSubscription,
-} from '@gm/service-kit';
+import { directoryReplicaSubscription } from '@gm/directory-replica';
+import { EventConsumerHost, outboxRelayProviders } from '@gm/service-kit';
 import { CreateMessageGroupCommandHandler } from './application/create-message-group/create-message-group.command-handler.js';
 import { DeleteMessageGroupCommandHandler } from './application/delete-message-group/delete-message-group.command-handler.js';
 import { GetMessageGroupQueryHandler } from './application/get-message-group/get-message-group.query-handler.js';
@@ -31,15 +26,8 @@ const infrastructure = [
   MessageGroupsRepository,
   PracticeFactsAdapter,
   ...outboxRelayProviders([MESSAGE_GROUPS_COLLECTION]),
-  {
-    provide: EVENT_SUBSCRIPTION,
-    inject: [DirectoryReplica],
-    // The directory replica is all this service consumes: plan, facilities, categories, roles, members.
-    useFactory: (directory: DirectoryReplica): EventSubscription => ({
-      topics: DIRECTORY_TOPICS,
-      handler: async (envelope) => void (await directory.apply(envelope)),
-    }),
-  },
+  // The directory replica is all this service consumes: plan, facilities, categories, roles, members.
+  directoryReplicaSubscription,
   EventConsumerHost,
 ];
 

@@ -1,11 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
-import {
-  EVENT_SUBSCRIPTION,
-  EventConsumerHost,
-  outboxRelayProviders,
-  type EventSubscription,
-} from '@gm/service-kit';
+import { directoryReplicaSubscription } from '@gm/directory-replica';
+import { EventConsumerHost, outboxRelayProviders } from '@gm/service-kit';
 import { GetPhrPreferencesQueryHandler } from './application/get-phr-preferences/get-phr-preferences.query-handler.js';
 import { PhrSettingsAccess } from './application/phr-settings-access.js';
 import { UpdatePhrPreferencesCommandHandler } from './application/update-phr-preferences/update-phr-preferences.command-handler.js';
@@ -21,15 +16,8 @@ const application = [PhrSettingsAccess];
 const infrastructure = [
   PhrPreferencesRepository,
   ...outboxRelayProviders([PHR_PREFERENCES_COLLECTION]),
-  {
-    provide: EVENT_SUBSCRIPTION,
-    inject: [DirectoryReplica],
-    // Roles (privileges) and members (exclusions) come from the directory replica.
-    useFactory: (directory: DirectoryReplica): EventSubscription => ({
-      topics: DIRECTORY_TOPICS,
-      handler: async (envelope) => void (await directory.apply(envelope)),
-    }),
-  },
+  // Roles (privileges) and members (exclusions) come from the directory replica.
+  directoryReplicaSubscription,
   EventConsumerHost,
 ];
 
