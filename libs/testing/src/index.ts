@@ -4,3 +4,4 @@ export * from './service-app.js';
 export * from './service-conventions.js';
 export * from './directory-feed.js';
 export * from './events-on-topic.js';
+export * from './visibility-cases.js';
