@@ -14,7 +14,22 @@
  * group called "Billing Team" in both): the tenant must come from the token.
  */
 import { randomUUID } from 'node:crypto';
-import { call, codeOf, describeAnswer, isProblem, type Answer } from './harness/http.js';
+import {
+  call,
+  codeOf,
+  describeAnswer,
+  eventually,
+  isProblem,
+  type Answer,
+} from './harness/http.js';
+import {
+  openFeed,
+  type InboxGroups,
+  type InboxListing,
+  type Mailbox,
+  type MailboxThread,
+  type MemberThread,
+} from './harness/inbox.js';
 import type { ServiceName } from './harness/layout.js';
 import {
   badSignatureToken,
@@ -126,6 +141,12 @@ function expected(
   return statuses;
 }
 
+/** What a content check found in a 2xx answer: leaks, and other wrong contents. */
+interface Findings {
+  leaks: string[];
+  wrong: string[];
+}
+
 interface Endpoint {
   name: string;
   service: ServiceName;
@@ -135,6 +156,12 @@ interface Endpoint {
   path: (actor: Actor) => string | Promise<string>;
   body?: (actor: Actor) => unknown;
   statuses: Statuses;
+  /** A Server-Sent Events route: a 2xx is checked for its headers, then closed. */
+  feed?: boolean;
+  /** Runs before every other actor (instead of refusals first, successes last). */
+  first?: Actor;
+  /** What a 2xx answer to `actor` must (not) contain, beyond the generic leak search. */
+  check?: (actor: Actor, answer: Answer) => Findings;
 }
 
 // --- the run's threads and strings -------------------------------------------
@@ -529,6 +556,310 @@ const routingEndpoints = (): Endpoint[] => {
   ];
 };
 
+// --- inbox-projection: what each actor may see of the run's threads ------------
+
+/**
+ * Who sees each of the run's threads in the read model once the routing rows
+ * above have run (ADR 0012 "Visibility"): `group` is assigned to the assignee
+ * (a User; the other User, Gwen, must not see it), `care` is a care-team
+ * group's (the patient's care team and the group's Admin), `direct` is
+ * addressed to Cara alone, `foreign` is the other practice's (its Admin; the
+ * User there is not its assignee).
+ */
+const SEES: Record<ThreadKey, Actor[]> = {
+  group: ['groupAdmin', 'assignee'],
+  care: ['groupAdmin', 'careTeam'],
+  direct: ['careTeam'],
+  foreign: ['otherPracticeGroupAdmin'],
+};
+/** Whose thread each one is (the patient who wrote it). */
+const WRITER: Record<ThreadKey, Actor> = {
+  group: 'patient',
+  care: 'patient',
+  direct: 'patient',
+  foreign: 'otherPracticePatient',
+};
+/** Those with the Admin tag on a thread (the others see it as assignee, care team or addressee). */
+const ADMIN_OF: Record<ThreadKey, Actor[]> = {
+  group: ['groupAdmin'],
+  care: ['groupAdmin'],
+  direct: [],
+  foreign: ['otherPracticeGroupAdmin'],
+};
+const THREAD_KEYS: ThreadKey[] = ['group', 'care', 'direct', 'foreign'];
+const none = (): Findings => ({ leaks: [], wrong: [] });
+
+/**
+ * A list of threads (a member's group or direct list, a patient's mailbox):
+ * no thread of the run that the actor may not open (a leak), every one of
+ * `shows` that the actor may open (unless `complete` is false: a box that
+ * depends on read markers), and, for Users, only threads assigned to them.
+ */
+function listCheck(
+  shows: ThreadKey[],
+  options: { users?: Actor[]; complete?: boolean; names?: Partial<Record<ThreadKey, string>> } = {},
+) {
+  return (actor: Actor, answer: Answer): Findings => {
+    const found = none();
+    const items = (answer.json as InboxListing | Mailbox | undefined)?.threads;
+    if (!Array.isArray(items)) return { leaks: [], wrong: ['no threads array'] };
+    const listed = new Map(items.map((t) => [t.threadId, t]));
+    const patientActor = PRINCIPALS[actor]?.actor === 'patient';
+    for (const key of THREAD_KEYS) {
+      const id = threads[key].threadId;
+      const mayOpen = patientActor ? WRITER[key] === actor : SEES[key].includes(actor);
+      if (listed.has(id) && !mayOpen) found.leaks.push(`lists the ${key} thread`);
+      else if (listed.has(id) && !shows.includes(key))
+        found.wrong.push(`lists the ${key} thread here`);
+      else if (mayOpen && shows.includes(key) && options.complete !== false && !listed.has(id))
+        found.wrong.push(`misses the ${key} thread`);
+      const name = options.names?.[key];
+      const item = listed.get(id) as Mailbox['threads'][number] | undefined;
+      if (item && name !== undefined && item.groupName !== name)
+        found.wrong.push(`shows the ${key} thread from "${item.groupName}", not "${name}"`);
+    }
+    if (options.users?.includes(actor)) {
+      const me = PRINCIPALS[actor]!.sub;
+      for (const t of items as InboxListing['threads']) {
+        if (t.assigneeMemberId !== me)
+          found.leaks.push(`a User sees ${t.threadId}, assigned to ${t.assigneeMemberId}`);
+      }
+    }
+    return found;
+  };
+}
+
+/** My groups: exactly the seeded groups the actor belongs to (or holds care-team threads of). */
+function groupsCheck(actor: Actor, answer: Answer): Findings {
+  const found = none();
+  const { groups } = answer.json as InboxGroups;
+  const p = practiceOf(actor);
+  const key = Object.entries(p.members).find(([, m]) => m.id === PRINCIPALS[actor]?.sub)?.[0];
+  const expectedGroups = new Map<string, boolean>();
+  for (const [name, g] of Object.entries(p.groups)) {
+    const membership = g.members.find((m) => m.memberId === PRINCIPALS[actor]?.sub);
+    if (membership && key && p.members[key].active)
+      expectedGroups.set(p.groupIds[name], membership.privilege === 'admin');
+  }
+  // Cara holds the care-team thread of her patient: the care-team group is hers to open.
+  if (actor === 'careTeam') expectedGroups.set(M.groupIds.care, false);
+  const seeded = new Set([...Object.values(M.groupIds), ...Object.values(O.groupIds)]);
+  for (const g of groups) {
+    if (seeded.has(g.groupId)) {
+      if (!expectedGroups.has(g.groupId)) found.leaks.push(`lists group ${g.groupId}`);
+      else if (expectedGroups.get(g.groupId) !== g.admin)
+        found.wrong.push(`Admin tag ${g.admin} on ${g.groupId}`);
+    } else if (actor !== 'groupAdmin' && actor !== 'otherPracticeGroupAdmin') {
+      // The matrix's own groups have mbr_gadmin as their one member.
+      found.leaks.push(`lists group ${g.groupId}`);
+    }
+  }
+  for (const id of expectedGroups.keys())
+    if (!groups.some((g) => g.groupId === id)) found.wrong.push(`misses group ${id}`);
+  return found;
+}
+
+/** One thread, opened: the one asked for, with the Admin tag and timeline only for those who have them. */
+function threadCheck(key: ThreadKey) {
+  return (actor: Actor, answer: Answer): Findings => {
+    const found = none();
+    if (PRINCIPALS[actor]?.actor === 'patient') {
+      const t = answer.json as MailboxThread;
+      if (t.threadId !== threads[key].threadId) found.wrong.push(`answered ${t.threadId}`);
+      return found;
+    }
+    const t = answer.json as MemberThread;
+    if (t.threadId !== threads[key].threadId) found.wrong.push(`answered ${t.threadId}`);
+    const admin = ADMIN_OF[key].includes(actor);
+    if (t.admin !== admin) found.wrong.push(`admin ${t.admin}`);
+    const seesTimeline = admin || key === 'direct';
+    if ((t.timeline !== null) !== seesTimeline)
+      found.leaks.push(`timeline ${t.timeline === null ? 'missing' : 'shown'} to ${actor}`);
+    return found;
+  };
+}
+
+const feedCheck = (_actor: Actor, answer: Answer): Findings =>
+  answer.contentType.startsWith('text/event-stream')
+    ? none()
+    : { leaks: [], wrong: [`content type ${answer.contentType}`] };
+
+/** The read model's routes, read-only but for read markers; `rebuild` adds the operations. */
+const inboxReadEndpoints = (): Endpoint[] => {
+  const base: Pick<Endpoint, 'service' | 'method'> = {
+    service: 'inbox-projection',
+    method: 'GET',
+  };
+  const groupList = (
+    label: string,
+    p: SeededPractice,
+    group: string,
+    query: string,
+    allowed: Partial<Statuses>,
+    shows: ThreadKey[],
+    users: Actor[],
+  ): Endpoint => ({
+    ...base,
+    name: `GET /inbox/groups/:groupId/threads${query ? `?${query.replace(/=PHIMARK[^&]*/, '=<subject>')}` : ''} (${label})`,
+    owner: 'groupAdmin',
+    path: () => `/inbox/groups/${p.groupIds[group]}/threads?limit=100${query ? `&${query}` : ''}`,
+    statuses: expected('member', 404, allowed),
+    check: listCheck(shows, { users }),
+  });
+  const billingUsers: Actor[] = ['groupUser', 'assignee'];
+  const billing = { groupAdmin: 200, groupUser: 200, assignee: 200 };
+  const memberThread = (key: ThreadKey, label: string): Endpoint => ({
+    ...base,
+    name: `GET /inbox/threads/:threadId (${label})`,
+    owner: SEES[key][0],
+    path: () => `/inbox/threads/${threads[key].threadId}`,
+    statuses: expected('member', 404, Object.fromEntries(SEES[key].map((a) => [a, 200]))),
+    check: threadCheck(key),
+  });
+  const mailboxThread = (key: ThreadKey, label: string): Endpoint => ({
+    ...base,
+    name: `GET /mailbox/threads/:threadId (${label})`,
+    owner: WRITER[key],
+    path: () => `/mailbox/threads/${threads[key].threadId}`,
+    statuses: expected('patient', 404, { [WRITER[key]]: 200 }),
+    check: threadCheck(key),
+  });
+  const names = (): Partial<Record<ThreadKey, string>> => ({
+    group: M.groups.billing.name,
+    care: M.groups.care.name,
+    direct: M.name,
+    foreign: O.groups.billing.name,
+  });
+  return [
+    {
+      ...base,
+      name: 'GET /inbox/groups',
+      owner: 'groupAdmin',
+      path: () => '/inbox/groups',
+      statuses: expected('member', 200, {}),
+      check: groupsCheck,
+    },
+    groupList('Billing', M, 'billing', '', billing, ['group'], billingUsers),
+    groupList('Billing, Replied', M, 'billing', 'filter=replied', billing, ['group'], billingUsers),
+    groupList('Billing, Trash', M, 'billing', 'filter=trash', billing, [], billingUsers),
+    {
+      ...groupList('Billing, searched', M, 'billing', '', billing, ['group'], billingUsers),
+      name: 'GET /inbox/groups/:groupId/threads?q=<subject> (Billing, searched by subject)',
+      path: () =>
+        `/inbox/groups/${M.groupIds.billing}/threads?q=${encodeURIComponent(threads.group.subject)}`,
+    },
+    {
+      // The care-team thread's subject, searched in Billing: search stays within the list.
+      ...groupList('Billing, another group', M, 'billing', '', billing, [], billingUsers),
+      name: "GET /inbox/groups/:groupId/threads?q=<care thread's subject> (Billing)",
+      path: () =>
+        `/inbox/groups/${M.groupIds.billing}/threads?q=${encodeURIComponent(threads.care.subject)}`,
+    },
+    groupList(
+      'care-team group: its Admin, and the care team with threads in it',
+      M,
+      'care',
+      'q=Ada',
+      { groupAdmin: 200, careTeam: 200 },
+      ['care'],
+      [],
+    ),
+    groupList(
+      "the other practice's Billing",
+      O,
+      'billing',
+      '',
+      { otherPracticeGroupAdmin: 200, otherPracticeAdmin: 200 },
+      ['foreign'],
+      ['otherPracticeAdmin'],
+    ),
+    {
+      ...base,
+      name: 'GET /inbox/direct',
+      owner: 'careTeam',
+      path: () => '/inbox/direct?limit=100',
+      statuses: expected('member', 200, {}),
+      check: listCheck(['direct']),
+    },
+    memberThread('group', 'group thread, assigned to a User'),
+    memberThread('care', 'care-team group thread'),
+    memberThread('direct', 'direct message to a member'),
+    memberThread('foreign', "the other practice's thread"),
+    {
+      ...base,
+      name: 'GET /mailbox',
+      owner: 'patient',
+      path: () => '/mailbox?limit=100',
+      statuses: expected('patient', 200, {}),
+      check: listCheck(['group', 'care', 'direct', 'foreign'], { names: names() }),
+    },
+    {
+      ...base,
+      name: 'GET /mailbox?box=sent',
+      owner: 'patient',
+      path: () => '/mailbox?box=sent&limit=100',
+      statuses: expected('patient', 200, {}),
+      check: listCheck(['group', 'care', 'direct', 'foreign'], { names: names() }),
+    },
+    {
+      ...base,
+      name: 'GET /mailbox?box=unread&q=Billing (search by group name)',
+      owner: 'patient',
+      path: () => '/mailbox?box=unread&q=Billing&limit=100',
+      statuses: expected('patient', 200, {}),
+      // Unread depends on what the patient opened already: only leaks are certain.
+      check: listCheck(['group', 'foreign'], { names: names(), complete: false }),
+    },
+    {
+      ...base,
+      name: 'GET /mailbox?q=Billing (Inbox, search by group name)',
+      owner: 'patient',
+      path: () => '/mailbox?q=Billing&limit=100',
+      statuses: expected('patient', 200, {}),
+      check: listCheck(['group', 'foreign'], { names: names() }),
+    },
+    mailboxThread('group', 'group thread'),
+    mailboxThread('care', 'care-team group thread'),
+    mailboxThread('direct', 'direct message to a member'),
+    mailboxThread('foreign', "the other practice's thread, same patient id"),
+    {
+      ...base,
+      name: 'GET /inbox/events (the live feed)',
+      owner: 'groupAdmin',
+      path: () => '/inbox/events',
+      feed: true,
+      // Members and patients both have a feed: the owner's token made a patient's is still one.
+      statuses: {
+        ...expected('member', 200, {}),
+        ...Object.fromEntries(PATIENTS.map((a) => [a, 200])),
+        wrongActorType: 200,
+      },
+      check: feedCheck,
+    },
+  ];
+};
+
+const inboxOperationEndpoints = (): Endpoint[] => [
+  {
+    name: 'POST /admin/rebuild',
+    service: 'inbox-projection',
+    method: 'POST',
+    owner: 'system',
+    // The first system token starts it; the second finds it running (409 rebuild-running).
+    first: 'system',
+    path: () => '/admin/rebuild',
+    statuses: expected('system', 202, { otherPracticeSystem: 409 }),
+  },
+  {
+    name: 'GET /admin/rebuild',
+    service: 'inbox-projection',
+    method: 'GET',
+    owner: 'system',
+    path: () => '/admin/rebuild',
+    statuses: expected('system', 200, {}),
+  },
+];
+
 // --- running rows ------------------------------------------------------------
 
 const tally = { cases: 0, passed: 0, leaks: 0 };
@@ -554,10 +885,20 @@ async function authorization(actor: Actor, endpoint: Endpoint): Promise<string |
 }
 
 /** Refusals first, successes last: a success may change state (trash) that later rows must not see. */
-const order = (endpoint: Endpoint): Actor[] =>
-  [...ACTORS].sort(
+const order = (endpoint: Endpoint): Actor[] => {
+  const sorted = [...ACTORS].sort(
     (a, b) => Number(endpoint.statuses[a] < 300) - Number(endpoint.statuses[b] < 300),
   );
+  const first = endpoint.first;
+  return first ? [first, ...sorted.filter((a) => a !== first)] : sorted;
+};
+
+/** A feed's answer: its status and headers (a 2xx is closed at once), or the whole refusal. */
+async function feedAnswer(url: string, authorization: string | undefined): Promise<Answer> {
+  const feed = await openFeed(url, authorization);
+  feed.close();
+  return feed.answer;
+}
 
 async function runEndpoint(endpoint: Endpoint): Promise<string[]> {
   const failures: string[] = [];
@@ -565,10 +906,11 @@ async function runEndpoint(endpoint: Endpoint): Promise<string[]> {
     const expectedStatus = endpoint.statuses[actor];
     const path = await endpoint.path(actor);
     const body = endpoint.body?.(actor);
-    const answer = await call(endpoint.method, `${w.urls[endpoint.service]}${path}`, {
-      authorization: await authorization(actor, endpoint),
-      body,
-    });
+    const url = `${w.urls[endpoint.service]}${path}`;
+    const auth = await authorization(actor, endpoint);
+    const answer = endpoint.feed
+      ? await feedAnswer(url, auth)
+      : await call(endpoint.method, url, { authorization: auth, body });
     const problems: string[] = [];
     if (answer.status !== expectedStatus) {
       problems.push(`expected ${expectedStatus}, got ${describeAnswer(answer)}`);
@@ -585,6 +927,11 @@ async function runEndpoint(endpoint: Endpoint): Promise<string[]> {
       problems.push(`wrong actor type answered ${codeOf(answer)}, not actor-not-allowed`);
     }
     const leaked = leaks(endpoint, actor, path + JSON.stringify(body ?? null), answer);
+    if (answer.status < 300 && endpoint.check && answer.status === expectedStatus) {
+      const found = endpoint.check(actor, answer);
+      leaked.push(...found.leaks);
+      problems.push(...found.wrong);
+    }
     if (leaked.length) {
       tally.leaks++;
       problems.push(`LEAK: ${leaked.join('; ')}`);
@@ -658,6 +1005,50 @@ describe('authorization matrix (every endpoint × actor)', () => {
     });
   }
 
+  describe('inbox-projection', () => {
+    const run = (endpoint: Endpoint) =>
+      it(`${endpoint.name}: ${ACTORS.length} actors`, async () => {
+        expect(await runEndpoint(endpoint)).toEqual([]);
+      }, 60_000);
+
+    beforeAll(async () => {
+      // The read model follows routing through Kafka: wait until it has every row above.
+      for (const key of THREAD_KEYS) {
+        const reader = PRINCIPALS[SEES[key][0]]!;
+        const { version } = await routed(w, reader.practiceId, reader.sub, threads[key].threadId);
+        for (const actor of SEES[key]) {
+          const { practiceId, sub } = PRINCIPALS[actor]!;
+          const token = await w.tokens.member(practiceId, sub);
+          const url = `${w.urls['inbox-projection']}/inbox/threads/${threads[key].threadId}`;
+          await eventually(
+            () => call('GET', `${url}?after=${version}`, { token }),
+            (a) => a.status === 200 && (a.json as MemberThread).version >= version,
+            `the ${key} thread at version ${version} in ${actor}'s inbox`,
+          );
+        }
+      }
+    }, 90_000);
+
+    for (const endpoint of inboxReadEndpoints()) run(endpoint);
+    for (const endpoint of inboxOperationEndpoints()) run(endpoint);
+
+    it('after the rebuild, the new generation answers every read row alike', async () => {
+      const token = await w.tokens.system(M.practiceId, M.systemId);
+      const status = await eventually(
+        () => call('GET', `${w.urls['inbox-projection']}/admin/rebuild`, { token }),
+        (a) => ['done', 'failed'].includes((a.json as { state?: string } | undefined)?.state ?? ''),
+        'the rebuild to finish',
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect((status.json as { state: string }).state).toBe('done');
+      const failures: string[] = [];
+      for (const endpoint of inboxReadEndpoints()) {
+        failures.push(...(await runEndpoint(endpoint)).map((f) => `${endpoint.name}: ${f}`));
+      }
+      expect(failures).toEqual([]);
+    }, 120_000);
+  });
+
   it('the leak search finds planted leaks (it is not vacuous)', () => {
     const planted = (status: number, json: unknown): Answer => ({
       status,
@@ -695,6 +1086,46 @@ describe('authorization matrix (every endpoint × actor)', () => {
         }),
       ).length,
     ).toBeGreaterThanOrEqual(3);
+    // Inbox lists: a thread the actor may not open, a User's thread assigned to another.
+    const inbox = inboxReadEndpoints();
+    const billing = inbox.find((e) => e.name === 'GET /inbox/groups/:groupId/threads (Billing)')!;
+    const listing = (ids: { threadId: string; assigneeMemberId: string | null }[]) =>
+      planted(200, { threads: ids, nextCursor: null });
+    expect(
+      billing.check!(
+        'groupUser',
+        listing([{ threadId: threads.group.threadId, assigneeMemberId: 'mbr_assignee' }]),
+      ).leaks,
+    ).toHaveLength(2);
+    expect(
+      billing.check!(
+        'groupAdmin',
+        listing([{ threadId: threads.group.threadId, assigneeMemberId: 'mbr_assignee' }]),
+      ),
+    ).toEqual({ leaks: [], wrong: [] });
+    expect(billing.check!('groupAdmin', listing([])).wrong).toHaveLength(1);
+    const mailbox = inbox.find((e) => e.name === 'GET /mailbox')!;
+    expect(
+      mailbox.check!(
+        'otherPatient',
+        planted(200, {
+          threads: [{ threadId: threads.care.threadId, groupName: M.groups.care.name }],
+        }),
+      ).leaks,
+    ).toHaveLength(1);
+    const groupsRow = inbox.find((e) => e.name === 'GET /inbox/groups')!;
+    expect(
+      groupsRow.check!(
+        'groupUser',
+        planted(200, {
+          groups: [{ groupId: M.groupIds.lab, admin: false }],
+          direct: {},
+        }),
+      ),
+    ).toEqual({
+      leaks: [`lists group ${M.groupIds.lab}`],
+      wrong: [`misses group ${M.groupIds.billing}`],
+    });
     expect(
       leaks(
         recipients,
