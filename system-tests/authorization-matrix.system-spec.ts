@@ -13,6 +13,7 @@
  * Ids repeat across the two practices on purpose (`mbr_gadmin`, `pat_a`, a
  * group called "Billing Team" in both): the tenant must come from the token.
  */
+import { waitFor } from '@gm/testing';
 import { randomUUID } from 'node:crypto';
 import {
   call,
@@ -24,6 +25,7 @@ import {
 } from './harness/http.js';
 import {
   openFeed,
+  type Feed,
   type InboxGroups,
   type InboxListing,
   type Mailbox,
@@ -1179,5 +1181,67 @@ describe('authorization matrix (every endpoint × actor)', () => {
         });
       }
     });
+  });
+  describe('the live feed', () => {
+    it("a change reaches its own practice's member and patient, as {threadId, kind} only; the same ids in the other practice hear nothing", async () => {
+      const url = `${w.urls['inbox-projection']}/inbox/events`;
+      const open = async (actor: Actor) =>
+        openFeed(url, `Bearer ${await w.tokens.for(PRINCIPALS[actor]!)}`);
+      // The same ids in both practices: mbr_gadmin, pat_a.
+      const feeds: Record<string, Feed> = {};
+      for (const actor of [
+        'groupAdmin',
+        'patient',
+        'otherPracticeGroupAdmin',
+        'otherPracticePatient',
+        'groupUser',
+      ] as Actor[]) {
+        feeds[actor] = await open(actor);
+        expect(feeds[actor].answer.status).toBe(200);
+      }
+      try {
+        const threadId = threads.group.threadId;
+        const about = (actor: Actor) =>
+          feeds[actor].events.filter(
+            (e) => (e.data as { threadId?: unknown }).threadId === threadId,
+          );
+        // The patient follows up on the group thread (it has replies): its Admin and the
+        // patient are told; the other practice's mbr_gadmin and pat_a, and Gwen, are not.
+        const followUp = await call(
+          'POST',
+          `${w.urls['messaging-intake']}/threads/${threadId}/messages`,
+          {
+            token: await w.tokens.for(PRINCIPALS.patient!),
+            body: { body: 'A follow-up the feeds announce' },
+          },
+        );
+        expect(followUp.status).toBe(202);
+        await waitFor(
+          async () => about('groupAdmin').length > 0 && about('patient').length > 0,
+          Boolean,
+          {
+            description: 'the follow-up on the feeds of its Admin and its patient',
+            timeoutMs: 20_000,
+          },
+        );
+        expect({
+          otherPracticeGroupAdmin: about('otherPracticeGroupAdmin'),
+          otherPracticePatient: about('otherPracticePatient'),
+          groupUser: about('groupUser'),
+        }).toEqual({ otherPracticeGroupAdmin: [], otherPracticePatient: [], groupUser: [] });
+        const shapes = Object.values(feeds).flatMap((f) =>
+          f.events
+            .filter((e) => e.type !== 'keep-alive')
+            .map((e) =>
+              Object.keys(e.data as object)
+                .sort()
+                .join(),
+            ),
+        );
+        expect([...new Set(shapes)]).toEqual(['kind,threadId']);
+      } finally {
+        for (const feed of Object.values(feeds)) feed.close();
+      }
+    }, 60_000);
   });
 });
