@@ -162,6 +162,101 @@ const QUERIES: string[] = [
   'sub=mbr_padmin&actor=system',
 ];
 
+/** A value as a query string carries it. */
+const q = (value: string) => encodeURIComponent(value);
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/**
+ * The read model's paging parameters (`limit` 1–100, an opaque `cursor` of at
+ * most 600 characters) and its search (`q`, at most 100 characters).
+ */
+const PAGING_QUERIES: [string, string, Expectation][] = [
+  ['limit=0', 'limit=0', 'refuse'],
+  ['limit=101', 'limit=101', 'refuse'],
+  ['limit=-1', 'limit=-1', 'refuse'],
+  ['limit=1.5', 'limit=1.5', 'refuse'],
+  ['limit=abc', 'limit=abc', 'refuse'],
+  ['limit=1e3', 'limit=1e3', 'refuse'],
+  ['limit=Infinity', 'limit=Infinity', 'refuse'],
+  ['limit=NaN', 'limit=NaN', 'refuse'],
+  ['limit empty', 'limit=', 'refuse'],
+  ['a huge limit', `limit=${'9'.repeat(400)}`, 'refuse'],
+  ['limit twice', 'limit=1&limit=2', 'refuse'],
+  ['limit[$gt]=0', 'limit[$gt]=0', 'same'],
+  ['a cursor this service never issued', 'cursor=not-a-cursor', 'refuse'],
+  ['a cursor that is an operator', `cursor=${q('{"$gt":""}')}`, 'refuse'],
+  ['a base64 operator as cursor', `cursor=${b64('{"$gt":""}')}`, 'refuse'],
+  // Well-formed (a sort key with `|`): a position among the caller's own entries, or refused.
+  ['a forged cursor holding an operator', `cursor=${b64('{"$gt":""}|x')}`, 'either'],
+  ['a cursor of 601 characters', `cursor=${'A'.repeat(601)}`, 'refuse'],
+  ['a cursor with an emoji', `cursor=${q('\u{1F600}')}`, 'refuse'],
+  ['cursor twice', 'cursor=a&cursor=b', 'refuse'],
+  ['cursor[$ne]=x', 'cursor[$ne]=x', 'same'],
+  ['q as a regex', `q=${q('.*')}`, 'either'],
+  ['q = $where', `q=${q('$where')}`, 'either'],
+  ['q = an operator object', `q=${q('{"$gt":""}')}`, 'either'],
+  ['q[$regex]=.*', `q[$regex]=${q('.*')}`, 'same'],
+  ['q twice', 'q=a&q=b', 'refuse'],
+  ['q of 101 characters', `q=${'x'.repeat(101)}`, 'refuse'],
+  ['q of 100 emoji', `q=${q('\u{1F600}'.repeat(100))}`, 'either'],
+  ['q of 10,000 characters', `q=${'x'.repeat(10_000)}`, 'refuse'],
+  ['q with an RTL override', `q=${q('Invoice \u202egnp')}`, 'either'],
+  ['q with zero-width characters and a BOM', `q=${q('Zero\u200bwidth\ufeff')}`, 'either'],
+  ['q with combining marks', `q=${q('Cafe\u0301 Z' + '\u0300'.repeat(90))}`, 'either'],
+  ['q with NUL', 'q=a%00b', 'refuse'],
+  ['q with a lone surrogate (CESU-8)', 'q=a%ED%A0%80b', 'refuse'],
+  ['q with invalid percent-encoding', 'q=a%ffb', 'refuse'],
+  ['q empty', 'q=', 'same'],
+];
+
+const FILTER_QUERIES: [string, string, Expectation][] = [
+  ['filter not one of its values', 'filter=bogus', 'refuse'],
+  ['filter in capitals', 'filter=ALL', 'refuse'],
+  ['filter twice', 'filter=all&filter=trash', 'refuse'],
+  ['filter = an operator object', `filter=${q('{"$ne":"x"}')}`, 'refuse'],
+  ['filter with NUL', 'filter=all%00', 'refuse'],
+  ['filter as a number', 'filter=1', 'refuse'],
+  ['filter with a trailing space', 'filter=all%20', 'refuse'],
+];
+
+const MAILBOX_QUERIES: [string, string, Expectation][] = [
+  ['box not one of its values', 'box=bogus', 'refuse'],
+  ['box in capitals', 'box=INBOX', 'refuse'],
+  ['box twice', 'box=inbox&box=sent', 'refuse'],
+  ['box[$ne]=x', 'box[$ne]=x', 'same'],
+  ['box = an operator object', `box=${q('{"$ne":"x"}')}`, 'refuse'],
+];
+
+/** `after` on a member's thread: a routing version, an integer ≥ 1. */
+const VERSION_QUERIES: [string, string, Expectation][] = [
+  ['after=0', 'after=0', 'refuse'],
+  ['after=-1', 'after=-1', 'refuse'],
+  ['after=1.5', 'after=1.5', 'refuse'],
+  ['after=abc', 'after=abc', 'refuse'],
+  ['after=Infinity', 'after=Infinity', 'refuse'],
+  ['after=1e400', 'after=1e400', 'refuse'],
+  ['after empty', 'after=', 'refuse'],
+  ['after twice', 'after=1&after=2', 'refuse'],
+  ['after[$gt]=0', 'after[$gt]=0', 'same'],
+  ['after = an operator object', `after=${q('{"$gt":0}')}`, 'refuse'],
+  // A version the thread never reaches: waits its 2 s, then the thread as it is.
+  ['a version far ahead', 'after=999999999', 'same'],
+];
+
+/** `after` on a patient's thread: a messageId (1–128 of letters, digits, `_:.-`). */
+const MESSAGE_ID_QUERIES: [string, string, Expectation][] = [
+  ['after = $where', `after=${q('$where')}`, 'refuse'],
+  ['after = an operator object', `after=${q('{"$gt":""}')}`, 'refuse'],
+  ['after[$ne]=x', 'after[$ne]=x', 'same'],
+  ['after of 129 characters', `after=${'m'.repeat(129)}`, 'refuse'],
+  ['after with an emoji', `after=${q('msg_\u{1F600}')}`, 'refuse'],
+  ['after with a space', 'after=msg%20x', 'refuse'],
+  ['after twice', 'after=a&after=b', 'refuse'],
+  ['after empty', 'after=', 'refuse'],
+  // A message that never shows: waits its 2 s, then the thread as it is.
+  ['a message that does not exist', 'after=msg_nothing', 'same'],
+];
+
 // --- endpoints -----------------------------------------------------------------
 
 interface Field {
@@ -203,6 +298,8 @@ interface Endpoint {
   paramIsNewId?: boolean;
   /** Path values that are well-formed ids here (the directory's rule allows dots). */
   validParams?: string[];
+  /** Query strings of this route's own parameters: label, query, expectation. */
+  queries?: [string, string, Expectation][];
 }
 
 const KB = 1024;
@@ -500,6 +597,78 @@ function endpoints(): Endpoint[] {
       hasParam: true,
       token: () => member('groupAdmin'),
     },
+    // inbox-projection (the read model; the live feed /inbox/events never ends and is left out)
+    {
+      name: 'GET /inbox/groups',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: () => '/inbox/groups',
+      hasParam: false,
+      token: () => member('groupAdmin'),
+    },
+    {
+      name: 'GET /inbox/groups/:groupId/threads',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: (param = H.groupIds.billing) => `/inbox/groups/${param}/threads`,
+      hasParam: true,
+      token: () => member('groupAdmin'),
+      queries: [...FILTER_QUERIES, ...PAGING_QUERIES],
+    },
+    {
+      name: 'GET /inbox/direct',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: () => '/inbox/direct',
+      hasParam: false,
+      token: () => member('careTeam'),
+      queries: [...FILTER_QUERIES, ...PAGING_QUERIES],
+    },
+    {
+      name: 'GET /inbox/threads/:threadId',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: (param = thread.threadId) => `/inbox/threads/${param}`,
+      hasParam: true,
+      token: () => member('groupAdmin'),
+      queries: VERSION_QUERIES,
+    },
+    {
+      name: 'GET /mailbox',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: () => '/mailbox',
+      hasParam: false,
+      token: () => patientToken('patient'),
+      queries: [...MAILBOX_QUERIES, ...PAGING_QUERIES],
+    },
+    {
+      name: 'GET /mailbox/threads/:threadId',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: (param = thread.threadId) => `/mailbox/threads/${param}`,
+      hasParam: true,
+      token: () => patientToken('patient'),
+      queries: MESSAGE_ID_QUERIES,
+    },
+    {
+      name: 'GET /admin/rebuild',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: () => '/admin/rebuild',
+      hasParam: false,
+      token: system,
+    },
+    {
+      // Only bodies it must refuse: a rebuild it accepted would be a finding.
+      name: 'POST /admin/rebuild',
+      service: 'inbox-projection',
+      method: 'POST',
+      path: () => '/admin/rebuild',
+      hasParam: false,
+      token: system,
+      limitBytes: 100 * KB,
+    },
   ];
 }
 
@@ -734,6 +903,10 @@ function casesOf(endpoint: Endpoint): Case[] {
         plainPath,
       });
     }
+    for (const [label, query, expect] of endpoint.queries ?? []) {
+      const plainPath = endpoint.path();
+      cases.push({ label: `query: ${label}`, expect, path: `${plainPath}?${query}`, plainPath });
+    }
   }
   return cases;
 }
@@ -770,13 +943,40 @@ async function runCase(endpoint: Endpoint, kase: Case, token: string): Promise<s
   } else if (kase.expect === 'refuse') {
     failure = `accepted (${answer.status}): expected a 4xx`;
   } else if (kase.expect === 'same') {
-    const plain = await call('GET', `${w.urls[endpoint.service]}${kase.plainPath}`, { token });
-    if (plain.status !== answer.status || plain.text !== answer.text) {
-      failure = `the query changed the answer (${answer.status}, ${answer.text.slice(0, 80)})`;
-    }
+    failure = await changedByQuery(endpoint, kase, token, answer);
   }
   if (failure) tally.failed++;
   return failure && `${kase.label}: ${failure}`;
+}
+
+/**
+ * For `same`: the answer without the query, compared while the resource holds
+ * still (the read model follows other writes through Kafka, so an answer may
+ * change between two requests for reasons of its own): plain, hostile, plain
+ * again; a hostile answer that differs from two equal plain ones is the query's doing.
+ */
+async function changedByQuery(
+  endpoint: Endpoint,
+  kase: Case,
+  token: string,
+  first: Answer,
+): Promise<string | null> {
+  const get = (path: string) => call('GET', `${w.urls[endpoint.service]}${path}`, { token });
+  let hostile = first;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = await get(kase.plainPath!);
+    if (attempt > 0) hostile = await get(kase.path!);
+    const after = await get(kase.plainPath!);
+    if (before.status !== after.status || before.text !== after.text) {
+      await sleep(300);
+      continue;
+    }
+    if (hostile.status >= 400 && hostile.status < 500) return null;
+    return before.status === hostile.status && before.text === hostile.text
+      ? null
+      : `the query changed the answer (${hostile.status}, ${hostile.text.slice(0, 80)})`;
+  }
+  return 'the answer without the query never held still';
 }
 
 // --- snapshots of what may not change --------------------------------------------
@@ -786,6 +986,8 @@ interface Snapshot {
   phr: string;
   directory: Record<string, string>;
   timeline: { version: number; replied: number };
+  /** The read model's rebuild status (no hostile request may have started one). */
+  rebuild: string;
 }
 
 async function snapshot(): Promise<Snapshot> {
@@ -815,11 +1017,15 @@ async function snapshot(): Promise<Snapshot> {
     },
   );
   const t = timeline.json as { version: number; entries: { kind: string }[] };
+  const rebuild = await call('GET', `${w.urls['inbox-projection']}/admin/rebuild`, {
+    token: sys,
+  });
   return {
     groups: groups.text,
     phr: phr.text,
     directory,
     timeline: { version: t.version, replied: t.entries.filter((e) => e.kind === 'replied').length },
+    rebuild: rebuild.text,
   };
 }
 
@@ -1068,6 +1274,46 @@ describe('hostile input', () => {
           altered.push(`${kase.label}: body altered`);
       }
       expect(altered).toEqual([]);
+    });
+    it('inbox-projection: no rebuild started; the thread reads as routing has it, to its Admin, its assignee and its patient', async () => {
+      const after = await snapshot();
+      expect(after.rebuild).toBe(before.rebuild);
+      const url = `${w.urls['inbox-projection']}`;
+      const member = await eventually(
+        async () =>
+          call('GET', `${url}/inbox/threads/${thread.threadId}`, {
+            token: await w.tokens.member(H.practiceId, H.members.groupAdmin.id),
+          }),
+        (a) =>
+          a.status === 200 && (a.json as { version: number }).version === after.timeline.version,
+        'the read model at the thread version routing has',
+      );
+      const view = member.json as { replies: unknown[]; assigneeMemberId: string | null };
+      expect({ replies: view.replies.length, assignee: view.assigneeMemberId }).toEqual({
+        replies: after.timeline.replied,
+        assignee: H.members.assignee.id,
+      });
+      const assignee = await call('GET', `${url}/inbox/threads/${thread.threadId}`, {
+        token: await w.tokens.member(H.practiceId, H.members.assignee.id),
+      });
+      expect(assignee.status).toBe(200);
+      const mine = await call('GET', `${url}/mailbox/threads/${thread.threadId}`, {
+        token: await patientToken('patient'),
+      });
+      expect(mine.status).toBe(200);
+      expect((mine.json as { replies: unknown[] }).replies).toHaveLength(after.timeline.replied);
+      // The other Users of the group, and the follow-up patient, still cannot open it.
+      for (const token of [
+        await w.tokens.member(H.practiceId, H.members.groupUser.id),
+        await w.tokens.member(H.practiceId, H.members.nonMember.id),
+      ]) {
+        const refused = await call('GET', `${url}/inbox/threads/${thread.threadId}`, { token });
+        expect(refused.status).toBe(404);
+      }
+      const other = await call('GET', `${url}/mailbox/threads/${thread.threadId}`, {
+        token: await patientToken('followUp'),
+      });
+      expect(other.status).toBe(404);
     });
   });
 
