@@ -401,9 +401,11 @@ async function up(): Promise<void> {
     );
   } catch (error) {
     await stopAll();
-    if (!SHARED_KAFKA && !process.env.SYSTEM_TESTS_KEEP) {
-      ownKafka('stop');
-      rmSync(path.join(OWN_KAFKA_DIR, 'data'), { recursive: true, force: true });
+    if (!process.env.SYSTEM_TESTS_KEEP) {
+      // Databases created before the failure go too, not only the broker.
+      await cleanUp({ ...infrastructure, ownKafka: !SHARED_KAFKA, services }).catch(
+        (cleanUpError: Error) => say(`clean-up incomplete: ${cleanUpError.message}`),
+      );
     }
     throw error;
   } finally {

@@ -2,7 +2,7 @@
  * Jest globalSetup of the `system` project: runs the harness (`cli.ts up`) in
  * its own Node process, which starts the native stack, builds, starts the six
  * services on ports 4101–4106, seeds the run's practices and writes
- * `.local/system-tests/current.json`. (The harness is TypeScript with ESM
+ * `.local/system-tests/current.json` (or SYSTEM_TESTS_RUN_FILE). (The harness is TypeScript with ESM
  * imports, which Jest's CommonJS loading of global hooks cannot follow.)
  *
  * SYSTEM_TESTS_REUSE=1 keeps a run started by hand (`cli.ts up`) instead.
@@ -13,10 +13,10 @@ import path from 'node:path';
 
 export default function systemGlobalSetup(_globalConfig: unknown, project: { rootDir: string }) {
   const root = project.rootDir;
-  if (
-    process.env.SYSTEM_TESTS_REUSE &&
-    existsSync(path.join(root, '.local/system-tests/current.json'))
-  ) {
+  // As layout.ts names it (not imported: Jest loads global hooks as CommonJS).
+  const runFile =
+    process.env.SYSTEM_TESTS_RUN_FILE ?? path.join(root, '.local/system-tests/current.json');
+  if (process.env.SYSTEM_TESTS_REUSE && existsSync(runFile)) {
     process.stderr.write('\n[system-tests] SYSTEM_TESTS_REUSE: using the running services\n');
     return;
   }

@@ -8,7 +8,9 @@ export interface TopicSettings {
   minInsyncReplicas?: number;
 }
 
-const ATTEMPTS = 8;
+/** About 40 s in all: a fresh broker under load (six services starting at once) can lag that long. */
+const ATTEMPTS = 20;
+const MAX_BACKOFF_MS = 2_500;
 
 /**
  * Creates the topics that do not exist yet, with compaction where the
@@ -32,7 +34,9 @@ export async function ensureTopics(
         return;
       } catch (error) {
         if (attempt >= ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(250 * attempt, MAX_BACKOFF_MS)),
+        );
       }
     }
   } finally {
