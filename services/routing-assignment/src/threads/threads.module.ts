@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { ACCESS_RECORDS_COLLECTION } from '@gm/access-recording';
 import {
   EVENT_SUBSCRIPTION,
   EventConsumerHost,
@@ -12,8 +13,10 @@ import { ReplyToThreadCommandHandler } from './application/reply-to-thread/reply
 import { RestoreThreadCommandHandler } from './application/restore-thread/restore-thread.command-handler.js';
 import { RouteWaitingThreadsCommandHandler } from './application/route-waiting-threads/route-waiting-threads.command-handler.js';
 import { ThreadChanges } from './application/thread-changes.js';
+import { ThreadReadRecorder } from './application/thread-read-recorder.js';
 import { TrashThreadCommandHandler } from './application/trash-thread/trash-thread.command-handler.js';
 import { UnassignIneligibleCommandHandler } from './application/unassign-ineligible/unassign-ineligible.command-handler.js';
+import { MongoThreadReadRecorder } from './infrastructure/mongo-thread-read-recorder.js';
 import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
 import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
 import { ThreadEventsConsumer } from './interface/thread-events.consumer.js';
@@ -33,7 +36,10 @@ const application = [ThreadChanges];
 const infrastructure = [
   ThreadsRepository,
   ThreadFactsAdapter,
-  ...outboxRelayProviders([THREADS_COLLECTION]),
+  MongoThreadReadRecorder,
+  { provide: ThreadReadRecorder, useExisting: MongoThreadReadRecorder },
+  // Threads carry their events (and the audit records of their changes); reads insert access records.
+  ...outboxRelayProviders([THREADS_COLLECTION, ACCESS_RECORDS_COLLECTION]),
   ThreadEventsConsumer,
   {
     provide: EVENT_SUBSCRIPTION,
@@ -52,9 +58,13 @@ const infrastructure = [
   providers: [...commandHandlers, ...queryHandlers, ...application, ...infrastructure],
 })
 export class ThreadsModule implements OnModuleInit {
-  constructor(private readonly threads: ThreadsRepository) {}
+  constructor(
+    private readonly threads: ThreadsRepository,
+    private readonly reads: MongoThreadReadRecorder,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.threads.ensureIndexes();
+    await this.reads.ensureIndexes();
   }
 }

@@ -3,6 +3,7 @@ import { OutboxRelayHost } from '@gm/service-kit';
 import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
 import type { ThreadState, Transition } from '../domain/thread-state.js';
 import { ThreadsRepository } from '../infrastructure/threads.repository.js';
+import { auditEventOf } from './thread-audit.js';
 import { threadEvent, type Cause } from './thread-events.js';
 
 /** What a decision about the thread came to: a transition to write (or a silent state change), or nothing. */
@@ -39,7 +40,13 @@ export class ThreadChanges {
       const { result, transition, quietly } = await decide(stored.state);
       const next = transition?.state ?? quietly;
       if (!next) return result;
-      const events = transition ? [threadEvent(transition.state, transition.change, cause)] : [];
+      // The access audit record travels in the same document write as the change it records.
+      const events = transition
+        ? [
+            threadEvent(transition.state, transition.change, cause),
+            ...auditEventOf(transition.state, transition.change, cause),
+          ]
+        : [];
       if (await this.threads.update(stored, next, events)) {
         if (events.length) this.relay.nudge();
         return result;

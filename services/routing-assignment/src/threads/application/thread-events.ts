@@ -8,6 +8,7 @@ import {
   ReplySentV1,
   type EventDefinition,
 } from '@gm/contracts';
+import type { RequestOrigin } from '@gm/access-recording';
 import { newEventMetadata, type PendingEvent } from '@gm/messaging';
 import type { ThreadChange, ThreadState } from '../domain/thread-state.js';
 
@@ -17,6 +18,8 @@ export const SOURCE = '/services/routing-assignment';
 export interface Cause {
   correlationId: string;
   causationId?: string;
+  /** The HTTP request behind a member's command (absent for changes made on an event). */
+  origin?: RequestOrigin;
 }
 
 function pending<T>(definition: EventDefinition<T>, data: T, thread: ThreadState, cause: Cause) {

@@ -65,3 +65,11 @@ export const threadChangedMeanwhile = () =>
     'the thread kept changing while this request was applied; try again',
     'conflict',
   );
+
+/** The read could not be recorded in the access audit: fail closed, serve nothing (ADR 0013). */
+export const accessAuditUnavailable = () =>
+  new ThreadRuleViolation(
+    'access-audit-unavailable',
+    'the access could not be recorded, so nothing was served; try again',
+    'unavailable',
+  );

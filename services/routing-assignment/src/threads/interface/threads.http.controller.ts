@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
 import { CorrelationId } from '@gm/service-kit';
 import { AssignThreadCommand } from '../application/assign-thread/assign-thread.command.js';
@@ -52,9 +53,10 @@ export class ThreadsHttpController {
     @Param('threadId') threadId: string,
     @Body() dto: AssignThreadDto,
     @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ): Promise<ThreadWrittenDto> {
     return this.commands.execute(
-      new AssignThreadCommand(caller, threadId, dto.assigneeMemberId, correlationId),
+      new AssignThreadCommand(caller, threadId, dto.assigneeMemberId, correlationId, origin),
     );
   }
 
@@ -70,9 +72,10 @@ export class ThreadsHttpController {
     @Param('threadId') threadId: string,
     @Body() dto: ReplyDto,
     @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ): Promise<ReplyAcceptedDto> {
     return this.commands.execute(
-      new ReplyToThreadCommand(caller, threadId, dto.body, correlationId),
+      new ReplyToThreadCommand(caller, threadId, dto.body, correlationId, origin),
     );
   }
 
@@ -86,8 +89,9 @@ export class ThreadsHttpController {
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
     @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ): Promise<ThreadWrittenDto> {
-    return this.commands.execute(new TrashThreadCommand(caller, threadId, correlationId));
+    return this.commands.execute(new TrashThreadCommand(caller, threadId, correlationId, origin));
   }
 
   @Post(':threadId/restore')
@@ -98,8 +102,9 @@ export class ThreadsHttpController {
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
     @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ): Promise<ThreadWrittenDto> {
-    return this.commands.execute(new RestoreThreadCommand(caller, threadId, correlationId));
+    return this.commands.execute(new RestoreThreadCommand(caller, threadId, correlationId, origin));
   }
 
   @Get(':threadId/timeline')
@@ -108,7 +113,14 @@ export class ThreadsHttpController {
       "The thread's progress with actors and times, for the group's Admins (the addressee of a direct message). Staff-only: names members.",
   })
   @ApiOkResponse({ type: ThreadTimelineDto })
-  timeline(@CurrentCaller() caller: Caller, @Param('threadId') threadId: string) {
-    return this.queries.execute(new GetThreadTimelineQuery(caller, threadId));
+  timeline(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
+  ) {
+    return this.queries.execute(
+      new GetThreadTimelineQuery(caller, threadId, correlationId, origin),
+    );
   }
 }

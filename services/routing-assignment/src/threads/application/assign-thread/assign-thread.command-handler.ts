@@ -13,15 +13,20 @@ export class AssignThreadCommandHandler implements ICommandHandler<AssignThreadC
   ) {}
 
   execute(command: AssignThreadCommand): Promise<ThreadWritten> {
-    const { caller, threadId, assigneeMemberId, correlationId } = command;
-    return this.changes.apply(caller.practiceId, threadId, { correlationId }, async (thread) => {
-      const facts = await this.facts.forThread(thread, [caller.id, assigneeMemberId]);
-      const now = new Date().toISOString();
-      const transition = assignThread(thread, facts, caller.id, assigneeMemberId, now);
-      return {
-        result: { threadId, version: transition?.state.version ?? thread.version },
-        transition,
-      };
-    });
+    const { caller, threadId, assigneeMemberId, correlationId, origin } = command;
+    return this.changes.apply(
+      caller.practiceId,
+      threadId,
+      { correlationId, origin },
+      async (thread) => {
+        const facts = await this.facts.forThread(thread, [caller.id, assigneeMemberId]);
+        const now = new Date().toISOString();
+        const transition = assignThread(thread, facts, caller.id, assigneeMemberId, now);
+        return {
+          result: { threadId, version: transition?.state.version ?? thread.version },
+          transition,
+        };
+      },
+    );
   }
 }

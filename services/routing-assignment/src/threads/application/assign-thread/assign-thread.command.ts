@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { NO_ORIGIN, type RequestOrigin } from '@gm/access-recording';
 import type { Caller } from '@gm/auth';
 
 /** The thread's version after a command (unchanged when nothing had to change). */
@@ -13,6 +14,8 @@ export class AssignThreadCommand extends Command<ThreadWritten> {
     readonly threadId: string,
     readonly assigneeMemberId: string,
     readonly correlationId: string,
+    /** Where the request came from, for the access audit. */
+    readonly origin: RequestOrigin = NO_ORIGIN,
   ) {
     super();
   }

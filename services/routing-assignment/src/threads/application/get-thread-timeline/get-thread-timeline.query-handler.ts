@@ -3,6 +3,7 @@ import { readTimeline } from '../../domain/thread.js';
 import { threadNotFound } from '../../domain/thread-errors.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
+import { recordReadOrRefuse, ThreadReadRecorder } from '../thread-read-recorder.js';
 import { GetThreadTimelineQuery } from './get-thread-timeline.query.js';
 import type { ThreadTimelineView } from './thread-timeline-view.js';
 
@@ -14,9 +15,15 @@ export class GetThreadTimelineQueryHandler implements IQueryHandler<GetThreadTim
   constructor(
     private readonly threads: ThreadsRepository,
     private readonly facts: ThreadFactsAdapter,
+    private readonly reads: ThreadReadRecorder,
   ) {}
 
-  async execute({ caller, threadId }: GetThreadTimelineQuery): Promise<ThreadTimelineView> {
+  async execute({
+    caller,
+    threadId,
+    correlationId,
+    origin,
+  }: GetThreadTimelineQuery): Promise<ThreadTimelineView> {
     const stored = await this.threads.find(caller.practiceId, threadId);
     if (!stored) throw threadNotFound(threadId);
     const thread = stored.state;
@@ -38,6 +45,15 @@ export class GetThreadTimelineQueryHandler implements IQueryHandler<GetThreadTim
       this.facts.memberNames(caller.practiceId, [...memberIds]),
       this.facts.patientName(caller.practiceId, thread.patientId),
     ]);
+    // The caller may read it (readTimeline decided): recorded before anything is returned.
+    await recordReadOrRefuse(this.reads, {
+      practiceId: caller.practiceId,
+      actor: { kind: 'member', id: caller.id },
+      action: 'thread.timeline.read',
+      threadId,
+      origin,
+      correlationId,
+    });
     return {
       threadId,
       patientId: thread.patientId,

@@ -18,21 +18,32 @@ export class ReplyToThreadCommandHandler implements ICommandHandler<ReplyToThrea
     private readonly changes: ThreadChanges,
   ) {}
 
-  execute({ caller, threadId, body, correlationId }: ReplyToThreadCommand): Promise<ReplyAccepted> {
+  execute({
+    caller,
+    threadId,
+    body,
+    correlationId,
+    origin,
+  }: ReplyToThreadCommand): Promise<ReplyAccepted> {
     const replyId = `rpl_${randomUUID()}`;
-    return this.changes.apply(caller.practiceId, threadId, { correlationId }, async (thread) => {
-      const facts = await this.facts.forThread(thread, [caller.id]);
-      const practiceName =
-        thread.routing === 'direct' ? await this.facts.practiceName(caller.practiceId) : null;
-      const now = new Date().toISOString();
-      const transition = replyToThread(
-        thread,
-        facts,
-        caller.id,
-        { replyId, body, practiceName },
-        now,
-      );
-      return { result: { threadId, replyId, version: transition.state.version }, transition };
-    });
+    return this.changes.apply(
+      caller.practiceId,
+      threadId,
+      { correlationId, origin },
+      async (thread) => {
+        const facts = await this.facts.forThread(thread, [caller.id]);
+        const practiceName =
+          thread.routing === 'direct' ? await this.facts.practiceName(caller.practiceId) : null;
+        const now = new Date().toISOString();
+        const transition = replyToThread(
+          thread,
+          facts,
+          caller.id,
+          { replyId, body, practiceName },
+          now,
+        );
+        return { result: { threadId, replyId, version: transition.state.version }, transition };
+      },
+    );
   }
 }

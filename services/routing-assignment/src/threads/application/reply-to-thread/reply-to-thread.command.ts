@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { NO_ORIGIN, type RequestOrigin } from '@gm/access-recording';
 import type { Caller } from '@gm/auth';
 
 export interface ReplyAccepted {
@@ -13,6 +14,8 @@ export class ReplyToThreadCommand extends Command<ReplyAccepted> {
     readonly threadId: string,
     readonly body: string,
     readonly correlationId: string,
+    /** Where the request came from, for the access audit. */
+    readonly origin: RequestOrigin = NO_ORIGIN,
   ) {
     super();
   }

@@ -12,11 +12,21 @@ export class RestoreThreadCommandHandler implements ICommandHandler<RestoreThrea
     private readonly changes: ThreadChanges,
   ) {}
 
-  execute({ caller, threadId, correlationId }: RestoreThreadCommand): Promise<ThreadWritten> {
-    return this.changes.apply(caller.practiceId, threadId, { correlationId }, async (thread) => {
-      const facts = await this.facts.forThread(thread, [caller.id]);
-      const transition = restoreThread(thread, facts, caller.id, new Date().toISOString());
-      return { result: { threadId, version: transition.state.version }, transition };
-    });
+  execute({
+    caller,
+    threadId,
+    correlationId,
+    origin,
+  }: RestoreThreadCommand): Promise<ThreadWritten> {
+    return this.changes.apply(
+      caller.practiceId,
+      threadId,
+      { correlationId, origin },
+      async (thread) => {
+        const facts = await this.facts.forThread(thread, [caller.id]);
+        const transition = restoreThread(thread, facts, caller.id, new Date().toISOString());
+        return { result: { threadId, version: transition.state.version }, transition };
+      },
+    );
   }
 }

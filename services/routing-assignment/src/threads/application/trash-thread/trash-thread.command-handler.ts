@@ -12,11 +12,16 @@ export class TrashThreadCommandHandler implements ICommandHandler<TrashThreadCom
     private readonly changes: ThreadChanges,
   ) {}
 
-  execute({ caller, threadId, correlationId }: TrashThreadCommand): Promise<ThreadWritten> {
-    return this.changes.apply(caller.practiceId, threadId, { correlationId }, async (thread) => {
-      const facts = await this.facts.forThread(thread, [caller.id]);
-      const transition = trashThread(thread, facts, caller.id, new Date().toISOString());
-      return { result: { threadId, version: transition.state.version }, transition };
-    });
+  execute({ caller, threadId, correlationId, origin }: TrashThreadCommand): Promise<ThreadWritten> {
+    return this.changes.apply(
+      caller.practiceId,
+      threadId,
+      { correlationId, origin },
+      async (thread) => {
+        const facts = await this.facts.forThread(thread, [caller.id]);
+        const transition = trashThread(thread, facts, caller.id, new Date().toISOString());
+        return { result: { threadId, version: transition.state.version }, transition };
+      },
+    );
   }
 }
