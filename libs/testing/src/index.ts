@@ -4,4 +4,7 @@ export * from './service-app.js';
 export * from './service-conventions.js';
 export * from './directory-feed.js';
 export * from './events-on-topic.js';
+export * from './publish-event.js';
+export * from './settings-feed.js';
+export * from './service-test-bed.js';
 export * from './visibility-cases.js';

@@ -12,19 +12,17 @@ import {
   TOPICS,
 } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { createKafka, silentLogger } from '@gm/messaging';
 import {
   DirectoryFeed,
   EventsOnTopic,
+  ServiceTestBed,
   startServiceForTest,
   TEST_JWT_SECRET,
   testEnvironment,
-  testInfrastructure,
   uniqueName,
   waitFor,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
@@ -34,8 +32,10 @@ const practice = uniqueName('prc');
 const otherPractice = uniqueName('prc_other');
 const freePractice = uniqueName('prc_free');
 
-let kafka: Kafka;
-let producer: Producer;
+const bed = new ServiceTestBed(
+  { appModule: (c) => AppModule.forConfig(c), loadConfig, description: SERVICE },
+  'group-config-it',
+);
 let app: INestApplication;
 let feed: DirectoryFeed;
 let groupEvents: EventsOnTopic;
@@ -98,13 +98,8 @@ async function untilAllowed(sub: string, practiceId = practice) {
 }
 
 beforeAll(async () => {
-  kafka = createKafka(
-    { brokers: testInfrastructure().kafkaBrokers, clientId: 'group-config-it' },
-    silentLogger,
-  );
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  feed = new DirectoryFeed(producer, practice);
+  await bed.connect();
+  feed = bed.directory(practice);
   await feedPractice(feed, 'paid', 'mbr_settings');
   for (const id of staff)
     await feed.member({
@@ -119,47 +114,38 @@ beforeAll(async () => {
     roleId: 'role_staff',
     active: false,
   });
-  await feedPractice(new DirectoryFeed(producer, otherPractice), 'paid', 'mbr_other_admin');
-  await feedPractice(new DirectoryFeed(producer, freePractice), 'free', 'mbr_free_admin');
+  await feedPractice(bed.directory(otherPractice), 'paid', 'mbr_other_admin');
+  await feedPractice(bed.directory(freePractice), 'free', 'mbr_free_admin');
 
-  app = await startServiceForTest(
-    (c) => AppModule.forConfig(c),
-    loadConfig(testEnvironment()),
-    SERVICE,
-  );
-  groupEvents = await new EventsOnTopic(kafka, TOPICS.messageGroups.name, practice).start();
+  app = await bed.start();
+  groupEvents = await bed.observe(TOPICS.messageGroups.name, practice);
   await untilReplicated();
 });
 
 /** Directory topics are consumed independently: wait until every fact the tests rely on has arrived. */
 async function untilReplicated() {
   const replica = app.get(DirectoryReplica);
-  await waitFor(
-    async () =>
-      Promise.all([
-        replica.practice(practice),
-        replica.practice(otherPractice),
-        replica.practice(freePractice),
-        replica.facility(practice, 'fac_downtown'),
-        replica.patientCategory(practice, 'cat_diabetes'),
-        replica.members(practice, [...staff, 'mbr_gone', 'mbr_settings']),
-        replica.member(otherPractice, 'mbr_other_admin'),
-        replica.member(freePractice, 'mbr_free_admin'),
-        replica.role(practice, 'role_manager'),
-        replica.role(otherPractice, 'role_manager'),
-        replica.role(freePractice, 'role_manager'),
-      ]),
-    (facts) =>
-      facts.every((fact) => fact !== null) && (facts[5] as unknown[]).length === staff.length + 2,
+  await bed.untilReplicated(
+    () => [
+      replica.practice(practice),
+      replica.practice(otherPractice),
+      replica.practice(freePractice),
+      replica.facility(practice, 'fac_downtown'),
+      replica.patientCategory(practice, 'cat_diabetes'),
+      replica
+        .members(practice, [...staff, 'mbr_gone', 'mbr_settings'])
+        .then((found) => found.length === staff.length + 2),
+      replica.member(otherPractice, 'mbr_other_admin'),
+      replica.member(freePractice, 'mbr_free_admin'),
+      replica.role(practice, 'role_manager'),
+      replica.role(otherPractice, 'role_manager'),
+      replica.role(freePractice, 'role_manager'),
+    ],
     { timeoutMs: 30000, description: 'the directory replica to catch up' },
   );
 }
 
-afterAll(async () => {
-  await groupEvents?.stop();
-  await app?.close();
-  await producer?.disconnect();
-});
+afterAll(() => bed.stop());
 
 const http = () => request(app.getHttpServer());
 

@@ -6,11 +6,7 @@
  */
 import { mintToken, type ActorKind } from '@gm/auth';
 import {
-  buildEnvelope,
   MessageAssignedV1,
-  MessageGroupCreatedV1,
-  MessageGroupDeletedV1,
-  MessageGroupUpdatedV1,
   MessageRoutedV1,
   MessageSentV1,
   MessageTrashedV1,
@@ -20,21 +16,10 @@ import {
   type EventEnvelope,
   type MessageGroupStateV1,
 } from '@gm/contracts';
-import { createKafka, silentLogger } from '@gm/messaging';
-import {
-  DirectoryFeed,
-  startServiceForTest,
-  TEST_JWT_SECRET,
-  testEnvironment,
-  testInfrastructure,
-  uniqueName,
-  waitFor,
-} from '@gm/testing';
+import { DirectoryFeed, ServiceTestBed, TEST_JWT_SECRET, uniqueName, waitFor } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
@@ -58,10 +43,12 @@ const id = (who: Who) => STAFF[who][0];
 const PATIENT = 'pat_ruth';
 const PATIENT_NAME = 'Ruth Patient';
 
+const bed = new ServiceTestBed(
+  { appModule: (c) => AppModule.forConfig(c), loadConfig, description: SERVICE },
+  'inbox-it',
+);
 let app: INestApplication;
-let producer: Producer;
 let feed: DirectoryFeed;
-const versions = new Map<string, number>();
 const api = () => request(app.getHttpServer());
 const bearer = async (sub: string, actor: ActorKind = 'member', practiceId = practice) =>
   `Bearer ${await mintToken(TEST_JWT_SECRET, { sub, practiceId, actor })}`;
@@ -70,39 +57,14 @@ const get = async (path: string, sub: string, actor: ActorKind = 'member') =>
     .get(path)
     .set('authorization', await bearer(sub, actor));
 
-async function publish<T>(definition: EventDefinition<T>, data: T, eventId = randomUUID()) {
-  const envelope = buildEnvelope(definition, data, {
-    id: eventId,
-    source: '/tests/inbox',
-    time: new Date().toISOString(),
-    practiceId: practice,
-    correlationId: randomUUID(),
-  });
-  await producer.send({
-    topic: definition.topic.name,
-    acks: -1,
-    messages: [toWireRecord(envelope as EventEnvelope)],
-  });
-  return envelope;
-}
+const publish = <T>(definition: EventDefinition<T>, data: T) =>
+  bed.publish(definition, data, { source: '/tests/inbox' });
 
 // --- Settings and directory -------------------------------------------------------------
 
 type Draft = Pick<MessageGroupStateV1, 'name' | 'recipientMode' | 'members'>;
-async function group(groupId: string, draft: Draft) {
-  const version = (versions.get(groupId) ?? 0) + 1;
-  versions.set(groupId, version);
-  await publish(version === 1 ? MessageGroupCreatedV1 : MessageGroupUpdatedV1, {
-    practiceId: practice,
-    groupId,
-    description: '',
-    facilityId: null,
-    patientCategoryId: null,
-    ...draft,
-    version,
-    changedAt: new Date().toISOString(),
-  });
-}
+const group = (groupId: string, draft: Draft) =>
+  bed.settings(practice).group({ groupId, ...draft });
 const member = (who: Who, active = true) =>
   feed.member({ memberId: id(who), displayName: STAFF[who][1], roleId: null, active });
 const patient = (careTeam: string[]) =>
@@ -263,14 +225,9 @@ async function snapshotOf(generation: number, filter: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  const config = loadConfig(testEnvironment());
-  app = await startServiceForTest((c) => AppModule.forConfig(c), config, SERVICE);
-  producer = createKafka(
-    { brokers: testInfrastructure().kafkaBrokers, clientId: 'inbox-it' },
-    silentLogger,
-  ).producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  feed = new DirectoryFeed(producer, practice);
+  app = await bed.start();
+  await bed.connect();
+  feed = bed.directory(practice);
   await feed.practice({ name: PRACTICE_NAME, plan: 'paid' });
   for (const who of Object.keys(STAFF) as Who[]) await member(who);
   await patient([id('care')]);
@@ -286,10 +243,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(async () => {
-  await producer?.disconnect();
-  await app?.close();
-});
+afterAll(() => bed.stop());
 
 describe('visibility on existing threads', () => {
   let t1: ThreadScript;
@@ -356,15 +310,7 @@ describe('visibility on existing threads', () => {
   });
 
   it('removes every thread of a deleted group from every inbox', async () => {
-    const v = (versions.get(CARE) ?? 0) + 1;
-    versions.set(CARE, v);
-    await publish(MessageGroupDeletedV1, {
-      practiceId: practice,
-      groupId: CARE,
-      name: careDraft.name,
-      version: v,
-      changedAt: new Date().toISOString(),
-    });
+    await bed.settings(practice).deleteGroup(CARE, careDraft.name);
     await waitFor(
       () => canOpen('admin', t2.threadId),
       (ok) => !ok,
@@ -634,7 +580,7 @@ describe('idempotency and ordering', () => {
     const twice = script();
     for (const e of twice.events) {
       const envelope = await publish(e.definition, e.data);
-      await producer.send({
+      await bed.producer.send({
         topic: e.definition.topic.name,
         acks: -1,
         messages: [toWireRecord(envelope as EventEnvelope)],

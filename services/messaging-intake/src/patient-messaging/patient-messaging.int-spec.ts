@@ -6,35 +6,21 @@
  * downstream consumers read it from Kafka.
  */
 import { mintToken, type ActorKind } from '@gm/auth';
-import {
-  buildEnvelope,
-  MessageGroupCreatedV1,
-  MessageGroupUpdatedV1,
-  MessageSentV1,
-  PhrMessagingPreferencesUpdatedV1,
-  toWireRecord,
-  type EventDefinition,
-  type MessageGroupStateV1,
-  type PhrMessagingPreferencesUpdatedV1 as Preferences,
-} from '@gm/contracts';
+import { MessageSentV1 } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { createKafka, silentLogger } from '@gm/messaging';
 import { REDIS } from '@gm/service-kit';
 import { SettingsReplica } from '@gm/settings-replica';
 import {
-  DirectoryFeed,
   EventsOnTopic,
-  startServiceForTest,
+  ServiceTestBed,
   TEST_JWT_SECRET,
-  testEnvironment,
-  testInfrastructure,
   uniqueName,
   waitFor,
+  type GroupState,
+  type PreferencesState,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Kafka, Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 import request, { type Response } from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
@@ -45,50 +31,12 @@ const practice = uniqueName('prc');
 const otherPractice = uniqueName('prc_other');
 const freePractice = uniqueName('prc_free');
 
-let kafka: Kafka;
-let producer: Producer;
+const bed = new ServiceTestBed(
+  { appModule: (c) => AppModule.forConfig(c), loadConfig, description: SERVICE },
+  'messaging-intake-it',
+);
 let app: INestApplication;
 let messages: EventsOnTopic;
-
-type GroupState = Omit<MessageGroupStateV1, 'practiceId' | 'version' | 'changedAt'>;
-type PreferencesState = Omit<Preferences, 'practiceId' | 'version' | 'changedAt'>;
-
-/** Publishes group and PHR preference state as group-config and phr-preferences would. */
-class SettingsFeed {
-  private readonly versions = new Map<string, number>();
-
-  constructor(readonly practiceId: string) {}
-
-  group(state: GroupState): Promise<number> {
-    const created = !this.versions.has(`group:${state.groupId}`);
-    const definition = created ? MessageGroupCreatedV1 : MessageGroupUpdatedV1;
-    return this.publish(definition, `group:${state.groupId}`, state);
-  }
-
-  preferences(state: PreferencesState): Promise<number> {
-    return this.publish(PhrMessagingPreferencesUpdatedV1, 'preferences', state);
-  }
-
-  private async publish<T>(definition: EventDefinition<T>, key: string, state: object) {
-    const version = (this.versions.get(key) ?? 0) + 1;
-    this.versions.set(key, version);
-    const changedAt = new Date().toISOString();
-    const data = { ...state, practiceId: this.practiceId, version, changedAt } as T;
-    const envelope = buildEnvelope(definition, data, {
-      id: randomUUID(),
-      source: '/tests/settings-feed',
-      time: changedAt,
-      practiceId: this.practiceId,
-      correlationId: randomUUID(),
-    });
-    await producer.send({
-      topic: definition.topic.name,
-      acks: -1,
-      messages: [toWireRecord(envelope)],
-    });
-    return version;
-  }
-}
 
 const STAFF = {
   mbr_alice: 'Alice Admin',
@@ -118,12 +66,8 @@ const openPreferences: PreferencesState = {
   excludedMemberIds: ['mbr_bob'],
 };
 
-const directory = new Map<string, DirectoryFeed>();
-const settings = new Map<string, SettingsFeed>();
-
 async function feedMainPractice() {
-  const feed = new DirectoryFeed(producer, practice);
-  directory.set(practice, feed);
+  const feed = bed.directory(practice);
   await feed.practice({ name: 'Riverside', plan: 'paid' });
   for (const [memberId, displayName] of Object.entries(STAFF)) {
     await feed.member({ memberId, displayName, roleId: null, active: memberId !== 'mbr_dave' });
@@ -144,8 +88,7 @@ async function feedMainPractice() {
   await patient('pat_rita', 'fac_north', []);
   await patient('pat_gone', 'fac_north', [], false);
 
-  const feedSettings = new SettingsFeed(practice);
-  settings.set(practice, feedSettings);
+  const feedSettings = bed.settings(practice);
   await feedSettings.group(group('Billing Team'));
   await feedSettings.group(
     group('North Diabetes Program', { facilityId: 'fac_north', patientCategoryId: 'cat_diabetes' }),
@@ -160,7 +103,7 @@ async function feedMainPractice() {
 
 /** Another practice that never saved PHR settings (messaging off), and a free one. */
 async function feedOtherPractices() {
-  const other = new DirectoryFeed(producer, otherPractice);
+  const other = bed.directory(otherPractice);
   await other.practice({ name: 'Elsewhere', plan: 'paid' });
   await other.member({ memberId: 'mbr_olaf', displayName: 'Olaf', roleId: null, active: true });
   await other.patient({
@@ -172,7 +115,7 @@ async function feedOtherPractices() {
     active: true,
   });
 
-  const free = new DirectoryFeed(producer, freePractice);
+  const free = bed.directory(freePractice);
   await free.practice({ name: 'Small', plan: 'free' });
   await free.member({ memberId: 'mbr_fay', displayName: 'Fay', roleId: null, active: true });
   await free.member({ memberId: 'mbr_fred', displayName: 'Fred', roleId: null, active: true });
@@ -184,7 +127,7 @@ async function feedOtherPractices() {
     careTeamMemberIds: ['mbr_fay'],
     active: true,
   });
-  const freeSettings = new SettingsFeed(freePractice);
+  const freeSettings = bed.settings(freePractice);
   await freeSettings.group(
     group('grp_free', { members: [{ memberId: 'mbr_fay', privilege: 'admin' }] }),
   );
@@ -199,56 +142,41 @@ async function feedOtherPractices() {
 async function untilReplicated(service: INestApplication) {
   const people = service.get(DirectoryReplica);
   const config = service.get(SettingsReplica);
-  await waitFor(
-    async () =>
-      Promise.all([
-        people.practice(practice),
-        people.practice(otherPractice),
-        people.practice(freePractice),
-        people.patient(practice, 'pat_gone'),
-        people.patient(practice, 'pat_ruth'),
-        people.patient(practice, 'pat_sam'),
-        people.patient(practice, 'pat_ida'),
-        people.patient(practice, 'pat_rate'),
-        people.patient(practice, 'pat_rita'),
-        people.patient(otherPractice, 'pat_olga'),
-        people.patient(freePractice, 'pat_quinn'),
-        people.members(practice, Object.keys(STAFF)).then((found) => found.length === 4 || null),
-        people.members(freePractice, ['mbr_fay', 'mbr_fred']).then((f) => f.length === 2 || null),
-        config.groupsOfPractice(practice).then((groups) => groups.length === 4 || null),
-        config.group(freePractice, 'grp_free'),
-        config.phrPreferences(practice).then((p) => p.version >= 1 || null),
-        config.phrPreferences(freePractice).then((p) => p.version === 1 || null),
-      ]),
-    (facts) => facts.every((fact) => fact !== null),
+  await bed.untilReplicated(
+    () => [
+      people.practice(practice),
+      people.practice(otherPractice),
+      people.practice(freePractice),
+      people.patient(practice, 'pat_gone'),
+      people.patient(practice, 'pat_ruth'),
+      people.patient(practice, 'pat_sam'),
+      people.patient(practice, 'pat_ida'),
+      people.patient(practice, 'pat_rate'),
+      people.patient(practice, 'pat_rita'),
+      people.patient(otherPractice, 'pat_olga'),
+      people.patient(freePractice, 'pat_quinn'),
+      people.members(practice, Object.keys(STAFF)).then((found) => found.length === 4),
+      people.members(freePractice, ['mbr_fay', 'mbr_fred']).then((f) => f.length === 2),
+      config.groupsOfPractice(practice).then((groups) => groups.length === 4),
+      config.group(freePractice, 'grp_free'),
+      config.phrPreferences(practice).then((p) => p.version >= 1),
+      config.phrPreferences(freePractice).then((p) => p.version === 1),
+    ],
     { timeoutMs: 30000, description: 'the directory and settings replicas to catch up' },
   );
 }
 
 beforeAll(async () => {
-  kafka = createKafka(
-    { brokers: testInfrastructure().kafkaBrokers, clientId: 'messaging-intake-it' },
-    silentLogger,
-  );
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  await bed.connect();
   await feedMainPractice();
   await feedOtherPractices();
-  app = await startServiceForTest(
-    (c) => AppModule.forConfig(c),
-    // A high limit here: the rate limit has its own app and patient below.
-    loadConfig(testEnvironment({ PATIENT_SEND_LIMIT: '1000' })),
-    SERVICE,
-  );
-  messages = await new EventsOnTopic(kafka, MessageSentV1.topic.name, practice).start();
+  // A high limit here: the rate limit has its own app and patient below.
+  app = await bed.start({ PATIENT_SEND_LIMIT: '1000' });
+  messages = await bed.observe(MessageSentV1.topic.name, practice);
   await untilReplicated(app);
 });
 
-afterAll(async () => {
-  await messages?.stop();
-  await app?.close();
-  await producer?.disconnect();
-});
+afterAll(() => bed.stop());
 
 const token = (sub: string, practiceId = practice, actor: ActorKind = 'patient') =>
   mintToken(TEST_JWT_SECRET, { sub, practiceId, actor });
@@ -537,7 +465,7 @@ describe('the send-time re-check', () => {
       }).expect(202)
     ).body;
 
-    const feed = settings.get(practice)!;
+    const feed = bed.settings(practice);
     const version = await feed.preferences({
       ...openPreferences,
       excludedMemberIds: ['mbr_bob', 'mbr_carol'],
@@ -648,16 +576,8 @@ describe('the per-patient rate limit', () => {
   let limited: INestApplication;
 
   beforeAll(async () => {
-    limited = await startServiceForTest(
-      (c) => AppModule.forConfig(c),
-      loadConfig(testEnvironment({ PATIENT_SEND_LIMIT: '3' })),
-      SERVICE,
-    );
+    limited = await bed.start({ PATIENT_SEND_LIMIT: '3' });
     await untilReplicated(limited);
-  });
-
-  afterAll(async () => {
-    await limited?.close();
   });
 
   it('answers the 4th message 429 rate-limited with Retry-After; refusals and replays cost nothing', async () => {

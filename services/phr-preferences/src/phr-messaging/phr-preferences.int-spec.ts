@@ -7,19 +7,15 @@
 import { mintToken, type ActorKind } from '@gm/auth';
 import { PhrMessagingPreferencesUpdatedV1, PRIVILEGES, TOPICS } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { createKafka, silentLogger } from '@gm/messaging';
 import {
   DirectoryFeed,
   EventsOnTopic,
-  startServiceForTest,
+  ServiceTestBed,
   TEST_JWT_SECRET,
-  testEnvironment,
-  testInfrastructure,
   uniqueName,
   waitFor,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
@@ -29,8 +25,10 @@ const practice = uniqueName('prc');
 const otherPractice = uniqueName('prc_other');
 const busyPractice = uniqueName('prc_busy');
 
-let kafka: Kafka;
-let producer: Producer;
+const bed = new ServiceTestBed(
+  { appModule: (c) => AppModule.forConfig(c), loadConfig, description: SERVICE },
+  'phr-preferences-it',
+);
 let app: INestApplication;
 let feed: DirectoryFeed;
 let events: EventsOnTopic;
@@ -82,13 +80,8 @@ async function feedPractice(target: DirectoryFeed, adminId: string) {
 }
 
 beforeAll(async () => {
-  kafka = createKafka(
-    { brokers: testInfrastructure().kafkaBrokers, clientId: 'phr-preferences-it' },
-    silentLogger,
-  );
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  feed = new DirectoryFeed(producer, practice);
+  await bed.connect();
+  feed = bed.directory(practice);
   await feedPractice(feed, 'mbr_admin');
   await feed.role({ roleId: 'role_front', name: 'Front Desk', privileges: [] });
   for (const [memberId, roleId, active] of [
@@ -100,47 +93,34 @@ beforeAll(async () => {
   ] as const) {
     await feed.member({ memberId, displayName: `Staff ${memberId}`, roleId, active });
   }
-  await feedPractice(new DirectoryFeed(producer, otherPractice), 'mbr_other_admin');
-  await feedPractice(new DirectoryFeed(producer, busyPractice), 'mbr_busy_admin');
+  await feedPractice(bed.directory(otherPractice), 'mbr_other_admin');
+  await feedPractice(bed.directory(busyPractice), 'mbr_busy_admin');
 
-  app = await startServiceForTest(
-    (c) => AppModule.forConfig(c),
-    loadConfig(testEnvironment()),
-    SERVICE,
-  );
+  app = await bed.start();
   [events, otherEvents, busyEvents] = await Promise.all(
-    [practice, otherPractice, busyPractice].map((p) =>
-      new EventsOnTopic(kafka, TOPICS.phrPreferences.name, p).start(),
-    ),
+    [practice, otherPractice, busyPractice].map((p) => bed.observe(TOPICS.phrPreferences.name, p)),
   );
   await untilReplicated();
   // Joining the consumer group and reading the six compacted topics takes 10–20 s, more under load.
 }, 120000);
 
-afterAll(async () => {
-  await Promise.all([events, otherEvents, busyEvents].map((observer) => observer?.stop()));
-  await app?.close();
-  await producer?.disconnect();
-});
+afterAll(() => bed.stop());
 
 /** Directory topics are consumed independently: wait until every fact the tests rely on has arrived. */
 async function untilReplicated() {
   const replica = app.get(DirectoryReplica);
   const members = ['mbr_admin', 'mbr_front', 'mbr_groups', 'mbr_alice', 'mbr_bob', 'mbr_gone'];
-  await waitFor(
-    async () =>
-      Promise.all([
-        replica.members(practice, members),
-        replica.role(practice, 'role_admin'),
-        replica.role(practice, 'role_front'),
-        replica.role(practice, 'role_groups'),
-        replica.member(otherPractice, 'mbr_other_admin'),
-        replica.role(otherPractice, 'role_admin'),
-        replica.member(busyPractice, 'mbr_busy_admin'),
-        replica.role(busyPractice, 'role_admin'),
-      ]),
-    ([found, ...facts]) =>
-      (found as unknown[]).length === members.length && facts.every((fact) => fact !== null),
+  await bed.untilReplicated(
+    () => [
+      replica.members(practice, members).then((found) => found.length === members.length),
+      replica.role(practice, 'role_admin'),
+      replica.role(practice, 'role_front'),
+      replica.role(practice, 'role_groups'),
+      replica.member(otherPractice, 'mbr_other_admin'),
+      replica.role(otherPractice, 'role_admin'),
+      replica.member(busyPractice, 'mbr_busy_admin'),
+      replica.role(busyPractice, 'role_admin'),
+    ],
     { timeoutMs: 90000, description: 'the directory replica to catch up' },
   );
 }

@@ -8,8 +8,6 @@ import { mintToken, type ActorKind } from '@gm/auth';
 import {
   buildEnvelope,
   MessageAssignedV1,
-  MessageGroupCreatedV1,
-  MessageGroupUpdatedV1,
   MessageRestoredV1,
   MessageRoutedV1,
   MessageSentV1,
@@ -22,20 +20,16 @@ import {
   type MessageGroupStateV1,
 } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { createKafka, silentLogger } from '@gm/messaging';
 import { SettingsReplica } from '@gm/settings-replica';
 import {
   DirectoryFeed,
   EventsOnTopic,
-  startServiceForTest,
+  ServiceTestBed,
   TEST_JWT_SECRET,
-  testEnvironment,
-  testInfrastructure,
   uniqueName,
   waitFor,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
@@ -59,8 +53,10 @@ const STAFF = {
 const id = (who: keyof typeof STAFF) => STAFF[who][0];
 const patient = 'pat_ruth';
 
-let kafka: Kafka;
-let producer: Producer;
+const bed = new ServiceTestBed(
+  { appModule: (c) => AppModule.forConfig(c), loadConfig, description: SERVICE },
+  'routing-assignment-it',
+);
 let app: INestApplication;
 let feed: DirectoryFeed;
 let threadEvents: EventsOnTopic;
@@ -74,44 +70,13 @@ const as = async (sub: string, practiceId = practice) => `Bearer ${await token(s
 // --- Message groups, as group-config publishes them ----------------------------
 
 type GroupDraft = Pick<MessageGroupStateV1, 'name' | 'recipientMode' | 'members'>;
-const groups = new Map<string, MessageGroupStateV1>();
 /** Every name a group of the practice has had. */
 const groupNames = new Set<string>();
 
-async function publishGroup(groupId: string, draft: GroupDraft): Promise<void> {
-  const previous = groups.get(groupId);
-  const changedAt = new Date().toISOString();
-  const state: MessageGroupStateV1 = {
-    practiceId: practice,
-    groupId,
-    description: '',
-    facilityId: null,
-    patientCategoryId: null,
-    ...draft,
-    version: (previous?.version ?? 0) + 1,
-    changedAt,
-  };
-  groups.set(groupId, state);
-  groupNames.add(state.name);
-  const definition = previous ? MessageGroupUpdatedV1 : MessageGroupCreatedV1;
-  const envelope = buildEnvelope(definition, state, {
-    id: randomUUID(),
-    source: '/tests/group-config',
-    time: changedAt,
-    practiceId: practice,
-    correlationId: randomUUID(),
-  });
-  await producer.send({
-    topic: TOPICS.messageGroups.name,
-    acks: -1,
-    messages: [toWireRecord(envelope)],
-  });
-}
-
 /** Publishes the group and waits until the service's settings replica holds this version. */
 async function group(draft: GroupDraft, groupId = uniqueName('grp')): Promise<string> {
-  await publishGroup(groupId, draft);
-  const version = groups.get(groupId)!.version;
+  groupNames.add(draft.name);
+  const version = await bed.settings(practice).group({ groupId, ...draft });
   await waitFor(
     () => app.get(SettingsReplica).group(practice, groupId),
     (held) => held?.version === version,
@@ -139,7 +104,7 @@ const careDraft = (name = uniqueName('Care Coordination')): GroupDraft => ({
 // --- Patient messages, as the intake publishes them ----------------------------
 
 async function publishMessage(envelope: EventEnvelope<MessageSentV1>): Promise<void> {
-  await producer.send({
+  await bed.producer.send({
     topic: TOPICS.patientMessages.name,
     acks: -1,
     messages: [toWireRecord(envelope)],
@@ -216,14 +181,8 @@ async function timeline(threadId: string, who = id('admin')) {
 // --- Setup -------------------------------------------------------------------
 
 beforeAll(async () => {
-  kafka = createKafka(
-    { brokers: testInfrastructure().kafkaBrokers, clientId: 'routing-assignment-it' },
-    silentLogger,
-  );
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-
-  feed = new DirectoryFeed(producer, practice);
+  await bed.connect();
+  feed = bed.directory(practice);
   await feed.practice({ name: PRACTICE_NAME, plan: 'paid' });
   await feed.role({ roleId: 'role_staff', name: 'Staff', privileges: [] });
   for (const [memberId, displayName] of Object.values(STAFF)) {
@@ -238,7 +197,7 @@ beforeAll(async () => {
     active: true,
   });
   // Another practice whose Admin has the same member id as ours.
-  const other = new DirectoryFeed(producer, otherPractice);
+  const other = bed.directory(otherPractice);
   await other.practice({ name: 'Elsewhere Clinic', plan: 'paid' });
   await other.member({
     memberId: id('admin'),
@@ -247,36 +206,23 @@ beforeAll(async () => {
     active: true,
   });
 
-  app = await startServiceForTest(
-    (c) => AppModule.forConfig(c),
-    loadConfig(testEnvironment()),
-    SERVICE,
-  );
-  threadEvents = await new EventsOnTopic(kafka, TOPICS.threads.name, practice).start();
+  app = await bed.start();
+  threadEvents = await bed.observe(TOPICS.threads.name, practice);
 
   const directory = app.get(DirectoryReplica);
-  await waitFor(
-    () =>
-      Promise.all([
-        directory.practice(practice),
-        directory.patient(practice, patient),
-        directory.members(
-          practice,
-          Object.values(STAFF).map(([memberId]) => memberId),
-        ),
-        directory.member(otherPractice, id('admin')),
-      ]),
-    ([p, pat, members, other]) =>
-      p !== null && pat !== null && members.length === Object.keys(STAFF).length && other !== null,
+  const staffIds = Object.values(STAFF).map(([memberId]) => memberId);
+  await bed.untilReplicated(
+    () => [
+      directory.practice(practice),
+      directory.patient(practice, patient),
+      directory.members(practice, staffIds).then((found) => found.length === staffIds.length),
+      directory.member(otherPractice, id('admin')),
+    ],
     { timeoutMs: 60000, description: 'the directory replica to catch up' },
   );
 });
 
-afterAll(async () => {
-  await threadEvents?.stop();
-  await app?.close();
-  await producer?.disconnect();
-});
+afterAll(() => bed.stop());
 
 afterEach(() => {
   expect(threadEvents.invalid).toEqual([]);
