@@ -2,7 +2,9 @@
 // `unit` needs no servers; `integration` runs against the real native stack
 // (Kafka, FerretDB, Redis), which its global setup reuses or starts; `system`
 // builds and starts the six services as OS processes (ports 4101–4106), seeds
-// them through HTTP and walks the product over HTTP only (system-tests/).
+// them through HTTP and walks the product over HTTP only (system-tests/);
+// `faults` starts worlds of its own (Kafka, FerretDB, six services) and kills
+// their processes under load (system-tests/faults/).
 const swc = [
   '@swc/jest',
   {
@@ -53,6 +55,12 @@ export default {
       testMatch: ['<rootDir>/system-tests/**/*.system-spec.ts'],
       globalSetup: '<rootDir>/system-tests/harness/global-setup.ts',
       globalTeardown: '<rootDir>/system-tests/harness/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/system-tests/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/system-tests/faults/global-setup.ts',
     },
   ],
 };
