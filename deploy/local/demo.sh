@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole system on this machine, without Docker: installs what is missing,
-# starts the native stack, builds and starts the six services as separate
+# starts the native stack, builds and starts the seven services as separate
 # processes, and loads the demo practice.
 #
 #   demo.sh up | down | status
@@ -9,7 +9,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN=$REPO/.local/services
 cd "$REPO"
 
-SERVICES=(practice-directory:3001 group-config:3002 phr-preferences:3003 messaging-intake:3004 routing-assignment:3005 inbox-projection:3006)
+SERVICES=(practice-directory:3001 group-config:3002 phr-preferences:3003 messaging-intake:3004 routing-assignment:3005 inbox-projection:3006 access-audit:3007)
 
 say() { printf '%s\n' "$*" >&2; }
 
