@@ -10,6 +10,11 @@ import { seesTimeline } from '../domain/visibility.js';
 import { InboxSignals } from '../infrastructure/inbox-signals.js';
 import { Generations, type ProjectionStore } from '../infrastructure/projection-store.js';
 import { InboxProjector, withoutId } from './inbox-projector.js';
+import {
+  recordReadOrRefuse,
+  ThreadReadRecorder,
+  type ReadContext,
+} from './thread-read-recorder.js';
 
 export type MemberFilter = 'all' | Bucket;
 export type MailboxBox = 'inbox' | 'unread' | 'sent';
@@ -55,6 +60,7 @@ export class InboxQueries {
     private readonly projector: InboxProjector,
     private readonly settings: SettingsReplica,
     private readonly directory: DirectoryReplica,
+    private readonly reads: ThreadReadRecorder,
   ) {}
 
   // --- Members -----------------------------------------------------------------------------
@@ -163,7 +169,7 @@ export class InboxQueries {
     };
   }
 
-  async memberThread(caller: Caller, threadId: string, afterVersion?: number) {
+  async memberThread(caller: Caller, threadId: string, read: ReadContext, afterVersion?: number) {
     const { practiceId, id: memberId } = caller;
     const store = await this.generations.active();
     const _id = entryId(practiceId, memberId, threadId);
@@ -181,6 +187,14 @@ export class InboxQueries {
     const stored = await store.views.findOne({ _id: threadId });
     if (!stored) throw threadNotFound();
     const view = withoutId(stored);
+    // The caller may open it (their entry exists): recorded before it is marked read or served.
+    await recordReadOrRefuse(this.reads, {
+      practiceId,
+      actor: { kind: 'member', id: memberId },
+      action: 'thread.read',
+      threadId,
+      ...read,
+    });
     if (entry.unread) await this.markRead(store, view.threadId, _id);
     const timeline = seesTimeline(entry.audience) ? await this.timeline(view) : null;
     return {
@@ -287,7 +301,12 @@ export class InboxQueries {
     };
   }
 
-  async patientThread(caller: Caller, threadId: string, afterMessageId?: string) {
+  async patientThread(
+    caller: Caller,
+    threadId: string,
+    read: ReadContext,
+    afterMessageId?: string,
+  ) {
     const store = await this.generations.active();
     const deadline = Date.now() + (afterMessageId ? READ_YOUR_WRITES_MS : 0);
     const mine = (v: ThreadView | null) =>
@@ -306,6 +325,14 @@ export class InboxQueries {
       view = await load();
     }
     if (!view || !mine(view) || view.messages.length === 0) throw threadNotFound();
+    // The patient's own thread: recorded before it is marked read or served.
+    await recordReadOrRefuse(this.reads, {
+      practiceId: caller.practiceId,
+      actor: { kind: 'patient', id: caller.id },
+      action: 'thread.read',
+      threadId,
+      ...read,
+    });
     const name = (await this.senderNames(caller.practiceId))(view);
     if (view.replies.length > view.patientReadReplies) {
       await this.projector.locked(store, threadId, async () => {

@@ -18,3 +18,10 @@ export const invalidCursor = () =>
   new InboxError('invalid-cursor', 'invalid', 'The cursor is not one this service issued.');
 export const rebuildRunning = () =>
   new InboxError('rebuild-running', 'conflict', 'A rebuild is already running.');
+/** The read could not be recorded in the access audit: fail closed, serve nothing (ADR 0013). */
+export const accessAuditUnavailable = () =>
+  new InboxError(
+    'access-audit-unavailable',
+    'unavailable',
+    'The access could not be recorded, so nothing was served; try again.',
+  );

@@ -10,7 +10,9 @@ import {
   type MessageEvent,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
+import { CorrelationId } from '@gm/service-kit';
 import { map, merge, interval, type Observable } from 'rxjs';
 import { InboxQueries } from '../application/inbox-queries.js';
 import { InboxRebuild } from '../application/inbox-rebuild.js';
@@ -75,8 +77,10 @@ export class MemberInboxHttpController {
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
     @Query() query: MemberThreadQueryDto,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ) {
-    return this.queries.memberThread(caller, threadId, query.after);
+    return this.queries.memberThread(caller, threadId, { correlationId, origin }, query.after);
   }
 }
 
@@ -107,8 +111,10 @@ export class PatientMailboxHttpController {
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
     @Query() query: PatientThreadQueryDto,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ) {
-    return this.queries.patientThread(caller, threadId, query.after);
+    return this.queries.patientThread(caller, threadId, { correlationId, origin }, query.after);
   }
 }
 

@@ -1,0 +1,306 @@
+/**
+ * The access audit of thread reads in the read model (ADR 0013), against the
+ * real servers: a member opening a thread and a patient opening their own
+ * each publish one AccessRecorded on gm.access-audit before the content is
+ * served; when the record cannot be written the read is refused with 503,
+ * serves nothing and marks nothing read.
+ */
+import { mintToken, type ActorKind } from '@gm/auth';
+import type { ThreadAccess } from '@gm/access-recording';
+import {
+  AccessRecordedV1,
+  buildEnvelope,
+  MessageGroupCreatedV1,
+  MessageRoutedV1,
+  MessageSentV1,
+  TOPICS,
+  toWireRecord,
+  type EventDefinition,
+  type EventEnvelope,
+} from '@gm/contracts';
+import { createKafka, silentLogger } from '@gm/messaging';
+import { configureHttp } from '@gm/service-kit';
+import {
+  DirectoryFeed,
+  EventsOnTopic,
+  startServiceForTest,
+  TEST_JWT_SECRET,
+  testEnvironment,
+  testInfrastructure,
+  uniqueName,
+  waitFor,
+} from '@gm/testing';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { AppModule } from '../app.module.js';
+import { loadConfig } from '../config.js';
+import { SERVICE } from '../service.js';
+import { ThreadReadRecorder } from './application/thread-read-recorder.js';
+
+const practice = uniqueName('prc');
+const ADMIN = 'mbr_admin';
+const PATIENT = 'pat_ruth';
+const GROUP = uniqueName('grp');
+const SUBJECT = 'Audit subject that must not leak';
+const BODY = 'Audit body that must not leak';
+
+let kafka: Kafka;
+let producer: Producer;
+let app: INestApplication;
+let audit: EventsOnTopic;
+let environment: Record<string, string>;
+
+const bearer = async (sub: string, actor: ActorKind) =>
+  `Bearer ${await mintToken(TEST_JWT_SECRET, { sub, practiceId: practice, actor })}`;
+
+const open = async (target: INestApplication, path: string, sub: string, actor: ActorKind) =>
+  request(target.getHttpServer())
+    .get(path)
+    .set('authorization', await bearer(sub, actor))
+    .set('user-agent', `Inbox-Test/${actor}`);
+
+/** Opens and checks the status. */
+async function opened(
+  status: number,
+  target: INestApplication,
+  path: string,
+  sub: string,
+  actor: ActorKind,
+) {
+  const response = await open(target, path, sub, actor);
+  expect({ path, status: response.status }).toEqual({ path, status });
+  return response;
+}
+
+async function publish<T>(definition: EventDefinition<T>, data: T) {
+  const envelope = buildEnvelope(definition, data, {
+    id: randomUUID(),
+    source: '/tests/access-audit',
+    time: new Date().toISOString(),
+    practiceId: practice,
+    correlationId: randomUUID(),
+  });
+  await producer.send({
+    topic: definition.topic.name,
+    acks: -1,
+    messages: [toWireRecord(envelope as EventEnvelope)],
+  });
+}
+
+interface Listed {
+  threadId: string;
+  unread: boolean;
+}
+
+/** The admin's listing of the group (listings are not thread reads: they record nothing). */
+async function listing(): Promise<Listed[]> {
+  const response = await open(app, `/inbox/groups/${GROUP}/threads?limit=100`, ADMIN, 'member');
+  return response.status === 200 ? (response.body.threads as Listed[]) : [];
+}
+
+/** A routed thread from the patient to the group, once it is in the admin's inbox. */
+async function thread(timeoutMs = 30000): Promise<string> {
+  const threadId = uniqueName('thr');
+  const at = new Date().toISOString();
+  await publish(MessageSentV1, {
+    practiceId: practice,
+    threadId,
+    messageId: uniqueName('msg'),
+    patientId: PATIENT,
+    recipientKind: 'group',
+    groupId: GROUP,
+    memberId: null,
+    subject: SUBJECT,
+    body: BODY,
+    followUp: false,
+    threadVersion: 1,
+    sentAt: at,
+  });
+  await publish(MessageRoutedV1, {
+    practiceId: practice,
+    threadId,
+    groupId: GROUP,
+    threadVersion: 1,
+    occurredAt: at,
+    patientId: PATIENT,
+    routing: 'specific-members',
+    memberId: null,
+  });
+  await waitFor(
+    async () => {
+      const response = await open(app, `/inbox/groups/${GROUP}/threads?limit=100`, ADMIN, 'member');
+      return { status: response.status, body: response.body as { threads?: Listed[] } };
+    },
+    ({ body }) => (body.threads ?? []).some((t) => t.threadId === threadId),
+    { timeoutMs, description: `${threadId} in the admin's inbox` },
+  );
+  return threadId;
+}
+
+const recordsOf = (threadId: string, count: number) =>
+  waitFor(
+    async () =>
+      audit
+        .ofType(AccessRecordedV1.type)
+        .filter((e) => (e.data as AccessRecordedV1).threadId === threadId),
+    (found) => found.length >= count,
+    { timeoutMs: 30000, description: `${count} access records of ${threadId}` },
+  ) as Promise<EventEnvelope<AccessRecordedV1>[]>;
+
+beforeAll(async () => {
+  kafka = createKafka(
+    { brokers: testInfrastructure().kafkaBrokers, clientId: 'inbox-audit-it' },
+    silentLogger,
+  );
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const feed = new DirectoryFeed(producer, practice);
+  await feed.practice({ name: 'Riverside', plan: 'paid' });
+  await feed.member({ memberId: ADMIN, displayName: 'Alice Admin', roleId: null, active: true });
+  await feed.patient({
+    patientId: PATIENT,
+    displayName: 'Ruth Patient',
+    facilityId: null,
+    categoryIds: [],
+    careTeamMemberIds: [],
+    active: true,
+  });
+  await publish(MessageGroupCreatedV1, {
+    practiceId: practice,
+    groupId: GROUP,
+    name: 'Billing Team',
+    description: '',
+    facilityId: null,
+    patientCategoryId: null,
+    recipientMode: 'specific-members',
+    members: [{ memberId: ADMIN, privilege: 'admin' }],
+    version: 1,
+    changedAt: new Date().toISOString(),
+  });
+  environment = testEnvironment();
+  app = await startServiceForTest((c) => AppModule.forConfig(c), loadConfig(environment), SERVICE);
+  audit = await new EventsOnTopic(kafka, TOPICS.accessAudit.name, practice).start();
+}, 180000);
+
+afterAll(async () => {
+  await audit?.stop();
+  await app?.close();
+  await producer?.disconnect();
+});
+
+describe('thread reads are recorded', () => {
+  let threadId: string;
+
+  beforeAll(async () => {
+    // A fresh consumer group reads every topic from the start first.
+    threadId = await thread(300000);
+  }, 320000);
+
+  it("records a member's read before serving it", async () => {
+    const response = await opened(200, app, `/inbox/threads/${threadId}`, ADMIN, 'member');
+    expect(response.body.subject).toBe(SUBJECT);
+    const [record] = await recordsOf(threadId, 1);
+    expect(record!.subject).toBe(practice);
+    expect(record!.source).toBe('/services/inbox-projection');
+    expect(record!.data).toEqual({
+      recordId: record!.id,
+      practiceId: practice,
+      actor: { kind: 'member', id: ADMIN },
+      action: 'thread.read',
+      threadId,
+      occurredAt: expect.any(String),
+      source: { ip: expect.stringMatching(/127\.0\.0\.1|::1/), userAgent: 'Inbox-Test/member' },
+      correlationId: record!.correlationId,
+    });
+  });
+
+  it("records the patient's read of their own thread", async () => {
+    const response = await opened(200, app, `/mailbox/threads/${threadId}`, PATIENT, 'patient');
+    expect(response.body.messages[0].body).toBe(BODY);
+    const records = await recordsOf(threadId, 2);
+    expect(records[1]!.data).toMatchObject({
+      actor: { kind: 'patient', id: PATIENT },
+      action: 'thread.read',
+      source: { userAgent: 'Inbox-Test/patient' },
+    });
+  });
+
+  it('records nothing for a read that is refused, and nothing for listings', async () => {
+    await opened(404, app, `/inbox/threads/${threadId}`, 'mbr_stranger', 'member');
+    await opened(404, app, `/mailbox/threads/${threadId}`, 'pat_other', 'patient');
+    await listing();
+    await opened(200, app, `/inbox/threads/${threadId}`, ADMIN, 'member');
+    // Same partition (the practice's key), in order: the third record is the admin's second read.
+    const records = await recordsOf(threadId, 3);
+    expect(records.map((r) => `${r.data.actor.kind}:${r.data.actor.id}`)).toEqual([
+      `member:${ADMIN}`,
+      `patient:${PATIENT}`,
+      `member:${ADMIN}`,
+    ]);
+  });
+
+  it('puts no subject, body or name into a record', async () => {
+    const records = await recordsOf(threadId, 3);
+    for (const record of records) {
+      const wire = JSON.stringify(record);
+      for (const phi of [SUBJECT, BODY, 'Alice Admin', 'Ruth Patient', 'Billing Team']) {
+        expect(wire).not.toContain(phi);
+      }
+    }
+    expect(audit.invalid).toEqual([]);
+  });
+});
+
+/** A recorder whose store is down. */
+class FailingRecorder extends ThreadReadRecorder {
+  readonly attempts: ThreadAccess[] = [];
+  async record(access: ThreadAccess): Promise<void> {
+    this.attempts.push(access);
+    throw new Error('access records store unreachable');
+  }
+}
+
+describe('when the read cannot be recorded', () => {
+  let failing: INestApplication;
+  const recorder = new FailingRecorder();
+
+  beforeAll(async () => {
+    // Same database as the running service (its read model), its own consumer group.
+    const config = loadConfig({ ...environment, KAFKA_CONSUMER_GROUP: uniqueName('it-failing') });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] })
+      .overrideProvider(ThreadReadRecorder)
+      .useValue(recorder)
+      .compile();
+    failing = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+    configureHttp(failing, config, SERVICE);
+    await failing.init();
+  }, 120000);
+
+  afterAll(async () => {
+    await failing?.close();
+  });
+
+  it('answers 503 to the member and the patient, serves nothing and marks nothing read', async () => {
+    const threadId = await thread();
+    for (const [path, sub, actor] of [
+      [`/inbox/threads/${threadId}`, ADMIN, 'member'],
+      [`/mailbox/threads/${threadId}`, PATIENT, 'patient'],
+    ] as const) {
+      const response = await opened(503, failing, path, sub, actor);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.body.code).toBe('access-audit-unavailable');
+      const text = JSON.stringify(response.body);
+      expect(text).not.toContain(SUBJECT);
+      expect(text).not.toContain(BODY);
+    }
+    expect(recorder.attempts.map((a) => [a.actor.kind, a.action, a.threadId])).toEqual([
+      ['member', 'thread.read', threadId],
+      ['patient', 'thread.read', threadId],
+    ]);
+    const listed = (await listing()).find((t) => t.threadId === threadId);
+    expect(listed?.unread).toBe(true);
+  });
+});
