@@ -31,6 +31,8 @@ export function configureHttp(
     limit: string;
   });
   app.use(bodyGuard);
+  // req.ip is the client's address only through the proxies we were told of.
+  express.set('trust proxy', config.trustedProxyHops);
   app.use(helmet());
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -22,6 +22,7 @@ describe('infrastructure configuration', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       logLevel: 'info',
       corsOrigins: [],
+      trustedProxyHops: 0,
     });
   });
 
@@ -34,6 +35,7 @@ describe('infrastructure configuration', () => {
       KAFKA_SESSION_TIMEOUT_MS: '10000',
       CORS_ORIGINS: 'https://app.example, https://admin.example',
       LOG_LEVEL: 'warn',
+      HTTP_TRUSTED_PROXY_HOPS: '1',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -43,6 +45,7 @@ describe('infrastructure configuration', () => {
       kafkaSessionTimeoutMs: 10000,
       corsOrigins: ['https://app.example', 'https://admin.example'],
       logLevel: 'warn',
+      trustedProxyHops: 1,
     });
   });
 

@@ -111,6 +111,12 @@ export interface InfrastructureConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: string;
   corsOrigins: string[];
+  /**
+   * How many proxies in front of the service to trust for the client's
+   * address (X-Forwarded-For): the access audit records "from where", which
+   * behind an ingress is otherwise the ingress. 0 trusts no header.
+   */
+  trustedProxyHops: number;
 }
 
 export function readInfrastructureConfig(
@@ -143,5 +149,6 @@ export function readInfrastructureConfig(
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    trustedProxyHops: reader.int('HTTP_TRUSTED_PROXY_HOPS', 0, { min: 0, max: 10 }),
   };
 }
