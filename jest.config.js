@@ -1,7 +1,7 @@
 // One test command for the whole repository (ADR 0001 explains the ESM setup):
 // `unit` needs no servers; `integration` runs against the real native stack
 // (Kafka, FerretDB, Redis), which its global setup reuses or starts; `system`
-// builds and starts the six services as OS processes (ports 4101–4106), seeds
+// builds and starts the seven services as OS processes (ports 4101–4107), seeds
 // them through HTTP and walks the product over HTTP only (system-tests/);
 // `faults` starts worlds of its own (Kafka, FerretDB, six services) and kills
 // their processes under load (system-tests/faults/).

@@ -947,12 +947,33 @@ async function runEndpoint(endpoint: Endpoint): Promise<string[]> {
 
 // --- the suite ---------------------------------------------------------------
 
+/** The access trail: members holding audit.read only, none of the actors here (their 200s: access-audit.system-spec.ts). */
+const auditEndpoints = (): Endpoint[] => [
+  {
+    name: 'GET /access-records',
+    service: 'access-audit',
+    method: 'GET',
+    owner: 'practiceAdmin',
+    path: () => '/access-records',
+    statuses: expected('member', 403, {}),
+  },
+  {
+    name: 'GET /access-records?threadId= (a thread of this practice)',
+    service: 'access-audit',
+    method: 'GET',
+    owner: 'groupAdmin',
+    path: () => `/access-records?threadId=${threads.group.threadId}`,
+    statuses: expected('member', 403, {}),
+  },
+];
+
 const SECTIONS: [string, () => Endpoint[]][] = [
   ['practice-directory', directoryEndpoints],
   ['group-config', groupConfigEndpoints],
   ['phr-preferences', phrEndpoints],
   ['messaging-intake', intakeEndpoints],
   ['routing-assignment', routingEndpoints],
+  ['access-audit', auditEndpoints],
 ];
 
 describe('authorization matrix (every endpoint × actor)', () => {

@@ -227,6 +227,26 @@ const MAILBOX_QUERIES: [string, string, Expectation][] = [
   ['box = an operator object', `box=${q('{"$ne":"x"}')}`, 'refuse'],
 ];
 
+/** The access trail's filters (access-audit). Records keep arriving, so nothing here is 'same'. */
+const AUDIT_QUERIES: [string, string, Expectation][] = [
+  ['limit=0', 'limit=0', 'refuse'],
+  ['limit=201', 'limit=201', 'refuse'],
+  ['limit=abc', 'limit=abc', 'refuse'],
+  ['limit=1.5', 'limit=1.5', 'refuse'],
+  ['limit twice', 'limit=1&limit=2', 'either'],
+  ['action = $where', `action=${q('$where')}`, 'refuse'],
+  ['action in capitals', 'action=THREAD.READ', 'refuse'],
+  ['action = an operator object', `action=${q('{"$ne":"x"}')}`, 'refuse'],
+  ['actorId of 129 characters', `actorId=${'x'.repeat(129)}`, 'refuse'],
+  ['threadId = $where', `threadId=${q('$where')}`, 'either'],
+  ['threadId = an operator object', `threadId=${q('{"$gt":""}')}`, 'either'],
+  ['from not a date', 'from=not-a-date', 'refuse'],
+  ['to not a date', 'to=yesterday', 'refuse'],
+  ['a window of six years', 'from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'refuse'],
+  ['a cursor this service never issued', 'cursor=not-a-cursor', 'either'],
+  ['a cursor of 401 characters', `cursor=${'A'.repeat(401)}`, 'refuse'],
+];
+
 /** `after` on a member's thread: a routing version, an integer ≥ 1. */
 const VERSION_QUERIES: [string, string, Expectation][] = [
   ['after=0', 'after=0', 'refuse'],
@@ -596,6 +616,16 @@ function endpoints(): Endpoint[] {
       path: (param = thread.threadId) => `/threads/${param}/timeline`,
       hasParam: true,
       token: () => member('groupAdmin'),
+    },
+    // access-audit: the trail, read by a member holding audit.read
+    {
+      name: 'GET /access-records',
+      service: 'access-audit',
+      method: 'GET',
+      path: () => '/access-records',
+      hasParam: false,
+      token: () => member('auditor'),
+      queries: AUDIT_QUERIES,
     },
     // inbox-projection (the read model; the live feed /inbox/events never ends and is left out)
     {

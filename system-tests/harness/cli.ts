@@ -6,8 +6,8 @@
  *   node --import @swc-node/register/esm-register system-tests/harness/cli.ts down
  *
  * `up`: native stack (reusing tools/jest/stack-global-setup.js), a Kafka
- * broker of the run's own (below), build, the six services as separate OS
- * processes on ports 4101–4106 with databases `st_<svc>_<runid>` and consumer
+ * broker of the run's own (below), build, the seven services as separate OS
+ * processes on ports 4101–4107 with databases `st_<svc>_<runid>` and consumer
  * groups `st-<svc>-<runid>`, readiness (bounded), then the run's two practices
  * seeded through HTTP; writes `.local/system-tests/current.json`. On any
  * failure it stops what it started and exits 1 with the last log lines.
@@ -20,7 +20,7 @@
  * with GM_STACK_DIR=.local/system-tests-kafka on 127.0.0.1:9192), fresh for
  * every run. On the shared broker (9092) every run would add a few hundred
  * records to the compacted topics that every integration test replays within
- * a fixed bound, and the run's six services would consume (and load the CPU
+ * a fixed bound, and the run's seven services would consume (and load the CPU
  * with) every integration test's events while `npm test` runs them.
  * SYSTEM_TESTS_SHARED_KAFKA=1 uses the shared broker instead; the run's
  * consumer groups then start at the end of every topic.

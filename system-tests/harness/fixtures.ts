@@ -68,6 +68,13 @@ const SETTINGS_ROLE = {
   privileges: [PRIVILEGES.messageGroupsSettings, PRIVILEGES.phrSettings],
 };
 
+/** Compliance staff: read the access audit trail, and nothing else of the settings. */
+const AUDIT_ROLE = {
+  id: 'role_compliance',
+  name: 'Compliance',
+  privileges: [PRIVILEGES.auditRead],
+};
+
 const member = (
   id: string,
   first: string,
@@ -93,7 +100,7 @@ export function mainPracticeFixture(practiceId: string, surname = 'Mainwaring'):
       { id: 'fac_north', name: 'North Clinic' },
     ],
     patientCategories: [{ id: 'cat_diabetes', name: 'Diabetes Program Patients' }],
-    roles: [SETTINGS_ROLE, { id: 'role_staff', name: 'Staff', privileges: [] }],
+    roles: [SETTINGS_ROLE, AUDIT_ROLE, { id: 'role_staff', name: 'Staff', privileges: [] }],
     members: {
       practiceAdmin: member('mbr_padmin', 'Paula', surname, SETTINGS_ROLE.id),
       groupAdmin: member('mbr_gadmin', 'Gabe', surname, 'role_staff'),
@@ -103,6 +110,7 @@ export function mainPracticeFixture(practiceId: string, surname = 'Mainwaring'):
       nonMember: member('mbr_outsider', 'Otto', surname, 'role_staff'),
       excluded: member('mbr_excluded', 'Xena', surname),
       inactiveAdmin: member('mbr_former', 'Fred', surname, SETTINGS_ROLE.id, false),
+      auditor: member('mbr_auditor', 'Audrey', surname, AUDIT_ROLE.id),
     },
     patients: {
       patient: {
@@ -172,10 +180,11 @@ export function otherPracticeFixture(practiceId: string, surname = 'Elsewhere'):
     settingsAdmin: 'mbr_padmin',
     facilities: [{ id: 'fac_main', name: 'Elsewhere Clinic' }],
     patientCategories: [],
-    roles: [SETTINGS_ROLE],
+    roles: [SETTINGS_ROLE, AUDIT_ROLE],
     members: {
       practiceAdmin: member('mbr_padmin', 'Zora', surname, SETTINGS_ROLE.id),
       groupAdmin: member('mbr_gadmin', 'Zane', surname),
+      auditor: member('mbr_auditor', 'Zeb', surname, AUDIT_ROLE.id),
     },
     patients: {
       patient: {

@@ -1,7 +1,7 @@
 /**
  * Jest globalSetup of the `system` project: runs the harness (`cli.ts up`) in
- * its own Node process, which starts the native stack, builds, starts the six
- * services on ports 4101–4106, seeds the run's practices and writes
+ * its own Node process, which starts the native stack, builds, starts the seven
+ * services on ports 4101–4107, seeds the run's practices and writes
  * `.local/system-tests/current.json` (or SYSTEM_TESTS_RUN_FILE). (The harness is TypeScript with ESM
  * imports, which Jest's CommonJS loading of global hooks cannot follow.)
  *

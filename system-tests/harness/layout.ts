@@ -1,5 +1,5 @@
 /**
- * Where a system-test run lives: the six services (ports 4101–4106 by
+ * Where a system-test run lives: the seven services (ports 4101–4107 by
  * default, never the demo's 3001–3006), their databases and consumer groups
  * (named after the run), their log files, and `current.json`, which the
  * harness writes once everything is up and seeded and the suites read.
@@ -22,10 +22,11 @@ export const SERVICE_NAMES = [
   'messaging-intake',
   'routing-assignment',
   'inbox-projection',
+  'access-audit',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** First port minus one: 4100 gives 4101–4106. */
+/** First port minus one: 4100 gives 4101–4107. */
 export const PORT_BASE = Number(process.env.SYSTEM_TESTS_PORT_BASE) || 4100;
 
 export const portOf = (service: ServiceName): number =>

@@ -1,5 +1,5 @@
 /**
- * The six services as separate OS processes (`node services/<svc>/dist/main.js`),
+ * The seven services as separate OS processes (`node services/<svc>/dist/main.js`),
  * each with its own database and consumer group, logging at info to its own
  * file. Started detached, so they outlive the short-lived harness process
  * that starts them; stopped by pid (SIGTERM, then SIGKILL after a bound).

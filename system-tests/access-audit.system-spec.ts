@@ -1,0 +1,262 @@
+/**
+ * The HIPAA access audit from the outside (ADR 0013): a patient writes, a
+ * group Admin reads and changes the thread, the patient reads the answer,
+ * and an auditor of the practice finds every step (who, what, when, from
+ * where) in access-audit, and nothing of another practice, while members
+ * without the audit privilege and patients are refused.
+ */
+import {
+  call,
+  codeOf,
+  describeAnswer,
+  eventually,
+  isProblem,
+  type Answer,
+} from './harness/http.js';
+import { patientSends, routed, summarize, world, type World } from './harness/world.js';
+
+/** Seeded in both practices with the audit privilege (harness/fixtures.ts). */
+const AUDITOR = 'mbr_auditor';
+const USER_AGENT = 'SystemTests-Audit/1.0';
+
+let w: World;
+let auditUrl: string;
+
+interface AccessRecord {
+  recordId: string;
+  actor: { kind: string; id: string };
+  action: string;
+  threadId: string;
+  occurredAt: string;
+  source: { ip: string | null; userAgent: string | null };
+  correlationId: string;
+  recordedBy: string;
+}
+
+const accessRecords = async (practiceId: string, memberId: string, query: string) =>
+  call('GET', `${auditUrl}/access-records${query}`, {
+    token: await w.tokens.member(practiceId, memberId),
+  });
+
+/** Waits until the auditor sees at least `count` records of the thread; newest first. */
+async function trailOf(practiceId: string, threadId: string, count: number) {
+  const answer = await eventually(
+    () => accessRecords(practiceId, AUDITOR, `?threadId=${threadId}&limit=200`),
+    (a) => a.status === 200 && (a.json as { records: unknown[] }).records.length >= count,
+    `${count} access records of ${threadId}`,
+    { timeoutMs: 30_000 },
+  );
+  return (answer.json as { records: AccessRecord[] }).records;
+}
+
+beforeAll(async () => {
+  w = world();
+  auditUrl = w.urls['access-audit'];
+  // access-audit learns the auditors' privilege from the directory topics.
+  for (const { practiceId } of [w.run.practices.main, w.run.practices.other]) {
+    await eventually(
+      () => accessRecords(practiceId, AUDITOR, ''),
+      (a) => a.status === 200,
+      `the audit privilege of ${AUDITOR} of ${practiceId} in access-audit`,
+      { timeoutMs: 60_000 },
+    );
+  }
+}, 120_000);
+
+describe('access audit', () => {
+  it('records every read and change of a thread, with who, when and from where', async () => {
+    const { main } = w.run.practices;
+    const practiceId = main.practiceId;
+    const admin = main.members.groupAdmin!.id;
+    const assignee = main.members.assignee!.id;
+    const patient = main.patients.patient!.id;
+    const sent = await patientSends(w, practiceId, patient, {
+      kind: 'group',
+      groupId: main.groupIds.billing!,
+    });
+    // No waiting on the timeline here: every successful read of it is a record.
+    const asAdmin = { token: await w.tokens.member(practiceId, admin) };
+    const headers = { 'user-agent': USER_AGENT };
+    const steps: [string, string, Answer][] = [];
+    const step = async (action: string, actorId: string, answer: Promise<Answer>) =>
+      steps.push([action, actorId, await answer]);
+    await step(
+      'thread.read',
+      admin,
+      eventually(
+        () =>
+          call('GET', `${w.urls['inbox-projection']}/inbox/threads/${sent.threadId}`, {
+            ...asAdmin,
+            headers,
+          }),
+        (a) => a.status === 200,
+        'the thread in the admin inbox',
+      ),
+    );
+    const threads = `${w.urls['routing-assignment']}/threads/${sent.threadId}`;
+    await step(
+      'thread.timeline.read',
+      admin,
+      call('GET', `${threads}/timeline`, { ...asAdmin, headers }),
+    );
+    await step(
+      'thread.assigned',
+      admin,
+      call('POST', `${threads}/assignment`, {
+        ...asAdmin,
+        headers,
+        body: { assigneeMemberId: assignee },
+      }),
+    );
+    await step(
+      'thread.replied',
+      admin,
+      call('POST', `${threads}/replies`, { ...asAdmin, headers, body: { body: 'We fixed it.' } }),
+    );
+    await step('thread.trashed', admin, call('POST', `${threads}/trash`, { ...asAdmin, headers }));
+    await step(
+      'thread.restored',
+      admin,
+      call('POST', `${threads}/restore`, { ...asAdmin, headers }),
+    );
+    await step(
+      'thread.read',
+      patient,
+      eventually(
+        async () =>
+          call('GET', `${w.urls['inbox-projection']}/mailbox/threads/${sent.threadId}`, {
+            token: await w.tokens.patient(practiceId, patient),
+            headers,
+          }),
+        (a) => a.status === 200 && (a.json as { replies: unknown[] }).replies.length === 1,
+        'the reply in the patient mailbox',
+      ),
+    );
+    expect(steps.map(([action, , answer]) => [action, describeAnswer(answer)])).toEqual(
+      steps.map(([action, , answer]) => [
+        action,
+        answer.status < 300 ? describeAnswer(answer) : 'a 2xx',
+      ]),
+    );
+
+    const trail = await trailOf(practiceId, sent.threadId, steps.length);
+    const oldestFirst = [...trail].reverse();
+    expect(oldestFirst.map((r) => [r.action, r.actor.id])).toEqual(
+      steps.map(([action, actorId]) => [action, actorId]),
+    );
+    for (const record of trail) {
+      expect(record.threadId).toBe(sent.threadId);
+      expect(record.source.userAgent).toBe(USER_AGENT);
+      expect(record.source.ip).toEqual(expect.any(String));
+      expect(Date.parse(record.occurredAt)).not.toBeNaN();
+    }
+    expect(trail.find((r) => r.actor.id === patient)?.actor.kind).toBe('patient');
+    // Ids only: no subject, body or name of anyone.
+    const text = JSON.stringify(trail);
+    for (const phi of [sent.subject, sent.body, 'We fixed it.', main.surname]) {
+      expect(text).not.toContain(phi);
+    }
+    summarize(w, `access-audit: ${trail.length} records of one thread's life, in order`);
+  });
+
+  it('filters by actor and action, newest first', async () => {
+    const { main } = w.run.practices;
+    const admin = main.members.groupAdmin!.id;
+    const answer = await accessRecords(
+      main.practiceId,
+      AUDITOR,
+      `?actorId=${admin}&action=thread.assigned&limit=5`,
+    );
+    expect(answer.status).toBe(200);
+    const records = (answer.json as { records: AccessRecord[] }).records;
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) {
+      expect([record.actor.id, record.action]).toEqual([admin, 'thread.assigned']);
+    }
+    const times = records.map((r) => r.occurredAt);
+    expect(times).toEqual([...times].sort().reverse());
+  });
+
+  it("never shows another practice's records, whatever the filters", async () => {
+    const { main, other } = w.run.practices;
+    const sent = await patientSends(w, other.practiceId, other.patients.patient!.id, {
+      kind: 'group',
+      groupId: other.groupIds.billing!,
+    });
+    const admin = other.members.groupAdmin!.id;
+    // Polls the timeline until routed: its one successful read is recorded.
+    await routed(w, other.practiceId, admin, sent.threadId);
+    const trail = await trailOf(other.practiceId, sent.threadId, 1);
+    expect(trail.map((r) => [r.action, r.actor.id])).toEqual([['thread.timeline.read', admin]]);
+    const fromMain = await accessRecords(main.practiceId, AUDITOR, `?threadId=${sent.threadId}`);
+    expect(fromMain.status).toBe(200);
+    expect((fromMain.json as { records: unknown[] }).records).toEqual([]);
+  });
+
+  it('refuses members without the audit privilege, patients and strangers', async () => {
+    const { main } = w.run.practices;
+    const cases: [string, Promise<Answer>, number, string][] = [
+      [
+        'practice admin without audit.read',
+        accessRecords(main.practiceId, main.members.practiceAdmin!.id, ''),
+        403,
+        'privilege-required',
+      ],
+      [
+        'group admin',
+        accessRecords(main.practiceId, main.members.groupAdmin!.id, ''),
+        403,
+        'privilege-required',
+      ],
+      [
+        'patient',
+        (async () =>
+          call('GET', `${auditUrl}/access-records`, {
+            token: await w.tokens.patient(main.practiceId, main.patients.patient!.id),
+          }))(),
+        403,
+        'actor-not-allowed',
+      ],
+      [
+        'no token',
+        call('GET', `${auditUrl}/access-records`, { token: null }),
+        401,
+        'unauthenticated',
+      ],
+    ];
+    for (const [who, pending, status, code] of cases) {
+      const answer = await pending;
+      expect({
+        who,
+        status: answer.status,
+        code: codeOf(answer),
+        problem: isProblem(answer),
+      }).toEqual({
+        who,
+        status,
+        code,
+        problem: true,
+      });
+    }
+  });
+
+  it('has no way to change or remove a record', async () => {
+    const { main } = w.run.practices;
+    const [record] = (
+      (await accessRecords(main.practiceId, AUDITOR, '?limit=1')).json as {
+        records: AccessRecord[];
+      }
+    ).records;
+    expect(record).toBeDefined();
+    const token = await w.tokens.member(main.practiceId, AUDITOR);
+    for (const method of ['PUT', 'PATCH', 'DELETE', 'POST']) {
+      for (const path of ['/access-records', `/access-records/${record!.recordId}`]) {
+        const answer = await call(method, `${auditUrl}${path}`, { token, body: {} });
+        expect([404, 405]).toContain(answer.status);
+        expect(isProblem(answer)).toBe(true);
+      }
+    }
+    const again = await accessRecords(main.practiceId, AUDITOR, `?threadId=${record!.threadId}`);
+    expect((again.json as { records: AccessRecord[] }).records).toContainEqual(record);
+  });
+});
