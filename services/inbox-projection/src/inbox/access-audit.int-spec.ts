@@ -38,7 +38,7 @@ import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
 import { SERVICE } from '../service.js';
-import { ThreadReadRecorder } from './application/thread-read-recorder.js';
+import { ThreadReadRecorder } from '@gm/access-recording';
 
 const practice = uniqueName('prc');
 const ADMIN = 'mbr_admin';

@@ -1,6 +1,10 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { ACCESS_RECORDS_COLLECTION } from '@gm/access-recording';
+import {
+  ACCESS_RECORDS_COLLECTION,
+  MongoThreadReadRecorder,
+  threadReadRecorderProviders,
+} from '@gm/access-recording';
 import {
   EVENT_SUBSCRIPTION,
   EventConsumerHost,
@@ -13,10 +17,8 @@ import type { Connection } from 'mongoose';
 import { InboxProjector } from './application/inbox-projector.js';
 import { InboxQueries } from './application/inbox-queries.js';
 import { InboxRebuild } from './application/inbox-rebuild.js';
-import { ThreadReadRecorder } from './application/thread-read-recorder.js';
 import { FeedHub } from './infrastructure/feed-hub.js';
 import { InboxSignals } from './infrastructure/inbox-signals.js';
-import { MongoThreadReadRecorder } from './infrastructure/mongo-thread-read-recorder.js';
 import { Generations } from './infrastructure/projection-store.js';
 import { InboxEventsConsumer } from './interface/inbox-events.consumer.js';
 import {
@@ -61,8 +63,7 @@ import {
       }),
     },
     EventConsumerHost,
-    MongoThreadReadRecorder,
-    { provide: ThreadReadRecorder, useExisting: MongoThreadReadRecorder },
+    ...threadReadRecorderProviders('/services/inbox-projection'),
     // The only outbox here: access records of thread reads, published to gm.access-audit.
     ...outboxRelayProviders([ACCESS_RECORDS_COLLECTION]),
   ],

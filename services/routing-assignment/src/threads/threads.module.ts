@@ -1,5 +1,9 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { ACCESS_RECORDS_COLLECTION } from '@gm/access-recording';
+import {
+  ACCESS_RECORDS_COLLECTION,
+  MongoThreadReadRecorder,
+  threadReadRecorderProviders,
+} from '@gm/access-recording';
 import {
   EVENT_SUBSCRIPTION,
   EventConsumerHost,
@@ -13,10 +17,9 @@ import { ReplyToThreadCommandHandler } from './application/reply-to-thread/reply
 import { RestoreThreadCommandHandler } from './application/restore-thread/restore-thread.command-handler.js';
 import { RouteWaitingThreadsCommandHandler } from './application/route-waiting-threads/route-waiting-threads.command-handler.js';
 import { ThreadChanges } from './application/thread-changes.js';
-import { ThreadReadRecorder } from './application/thread-read-recorder.js';
+import { SOURCE } from './application/thread-events.js';
 import { TrashThreadCommandHandler } from './application/trash-thread/trash-thread.command-handler.js';
 import { UnassignIneligibleCommandHandler } from './application/unassign-ineligible/unassign-ineligible.command-handler.js';
-import { MongoThreadReadRecorder } from './infrastructure/mongo-thread-read-recorder.js';
 import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
 import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
 import { ThreadEventsConsumer } from './interface/thread-events.consumer.js';
@@ -36,8 +39,7 @@ const application = [ThreadChanges];
 const infrastructure = [
   ThreadsRepository,
   ThreadFactsAdapter,
-  MongoThreadReadRecorder,
-  { provide: ThreadReadRecorder, useExisting: MongoThreadReadRecorder },
+  ...threadReadRecorderProviders(SOURCE),
   // Threads carry their events (and the audit records of their changes); reads insert access records.
   ...outboxRelayProviders([THREADS_COLLECTION, ACCESS_RECORDS_COLLECTION]),
   ThreadEventsConsumer,

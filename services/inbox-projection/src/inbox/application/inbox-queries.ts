@@ -1,20 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { recordReadOrRefuse, ThreadReadRecorder, type ReadContext } from '@gm/access-recording';
 import type { Caller } from '@gm/auth';
 import { DirectoryReplica } from '@gm/directory-replica';
 import { SettingsReplica } from '@gm/settings-replica';
 import { DIRECT_GROUP_KEY, entryId, type Bucket, type InboxEntry } from '../domain/inbox-entry.js';
-import { groupNotFound, threadNotFound } from '../domain/inbox-errors.js';
+import { accessAuditUnavailable, groupNotFound, threadNotFound } from '../domain/inbox-errors.js';
 import { decodeCursor, encodeCursor, matches, pageOf } from '../domain/paging.js';
 import { lastActivityAt, statusOf, type ThreadView } from '../domain/thread-view.js';
 import { seesTimeline } from '../domain/visibility.js';
 import { InboxSignals } from '../infrastructure/inbox-signals.js';
 import { Generations, type ProjectionStore } from '../infrastructure/projection-store.js';
 import { InboxProjector, withoutId } from './inbox-projector.js';
-import {
-  recordReadOrRefuse,
-  ThreadReadRecorder,
-  type ReadContext,
-} from './thread-read-recorder.js';
 
 export type MemberFilter = 'all' | Bucket;
 export type MailboxBox = 'inbox' | 'unread' | 'sent';
@@ -188,13 +184,17 @@ export class InboxQueries {
     if (!stored) throw threadNotFound();
     const view = withoutId(stored);
     // The caller may open it (their entry exists): recorded before it is marked read or served.
-    await recordReadOrRefuse(this.reads, {
-      practiceId,
-      actor: { kind: 'member', id: memberId },
-      action: 'thread.read',
-      threadId,
-      ...read,
-    });
+    await recordReadOrRefuse(
+      this.reads,
+      {
+        practiceId,
+        actor: { kind: 'member', id: memberId },
+        action: 'thread.read',
+        threadId,
+        ...read,
+      },
+      accessAuditUnavailable,
+    );
     if (entry.unread) await this.markRead(store, view.threadId, _id);
     const timeline = seesTimeline(entry.audience) ? await this.timeline(view) : null;
     return {
@@ -326,13 +326,17 @@ export class InboxQueries {
     }
     if (!view || !mine(view) || view.messages.length === 0) throw threadNotFound();
     // The patient's own thread: recorded before it is marked read or served.
-    await recordReadOrRefuse(this.reads, {
-      practiceId: caller.practiceId,
-      actor: { kind: 'patient', id: caller.id },
-      action: 'thread.read',
-      threadId,
-      ...read,
-    });
+    await recordReadOrRefuse(
+      this.reads,
+      {
+        practiceId: caller.practiceId,
+        actor: { kind: 'patient', id: caller.id },
+        action: 'thread.read',
+        threadId,
+        ...read,
+      },
+      accessAuditUnavailable,
+    );
     const name = (await this.senderNames(caller.practiceId))(view);
     if (view.replies.length > view.patientReadReplies) {
       await this.projector.locked(store, threadId, async () => {

@@ -1,9 +1,9 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
 import { readTimeline } from '../../domain/thread.js';
-import { threadNotFound } from '../../domain/thread-errors.js';
+import { accessAuditUnavailable, threadNotFound } from '../../domain/thread-errors.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
-import { recordReadOrRefuse, ThreadReadRecorder } from '../thread-read-recorder.js';
 import { GetThreadTimelineQuery } from './get-thread-timeline.query.js';
 import type { ThreadTimelineView } from './thread-timeline-view.js';
 
@@ -46,14 +46,18 @@ export class GetThreadTimelineQueryHandler implements IQueryHandler<GetThreadTim
       this.facts.patientName(caller.practiceId, thread.patientId),
     ]);
     // The caller may read it (readTimeline decided): recorded before anything is returned.
-    await recordReadOrRefuse(this.reads, {
-      practiceId: caller.practiceId,
-      actor: { kind: 'member', id: caller.id },
-      action: 'thread.timeline.read',
-      threadId,
-      origin,
-      correlationId,
-    });
+    await recordReadOrRefuse(
+      this.reads,
+      {
+        practiceId: caller.practiceId,
+        actor: { kind: 'member', id: caller.id },
+        action: 'thread.timeline.read',
+        threadId,
+        origin,
+        correlationId,
+      },
+      accessAuditUnavailable,
+    );
     return {
       threadId,
       patientId: thread.patientId,
