@@ -23,7 +23,16 @@ POSTGRES_PORT=${GM_POSTGRES_PORT:-54329}
 SERVERS=(kafka postgres mongodb redis)
 
 KAFKA_LIBS=$CACHE/kafka-libs-$(sha256sum <"$HERE/kafka/pom.xml" | cut -c1-16)
-FERRETDB_BIN=$CACHE/ferretdb-$(cd "$HERE/ferretdb" && cat go.mod go.sum main.go | sha256sum | cut -c1-16)
+# FerretDB is built from the Go module proxy with the project's patches
+# applied (ferretdb/patches, ADR 0015); GM_FERRETDB_BUILD=stock builds it
+# without them, for before/after benchmarks.
+FERRETDB_BUILD=${GM_FERRETDB_BUILD:-patched}
+case $FERRETDB_BUILD in
+  patched) FERRETDB_PATCHES=("$HERE"/ferretdb/patches/*.patch) ;;
+  stock) FERRETDB_PATCHES=() ;;
+  *) echo "stack: GM_FERRETDB_BUILD is 'patched' or 'stock', not '$FERRETDB_BUILD'" >&2; exit 2 ;;
+esac
+FERRETDB_BIN=$CACHE/ferretdb-$FERRETDB_BUILD-$(cd "$HERE/ferretdb" && cat go.mod go.sum main.go "${FERRETDB_PATCHES[@]}" | sha256sum | cut -c1-16)
 
 # ---------------------------------------------------------------- helpers
 
@@ -112,6 +121,8 @@ check_prereqs() {
       mongodb)
         [[ -x $FERRETDB_BIN ]] || command -v go >/dev/null ||
           missing+=("go (Go 1.24+, builds FerretDB once)")
+        [[ -x $FERRETDB_BIN ]] || ((${#FERRETDB_PATCHES[@]} == 0)) || command -v patch >/dev/null ||
+          missing+=("patch (applies ferretdb/patches once)")
         ;;
       postgres)
         pg_bin >/dev/null || { [[ $EUID == 0 ]] && command -v apt-get >/dev/null; } ||
@@ -246,8 +257,12 @@ postgres_start() {
   fi
   local run_as=()
   [[ $EUID == 0 ]] && run_as=(setpriv --reuid=postgres --regid=postgres --clear-groups --)
+  # plan_cache_mode: FerretDB passes field names as statement parameters
+  # (`_jsonb->$1`), and only a plan made with the values matches the
+  # expression indexes (ADR 0015).
   spawn postgres "${run_as[@]}" "$bin/postgres" -D "$dir" -p "$POSTGRES_PORT" \
-    -c listen_addresses="$HOST" -c unix_socket_directories= -c max_connections=200
+    -c listen_addresses="$HOST" -c unix_socket_directories= -c max_connections=200 \
+    -c plan_cache_mode=force_custom_plan
 }
 
 postgres_ready() { [[ $(timeout 3 "$(pg_bin)/pg_isready" -q -h "$HOST" -p "$POSTGRES_PORT"; echo $?) == 0 ]]; }
@@ -275,9 +290,25 @@ mongodb_addr() { echo "mongodb://$HOST:$MONGO_PORT"; }
 
 mongodb_install() {
   [[ -x $FERRETDB_BIN ]] && return
-  say "mongodb: building FerretDB into $FERRETDB_BIN (once, ~2 min)"
+  say "mongodb: building FerretDB ($FERRETDB_BUILD) into $FERRETDB_BIN (once, ~2 min)"
   mkdir -p "$CACHE"
-  (cd "$HERE/ferretdb" && go build -trimpath -o "$FERRETDB_BIN.tmp" .)
+  local work module src
+  work=$(mktemp -d "$CACHE/ferretdb-build.XXXXXX")
+  cp "$HERE"/ferretdb/{go.mod,go.sum,main.go} "$work/"
+  if ((${#FERRETDB_PATCHES[@]})); then
+    # The module as the proxy serves it, copied, patched, and used in its place.
+    module=$(cd "$work" && go list -m -f '{{.Path}}@{{.Version}}' github.com/FerretDB/FerretDB)
+    src=$(cd "$work" && go mod download -json "$module" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    [[ -d $src ]] || die "mongodb: cannot download $module"
+    cp -r "$src" "$work/FerretDB" && chmod -R u+w "$work/FerretDB"
+    local patch
+    for patch in "${FERRETDB_PATCHES[@]}"; do
+      patch -s -p1 -d "$work/FerretDB" <"$patch" || die "mongodb: $(basename "$patch") does not apply to $module"
+    done
+    (cd "$work" && go mod edit -replace github.com/FerretDB/FerretDB=./FerretDB)
+  fi
+  (cd "$work" && go build -trimpath -o "$FERRETDB_BIN.tmp" .) || { rm -rf "$work"; die "mongodb: FerretDB build failed"; }
+  rm -rf "$work"
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
 }
 
