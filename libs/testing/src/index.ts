@@ -8,3 +8,4 @@ export * from './publish-event.js';
 export * from './settings-feed.js';
 export * from './service-test-bed.js';
 export * from './visibility-cases.js';
+export * from './query-plans.js';
