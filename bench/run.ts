@@ -1,0 +1,148 @@
+/**
+ * The benchmark, one command (bench/README.md):
+ *
+ *   npm run bench -- [--label NAME] [--rates 5,12,20] [--step-seconds 20] …
+ *
+ * Builds the services, starts a world of its own, runs the open-loop
+ * ladder, the history measurements and the raw ceiling, prints the figures,
+ * writes them to docs/benchmarks.md under the label, and tears the world
+ * down (also on Ctrl-C).
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { childEnv, REPO_ROOT } from '../system-tests/faults/layout.js';
+import { measureCeiling } from './ceiling.js';
+import { measureHistory } from './history.js';
+import { BODY, kneeOf, Ladder } from './ladder.js';
+import { describeMachine, renderSection, writeSection, type RunReport } from './report.js';
+import { BENCH_DIR, BenchWorld } from './world.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    label: { type: 'string', default: process.env.BENCH_LABEL ?? 'local' },
+    rates: { type: 'string', default: process.env.BENCH_RATES ?? '5,12,20,35,50,75,100' },
+    'step-seconds': { type: 'string', default: process.env.BENCH_STEP_SECONDS ?? '20' },
+    'drain-seconds': { type: 'string', default: '30' },
+    'fall-over-ms': { type: 'string', default: '5000' },
+    'page-requests': { type: 'string', default: '200' },
+    'history-seed': { type: 'string', default: '0' },
+    'history-seed-rate': { type: 'string' },
+    'no-ceiling': { type: 'boolean', default: false },
+    'no-history': { type: 'boolean', default: false },
+    'no-rebuild': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const positive = (name: string, text: string) => {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`--${name} must be a positive number, not "${text}"`);
+  return n;
+};
+const rates = flags.rates!.split(',').map((r) => positive('rates', r.trim()));
+const stepSeconds = positive('step-seconds', flags['step-seconds']!);
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function build(): void {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const log = path.join(BENCH_DIR, 'build.log');
+  const fd = openSync(log, 'w');
+  try {
+    const env = childEnv({
+      PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+    });
+    const ok =
+      spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', fd, fd],
+        env,
+      }).status === 0;
+    if (!ok) throw new Error(`build failed: see ${path.relative(REPO_ROOT, log)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const world = new BenchWorld(say);
+let closing: Promise<void> | undefined;
+const close = () => (closing ??= world.close());
+process.once('SIGINT', () => {
+  say('interrupted: tearing the world down');
+  void close().finally(() => process.exit(130));
+});
+
+const loadAtStart = describeMachine('').loadAverage;
+let report: RunReport | undefined;
+const ladder = { current: undefined as Ladder | undefined };
+try {
+  if (!flags['no-build']) {
+    say('building the services');
+    build();
+  }
+  await world.open();
+  const runner = (ladder.current = new Ladder(world, say));
+  await runner.open();
+  await runner.warmUp();
+  const steps = await runner.run({
+    rates,
+    stepSeconds,
+    drainSeconds: positive('drain-seconds', flags['drain-seconds']!),
+    fallOverMs: positive('fall-over-ms', flags['fall-over-ms']!),
+  });
+  const knee = kneeOf(steps);
+  const notMeasured: string[] = [];
+  const skipped = rates.filter((r) => !steps.some((s) => s.rate === r));
+  if (skipped.length)
+    notMeasured.push(`ladder steps ${skipped.join(', ')} msg/s (an earlier step fell over)`);
+
+  let history;
+  if (!flags['no-history']) {
+    const seed = Number(flags['history-seed']);
+    if (seed > 0) {
+      const rate = Number(flags['history-seed-rate'] ?? knee?.rate ?? 10);
+      say(`history: sending ${seed} more threads at ${rate}/s`);
+      await runner.seed(seed, rate);
+    }
+    history = await measureHistory(world, {
+      threadsHeld: (await runner.listed()).size,
+      pageRequests: positive('page-requests', flags['page-requests']!),
+      rebuild: !flags['no-rebuild'],
+      rebuildBoundSeconds: 300,
+    });
+    notMeasured.push(...history.notMeasured);
+  } else notMeasured.push('history (--no-history)');
+
+  let ceiling;
+  if (!flags['no-ceiling']) {
+    say('ceiling: raw kafkajs and mongodb on the same servers');
+    ceiling = await measureCeiling(world, BODY);
+  } else notMeasured.push('ceiling (--no-ceiling)');
+
+  const machine = { ...describeMachine(world.ferretBinary()), loadAverage: loadAtStart };
+  report = {
+    label: flags.label!,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+    steps,
+    knee,
+    stepSeconds,
+    ceiling,
+    history,
+    notMeasured: [
+      ...notMeasured,
+      'access-audit (the fault world runs six services; no thread is opened here, so it has nothing to record)',
+    ],
+  };
+} finally {
+  await ladder.current?.close();
+  await close();
+}
+
+const section = renderSection(report);
+process.stdout.write(`\n${section}\n`);
+if (!flags['no-write']) say(`written to ${await writeSection(report.label, section)}`);
