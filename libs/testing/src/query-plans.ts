@@ -1,4 +1,4 @@
-import type { Document, MongoClient } from 'mongodb';
+import type { Db, Document, MongoClient } from 'mongodb';
 
 /** One `find` a client sent: what `explain` needs to plan it again. */
 export interface SentFind {
@@ -118,4 +118,22 @@ function nodeTypes(plan: unknown): string[] {
     Array.isArray(value) ? value.flatMap(nodeTypes) : nodeTypes(value),
   );
   return [...own, ...children];
+}
+
+/**
+ * Gives every collection of a database `count` documents of a practice no
+ * test reads (`_id` and `practiceId` only), so that PostgreSQL plans its
+ * queries as it would on a store with history instead of reading a table
+ * of a few pages whole.
+ */
+export async function padCollections(db: Db, count = 3000): Promise<void> {
+  const collections = await db.listCollections({}, { nameOnly: true }).toArray();
+  for (const { name } of collections) {
+    const padding = Array.from({ length: count }, (_, i) => ({
+      _id: `padding_${i}`,
+      practiceId: 'prc_padding',
+    }));
+    for (let i = 0; i < padding.length; i += 1000)
+      await db.collection<{ _id: string }>(name).insertMany(padding.slice(i, i + 1000));
+  }
 }

@@ -16,7 +16,19 @@ import {
   type EventEnvelope,
   type MessageGroupStateV1,
 } from '@gm/contracts';
-import { DirectoryFeed, ServiceTestBed, TEST_JWT_SECRET, uniqueName, waitFor } from '@gm/testing';
+import {
+  DirectoryFeed,
+  monitoredUri,
+  padCollections,
+  QueryPlans,
+  ServiceTestBed,
+  TEST_JWT_SECRET,
+  testInfrastructure,
+  uniqueName,
+  waitFor,
+} from '@gm/testing';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import type { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -225,7 +237,8 @@ async function snapshotOf(generation: number, filter: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  app = await bed.start();
+  // The service's own client reports its commands: the hot-query plans below explain what it sent.
+  app = await bed.start({ MONGODB_URI: monitoredUri(testInfrastructure().mongoUri) });
   await bed.connect();
   feed = bed.directory(practice);
   await feed.practice({ name: PRACTICE_NAME, plan: 'paid' });
@@ -653,6 +666,30 @@ describe('server-sent events', () => {
       userA.close();
       userB.close();
     }
+  });
+});
+
+describe('hot queries on a store with history', () => {
+  test('lookups by id, dedupe, inbox pages, the mailbox and opens are all served by an index', async () => {
+    const connection = app.get<Connection>(getConnectionToken());
+    await padCollections(connection.db!);
+    const plans = new QueryPlans(connection.getClient()).start();
+    const thread = new ThreadScript({ groupId: BILLING }, 'specific-members', 'Hot query');
+    await thread.message().routed().assigned('userA').flush();
+    await visibleTo(thread.threadId, BILLING, ['admin', 'userA']);
+    for (const filter of ['all', 'not-replied', 'trash']) await threadIds('admin', BILLING, filter);
+    const first = await get(`/inbox/groups/${BILLING}/threads?filter=all&limit=1`, id('admin'));
+    await get(
+      `/inbox/groups/${BILLING}/threads?filter=all&limit=1&cursor=${first.body.nextCursor}`,
+      id('admin'),
+    );
+    await get('/inbox/groups', id('admin'));
+    await get('/mailbox?box=sent', PATIENT, 'patient');
+    await get(`/mailbox/threads/${thread.threadId}`, PATIENT, 'patient');
+    plans.stop();
+
+    expect(plans.finds().length).toBeGreaterThan(5);
+    expect(await plans.sequentialScans()).toEqual([]);
   });
 });
 

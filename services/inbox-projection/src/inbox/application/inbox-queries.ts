@@ -9,7 +9,11 @@ import { decodeCursor, encodeCursor, matches, pageOf } from '../domain/paging.js
 import { lastActivityAt, statusOf, type ThreadView } from '../domain/thread-view.js';
 import { seesTimeline } from '../domain/visibility.js';
 import { InboxSignals } from '../infrastructure/inbox-signals.js';
-import { Generations, type ProjectionStore } from '../infrastructure/projection-store.js';
+import {
+  Generations,
+  PAGE_INDEXES,
+  type ProjectionStore,
+} from '../infrastructure/projection-store.js';
 import { InboxProjector, withoutId } from './inbox-projector.js';
 
 export type MemberFilter = 'all' | Bucket;
@@ -139,13 +143,14 @@ export class InboxQueries {
       const found = all.filter((e) => matches(e.subject, q) || matches(e.patientName, q));
       ({ items: entries, nextCursor } = pageOf(found, (e) => e.sortKey, after, limit));
     } else {
-      // The MongoDB shape of the query (index page_all / page_by_bucket serves it whole).
+      // Served whole, in order, by the index it names (ADR 0015).
       const rows = await store.entries
         .find(after ? { ...filterDoc, sortKey: { $lt: after } } : filterDoc, {
           projection: LISTING,
         })
         .sort({ sortKey: -1 })
         .limit(limit + 1)
+        .hint(filter === 'all' ? PAGE_INDEXES.all : PAGE_INDEXES.byBucket)
         .toArray();
       entries = rows.slice(0, limit);
       nextCursor = rows.length > limit ? encodeCursor(entries[entries.length - 1]!.sortKey) : null;

@@ -5,6 +5,17 @@ import type { ThreadView } from '../domain/thread-view.js';
 export type ThreadViewDocument = ThreadView & { _id: string };
 
 /**
+ * The indexes that order a member's inbox pages. Page queries name theirs as
+ * a hint: on MongoDB it picks the index, on the native stack's FerretDB it
+ * lets the index answer in order, filter, sort and limit (ADR 0015); every
+ * field in them holds a single string or boolean.
+ */
+export const PAGE_INDEXES = {
+  byBucket: { practiceId: 1, memberId: 1, groupKey: 1, bucket: 1, sortKey: -1 },
+  all: { practiceId: 1, memberId: 1, groupKey: 1, inAll: 1, sortKey: -1 },
+} as const;
+
+/**
  * The collections of one generation of the projection (`thread_views_g<n>`,
  * `inbox_entries_g<n>`). A rebuild fills generation n+1 while reads go on
  * against n, then moves the pointer (ADR 0012).
@@ -30,14 +41,8 @@ export class ProjectionStore {
       this.views.createIndex({ practiceId: 1, addresseeMemberId: 1 }, { name: 'by_addressee' }),
       this.entries.createIndex({ threadId: 1 }, { name: 'by_thread' }),
       this.entries.createIndex({ practiceId: 1, memberId: 1 }, { name: 'by_member' }),
-      this.entries.createIndex(
-        { practiceId: 1, memberId: 1, groupKey: 1, bucket: 1, sortKey: -1 },
-        { name: 'page_by_bucket' },
-      ),
-      this.entries.createIndex(
-        { practiceId: 1, memberId: 1, groupKey: 1, inAll: 1, sortKey: -1 },
-        { name: 'page_all' },
-      ),
+      this.entries.createIndex(PAGE_INDEXES.byBucket, { name: 'page_by_bucket' }),
+      this.entries.createIndex(PAGE_INDEXES.all, { name: 'page_all' }),
     ]);
   }
 
