@@ -12,14 +12,20 @@ import { REDIS } from '@gm/service-kit';
 import { SettingsReplica } from '@gm/settings-replica';
 import {
   EventsOnTopic,
+  monitoredUri,
+  padCollections,
+  QueryPlans,
   ServiceTestBed,
   TEST_JWT_SECRET,
+  testInfrastructure,
   uniqueName,
   waitFor,
   type GroupState,
   type PreferencesState,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import type { Redis } from 'ioredis';
 import request, { type Response } from 'supertest';
 import { AppModule } from '../app.module.js';
@@ -171,7 +177,11 @@ beforeAll(async () => {
   await feedMainPractice();
   await feedOtherPractices();
   // A high limit here: the rate limit has its own app and patient below.
-  app = await bed.start({ PATIENT_SEND_LIMIT: '1000' });
+  // Its own client reports its commands: the hot-query plans at the end explain what it sent.
+  app = await bed.start({
+    PATIENT_SEND_LIMIT: '1000',
+    MONGODB_URI: monitoredUri(testInfrastructure().mongoUri),
+  });
   messages = await bed.observe(MessageSentV1.topic.name, practice);
   await untilReplicated(app);
 });
@@ -613,5 +623,23 @@ describe('who may call', () => {
     await http().get('/recipients').expect(401);
     await http().post('/threads').send(toGroup('Billing Team')).expect(401);
     await http().post('/threads/thr_x/messages').send({ body: 'b' }).expect(401);
+  });
+});
+
+describe('hot queries on a store with history', () => {
+  it('the To list, sending and following up are served by indexes', async () => {
+    const connection = app.get<Connection>(getConnectionToken());
+    await padCollections(connection.db!);
+    const plans = new QueryPlans(connection.getClient()).start();
+    await toList('pat_ruth');
+    const { threadId } = (await send('pat_ruth', toGroup('Billing Team')).expect(202)).body;
+    await followUp('pat_ruth', threadId, 'FAKE TEST BODY: and again', uniqueName('key')).expect(
+      202,
+    );
+    await untilSent(threadId, 2);
+    plans.stop();
+
+    expect(plans.finds().length).toBeGreaterThan(3);
+    expect(await plans.sequentialScans()).toEqual([]);
   });
 });

@@ -24,12 +24,18 @@ import { SettingsReplica } from '@gm/settings-replica';
 import {
   DirectoryFeed,
   EventsOnTopic,
+  monitoredUri,
+  padCollections,
+  QueryPlans,
   ServiceTestBed,
   TEST_JWT_SECRET,
+  testInfrastructure,
   uniqueName,
   waitFor,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
@@ -206,7 +212,8 @@ beforeAll(async () => {
     active: true,
   });
 
-  app = await bed.start();
+  // Its own client reports its commands: the hot-query plans at the end explain what it sent.
+  app = await bed.start({ MONGODB_URI: monitoredUri(testInfrastructure().mongoUri) });
   threadEvents = await bed.observe(TOPICS.threads.name, practice);
 
   const directory = app.get(DirectoryReplica);
@@ -888,5 +895,32 @@ describe('what a patient can read', () => {
       expect([...groupNames, PRACTICE_NAME]).toContain(data.senderDisplayName);
       for (const identity of staff) expect(data.senderDisplayName).not.toContain(identity);
     }
+  });
+});
+
+describe('hot queries on a store with history', () => {
+  it('routing, assignment, replies, the timeline and unassignment on deactivation are served by indexes', async () => {
+    const connection = app.get<Connection>(getConnectionToken());
+    await padCollections(connection.db!);
+    const [memberId, displayName] = [uniqueName('mbr_temp'), 'Tess Temporary'];
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: true });
+    const draft = billingDraft();
+    const groupId = await group({
+      ...draft,
+      members: [...draft.members, { memberId, privilege: 'user' }],
+    });
+    const plans = new QueryPlans(connection.getClient()).start();
+    const { threadId } = await thread(toGroup(groupId));
+    expect((await assign(threadId, id('admin'), memberId)).status).toBe(200);
+    expect(
+      (await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Paid.' })).status,
+    ).toBe(202);
+    await timeline(threadId);
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: false });
+    await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    plans.stop();
+
+    expect(plans.finds().length).toBeGreaterThan(3);
+    expect(await plans.sequentialScans()).toEqual([]);
   });
 });
