@@ -95,11 +95,20 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
-/** Runs the service's event consumer for as long as the application runs. */
+/** How long applied event ids are kept for dedupe, and how often older ones are forgotten. */
+export const PROCESSED_EVENTS_RETENTION_MS = 7 * 24 * 3600_000;
+const PROCESSED_EVENTS_PRUNE_EVERY_MS = 3600_000;
+
+/**
+ * Runs the service's event consumer for as long as the application runs,
+ * and keeps its dedupe store bounded (FerretDB has no TTL index): every
+ * hour, and once at start, ids older than the retention are forgotten.
+ */
 @Injectable()
 export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer?: EventConsumer;
   private deadLetters?: Producer;
+  private pruning?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_SUBSCRIPTION) private readonly subscription: EventSubscription,
@@ -119,20 +128,30 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
     await ensureAllTopics(this.kafka, this.config, [deadLetterTopic(groupId)]);
     this.deadLetters = idempotentProducer(this.kafka);
     await this.deadLetters.connect();
+    const processed = new MongoProcessedEvents(this.connection.collection('processed_events'));
     this.consumer = new EventConsumer({
       kafka: this.kafka,
       groupId,
       topics,
       handler,
-      processed: new MongoProcessedEvents(this.connection.collection('processed_events')),
+      processed,
       deadLetters: this.deadLetters,
       logger: this.logger,
       sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
     });
     await this.consumer.start();
+    const prune = () =>
+      processed
+        .forget(new Date(Date.now() - PROCESSED_EVENTS_RETENTION_MS))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: String(error) }, 'pruning processed events failed'),
+        );
+    void prune();
+    this.pruning = setInterval(prune, PROCESSED_EVENTS_PRUNE_EVERY_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruning);
     await this.consumer?.stop();
     await this.deadLetters?.disconnect();
   }

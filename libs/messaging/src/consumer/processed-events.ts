@@ -5,6 +5,8 @@ import type { Collection } from 'mongodb';
 export interface ProcessedEvents {
   has(eventId: string): Promise<boolean>;
   remember(eventId: string): Promise<void>;
+  /** Forgets ids applied before `before`; returns how many. */
+  forget(before: Date): Promise<number>;
 }
 
 interface ProcessedEventDocument {
@@ -16,7 +18,10 @@ interface ProcessedEventDocument {
  * Processed event ids in the consuming service's own database, one document
  * per id (the `_id` is the unique index). It is written after the handler's
  * writes, so a crash in between re-runs the handler: handlers are idempotent
- * too, and this store spares them the repeat work.
+ * too, and this store spares them the repeat work. It is bounded by
+ * `forget`: Kafka redelivers what was not committed, minutes at most, so
+ * ids older than a retention far above that are never asked for again
+ * (and if a group is reset, the handlers' idempotency still holds).
  */
 export class MongoProcessedEvents implements ProcessedEvents {
   constructor(private readonly collection: Collection<ProcessedEventDocument>) {}
@@ -32,5 +37,9 @@ export class MongoProcessedEvents implements ProcessedEvents {
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
+  }
+
+  async forget(before: Date): Promise<number> {
+    return (await this.collection.deleteMany({ processedAt: { $lt: before } })).deletedCount;
   }
 }
