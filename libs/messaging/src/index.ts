@@ -12,3 +12,4 @@ export * from './event-metadata.js';
 export * from './lease/redis-document-locks.js';
 export * from './outbox/outbox-collection.js';
 export * from './duplicate-key.js';
+export * from './in-parallel.js';

@@ -107,6 +107,12 @@ export interface InfrastructureConfig {
    * that long, and its replacement's join waits for it too.
    */
   kafkaSessionTimeoutMs: number;
+  /**
+   * How many of its partitions a consumer works on at once. Each partition
+   * stays in order (a thread's events are one key, one partition); the rest
+   * overlap their database round trips, as separate replicas would.
+   */
+  kafkaPartitionsConcurrency: number;
   redisUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimit: string;
@@ -138,6 +144,7 @@ export function readInfrastructureConfig(
       min: 6000,
       max: 300_000,
     }),
+    kafkaPartitionsConcurrency: reader.int('KAFKA_PARTITIONS_CONCURRENCY', 3, { min: 1, max: 64 }),
     redisUrl: reader.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
     logLevel: reader.oneOf(
       'LOG_LEVEL',

@@ -138,6 +138,7 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
       deadLetters: this.deadLetters,
       logger: this.logger,
       sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
+      partitionsConcurrency: this.config.kafkaPartitionsConcurrency,
     });
     await this.consumer.start();
     const prune = () =>

@@ -36,6 +36,8 @@ export interface EventConsumerOptions {
   retry?: Partial<RetryPolicy>;
   /** Group session timeout; default 30 s. Heartbeats go at a third of it, at most every 3 s. */
   sessionTimeoutMs?: number;
+  /** Partitions handled at once, each in its own order; default 1. */
+  partitionsConcurrency?: number;
 }
 
 export interface ConsumerStats {
@@ -85,6 +87,7 @@ export class EventConsumer {
       autoCommit: true,
       autoCommitInterval: 1000,
       autoCommitThreshold: 100,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrency ?? 1,
       eachBatchAutoResolve: false,
       eachBatch: async ({
         batch,

@@ -3,6 +3,7 @@ import type { Producer, TopicMessages } from 'kafkajs';
 import type { DocumentLocks } from '../lease/redis-document-locks.js';
 import type { Logger } from '../logger.js';
 import type { OutboxFields, OutboxRecord } from './outbox-record.js';
+import { inParallel } from '../in-parallel.js';
 
 /** The lease that makes one replica the publisher; see RedisLease. */
 export interface Lease {
@@ -28,6 +29,7 @@ export interface OutboxRelayOptions {
 type OutboxDocument = Document & Pick<OutboxFields, '_outbox' | '_outboxSeq'>;
 
 const CLEAR_ATTEMPTS = 5;
+const CLEAR_CONCURRENCY = 8;
 
 /**
  * Publishes the events waiting in outbox documents, in their order, with
@@ -115,12 +117,12 @@ export class OutboxRelay {
 
     await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records) });
 
-    for (const document of documents) {
-      await this.options.locks.exclusive(
-        documentLockKey(collection.collectionName, document._id),
-        () => this.clearPublished(collection, document),
-      );
-    }
+    // Each document has its own lock, so their clears can overlap.
+    await inParallel(documents, CLEAR_CONCURRENCY, (document) =>
+      this.options.locks.exclusive(documentLockKey(collection.collectionName, document._id), () =>
+        this.clearPublished(collection, document),
+      ),
+    );
     return records.length;
   }
 

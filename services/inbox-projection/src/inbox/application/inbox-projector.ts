@@ -11,7 +11,7 @@ import {
   type PatientChangedV1,
 } from '@gm/contracts';
 import { DIRECTORY_ENTITIES, DirectoryReplica, oneAtATime } from '@gm/directory-replica';
-import { UnprocessableEvent, type DocumentLocks } from '@gm/messaging';
+import { inParallel, UnprocessableEvent, type DocumentLocks } from '@gm/messaging';
 import { DOCUMENT_LOCKS } from '@gm/service-kit';
 import { SettingsReplica } from '@gm/settings-replica';
 import type { AnyBulkWriteOperation } from 'mongodb';
@@ -50,14 +50,6 @@ export interface Target {
 }
 
 const REFRESH_CONCURRENCY = 16;
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 function practiceFact(envelope: EventEnvelope): PracticeFact {
   const d = envelope.data as Record<string, unknown> & {
