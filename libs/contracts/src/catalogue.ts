@@ -25,6 +25,7 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   threads.ReplySentV1,
   threads.MessageTrashedV1,
   threads.MessageRestoredV1,
+  threads.ThreadAudienceChangedV1,
   accessAudit.AccessRecordedV1,
 ] as ReadonlyArray<EventDefinition<unknown>>;
 

@@ -146,6 +146,10 @@ export class DirectoryReplica {
     return this.allOf<MemberChangedV1>('members', practiceId);
   }
 
+  patientsOfPractice(practiceId: string): Promise<PatientChangedV1[]> {
+    return this.allOf('patients', practiceId);
+  }
+
   patient(practiceId: string, patientId: string): Promise<PatientChangedV1 | null> {
     return this.one('patients', practiceId, patientId);
   }

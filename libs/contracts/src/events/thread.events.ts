@@ -146,3 +146,53 @@ export const MessageRestoredV1 = defineEvent<MessageRestoredV1>({
   description: 'A thread was restored from Trash.',
   schema: object({ ...threadFact, byMemberId: id }),
 });
+
+/** Why a member is in a thread's audience (ADR 0016). */
+export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee';
+
+export interface ThreadAudienceMemberV1 {
+  memberId: string;
+  reason: AudienceReason;
+}
+
+/**
+ * Who may see the thread now, as routing-assignment decides it: the one
+ * authority on a thread's audience (ADR 0016). Published whenever the
+ * audience changes, on a change of the thread or of the directory and
+ * settings it is decided from. Carries the whole audience, so the latest
+ * version replaces every earlier one.
+ */
+export interface ThreadAudienceChangedV1 {
+  practiceId: string;
+  threadId: string;
+  /** null for a direct message to a member. */
+  groupId: string | null;
+  patientId: string;
+  /** +1 with every audience published for the thread; the higher wins. */
+  audienceVersion: number;
+  /** Everyone who may see the thread, ordered by member id; empty when no one may. */
+  members: ThreadAudienceMemberV1[];
+  occurredAt: string;
+}
+
+export const ThreadAudienceChangedV1 = defineEvent<ThreadAudienceChangedV1>({
+  name: 'ThreadAudienceChanged',
+  type: 'gm.thread.audience-changed.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "Who may see a thread now (its group's active Admins, its valid assignee, the patient's care team on care-team threads, the addressee of a direct message), with why; the whole audience, versioned per thread.",
+  schema: object({
+    practiceId: id,
+    threadId: id,
+    groupId: nullableId,
+    patientId: id,
+    audienceVersion: version,
+    members: {
+      type: 'array',
+      items: object({ memberId: id, reason: oneOf('admin', 'assignee', 'care-team', 'addressee') }),
+    },
+    occurredAt: timestamp,
+  }),
+});

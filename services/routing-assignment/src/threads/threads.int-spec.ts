@@ -10,6 +10,8 @@ import {
   MessageAssignedV1,
   MessageRestoredV1,
   MessageRoutedV1,
+  ThreadAudienceChangedV1,
+  type ThreadAudienceMemberV1,
   MessageSentV1,
   MessageTrashedV1,
   MessageUnassignedV1,
@@ -895,6 +897,107 @@ describe('what a patient can read', () => {
       expect([...groupNames, PRACTICE_NAME]).toContain(data.senderDisplayName);
       for (const identity of staff) expect(data.senderDisplayName).not.toContain(identity);
     }
+  });
+});
+
+describe('the thread audience (ThreadAudienceChanged)', () => {
+  type Audience = [string, ThreadAudienceMemberV1['reason']][];
+  /** Waits until the newest published audience of the thread is `expected`. */
+  async function audienceIs(threadId: string, expected: Audience) {
+    const events = await waitFor(
+      async () =>
+        threadEvents.ofType(
+          ThreadAudienceChangedV1.type,
+          threadId,
+        ) as EventEnvelope<ThreadAudienceChangedV1>[],
+      (found) => {
+        const latest = found.sort((a, b) => b.data.audienceVersion - a.data.audienceVersion)[0];
+        return (
+          JSON.stringify(latest?.data.members.map((m) => [m.memberId, m.reason])) ===
+          JSON.stringify(expected)
+        );
+      },
+      { description: `audience of ${threadId}: ${JSON.stringify(expected)}` },
+    );
+    const versions = events.map((e) => e.data.audienceVersion).sort((a, b) => a - b);
+    expect(versions).toEqual(versions.map((_, i) => i + 1)); // one event per change, numbered
+    return events;
+  }
+
+  it('follows routing and reassignment, and a User removed from the group', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    const [first] = await audienceIs(threadId, [[id('admin'), 'admin']]);
+    expect(first!.data).toMatchObject({
+      practiceId: practice,
+      threadId,
+      groupId: billing,
+      patientId: patient,
+    });
+    await assign(threadId, id('admin'), id('userA'));
+    await audienceIs(threadId, [
+      [id('admin'), 'admin'],
+      [id('userA'), 'assignee'],
+    ]);
+    await assign(threadId, id('admin'), id('userB'));
+    await audienceIs(threadId, [
+      [id('admin'), 'admin'],
+      [id('userB'), 'assignee'],
+    ]);
+    const draft = billingDraft();
+    await group(
+      { ...draft, members: draft.members.filter((m) => m.memberId !== id('userB')) },
+      billing,
+    );
+    await audienceIs(threadId, [[id('admin'), 'admin']]);
+  });
+
+  it("follows the patient's care team, and a deleted group", async () => {
+    const careName = uniqueName('Care Coordination');
+    const care = await group(careDraft(careName));
+    const { threadId } = await thread(toGroup(care));
+    await audienceIs(threadId, [
+      [id('admin'), 'admin'],
+      [id('care'), 'care-team'],
+      [id('care2'), 'care-team'],
+    ]);
+    await feed.patient({
+      patientId: patient,
+      displayName: 'Ruth Patient',
+      facilityId: null,
+      categoryIds: [],
+      careTeamMemberIds: [id('care')],
+      active: true,
+    });
+    await audienceIs(threadId, [
+      [id('admin'), 'admin'],
+      [id('care'), 'care-team'],
+    ]);
+    await feed.patient({
+      patientId: patient,
+      displayName: 'Ruth Patient',
+      facilityId: null,
+      categoryIds: [],
+      careTeamMemberIds: [id('care'), id('care2')],
+      active: true,
+    });
+    await audienceIs(threadId, [
+      [id('admin'), 'admin'],
+      [id('care'), 'care-team'],
+      [id('care2'), 'care-team'],
+    ]);
+    await bed.settings(practice).deleteGroup(care, careName);
+    await audienceIs(threadId, []);
+  });
+
+  it('follows a deactivation and a reactivation of the addressee of a direct message', async () => {
+    const { threadId } = await thread(toMember(id('addressee')));
+    await audienceIs(threadId, [[id('addressee'), 'addressee']]);
+    const [memberId, displayName] = STAFF.addressee;
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: false });
+    await audienceIs(threadId, []);
+    await feed.member({ memberId, displayName, roleId: 'role_staff', active: true });
+    await audienceIs(threadId, [[id('addressee'), 'addressee']]);
   });
 });
 

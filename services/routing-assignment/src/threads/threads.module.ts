@@ -19,7 +19,7 @@ import { RouteWaitingThreadsCommandHandler } from './application/route-waiting-t
 import { ThreadChanges } from './application/thread-changes.js';
 import { SOURCE } from './application/thread-events.js';
 import { TrashThreadCommandHandler } from './application/trash-thread/trash-thread.command-handler.js';
-import { UnassignIneligibleCommandHandler } from './application/unassign-ineligible/unassign-ineligible.command-handler.js';
+import { ReconsiderThreadsCommandHandler } from './application/reconsider-threads/reconsider-threads.command-handler.js';
 import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
 import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
 import { ThreadEventsConsumer } from './interface/thread-events.consumer.js';
@@ -28,7 +28,7 @@ import { ThreadsHttpController } from './interface/threads.http.controller.js';
 const commandHandlers = [
   ReceivePatientMessageCommandHandler,
   RouteWaitingThreadsCommandHandler,
-  UnassignIneligibleCommandHandler,
+  ReconsiderThreadsCommandHandler,
   AssignThreadCommandHandler,
   ReplyToThreadCommandHandler,
   TrashThreadCommandHandler,

@@ -5,6 +5,7 @@ import {
   type AccessFacts,
   type ThreadAccess,
 } from './domain/thread-access.js';
+import { threadAudience } from './domain/thread-audience.js';
 
 /**
  * The write side against the shared visibility table, which
@@ -37,4 +38,19 @@ describe('thread access against the shared visibility table', () => {
       VISIBILITY_CAST.filter((id) => c.timeline.includes(id)),
     );
   });
+
+  it.each(VISIBILITY_CASES.map((c) => [c.name, c] as const))(
+    'the published audience: %s',
+    (_name, c) => {
+      const { thread, facts } = situation(c);
+      const audience = threadAudience(thread, facts);
+      expect(audience.map((m) => m.memberId)).toEqual([...c.maySee].sort());
+      // The reasons the read model shows the timeline by (Admins, the addressee).
+      expect(
+        audience
+          .filter((m) => m.reason === 'admin' || m.reason === 'addressee')
+          .map((m) => m.memberId),
+      ).toEqual([...c.timeline].sort());
+    },
+  );
 });

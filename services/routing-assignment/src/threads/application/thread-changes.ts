@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { OutboxRelayHost } from '@gm/service-kit';
 import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
 import type { ThreadState, Transition } from '../domain/thread-state.js';
+import { ThreadFactsAdapter } from '../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../infrastructure/threads.repository.js';
+import { audienceChange } from './thread-audience-change.js';
 import { auditEventOf } from './thread-audit.js';
 import { threadEvent, type Cause } from './thread-events.js';
 
@@ -20,11 +22,14 @@ const ATTEMPTS = 5;
  * Read, decide, compare-and-set: the decision is taken on the thread as
  * stored (and the replicas as they are now), and written only if no other
  * write came in between; otherwise it is taken again on the new state.
+ * The thread's audience is decided again on every pass, so a change of the
+ * thread or of the facts it is decided from publishes it (ADR 0016).
  */
 @Injectable()
 export class ThreadChanges {
   constructor(
     private readonly threads: ThreadsRepository,
+    private readonly facts: ThreadFactsAdapter,
     private readonly relay: OutboxRelayHost,
   ) {}
 
@@ -38,16 +43,25 @@ export class ThreadChanges {
       const stored = await this.threads.find(practiceId, threadId);
       if (!stored) throw threadNotFound(threadId);
       const { result, transition, quietly } = await decide(stored.state);
-      const next = transition?.state ?? quietly;
-      if (!next) return result;
+      const next = transition?.state ?? quietly ?? stored.state;
+      const audience = audienceChange(
+        next,
+        await this.facts.forThread(next, []),
+        stored.audience,
+        cause,
+      );
+      if (next === stored.state && !audience.events.length) return result;
       // The access audit record travels in the same document write as the change it records.
-      const events = transition
-        ? [
-            threadEvent(transition.state, transition.change, cause),
-            ...auditEventOf(transition.state, transition.change, cause),
-          ]
-        : [];
-      if (await this.threads.update(stored, next, events)) {
+      const events = [
+        ...(transition
+          ? [
+              threadEvent(transition.state, transition.change, cause),
+              ...auditEventOf(transition.state, transition.change, cause),
+            ]
+          : []),
+        ...audience.events,
+      ];
+      if (await this.threads.update(stored, next, audience.audience, events)) {
         if (events.length) this.relay.nudge();
         return result;
       }

@@ -6,10 +6,12 @@ import {
   MessageTrashedV1,
   MessageUnassignedV1,
   ReplySentV1,
+  ThreadAudienceChangedV1,
   type EventDefinition,
 } from '@gm/contracts';
 import type { RequestOrigin } from '@gm/access-recording';
 import { newEventMetadata, type PendingEvent } from '@gm/messaging';
+import type { AudienceMember } from '../domain/thread-audience.js';
 import type { ThreadChange, ThreadState } from '../domain/thread-state.js';
 
 export const SOURCE = '/services/routing-assignment';
@@ -93,4 +95,26 @@ export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Ca
     case 'restored':
       return pending(MessageRestoredV1, { ...fact, byMemberId: change.byMemberId }, thread, cause);
   }
+}
+
+/** The thread's audience as decided now (`version` counts the audiences published for it). */
+export function audienceEvent(
+  thread: ThreadState,
+  audience: { version: number; members: AudienceMember[] },
+  cause: Cause,
+): PendingEvent {
+  return pending(
+    ThreadAudienceChangedV1,
+    {
+      practiceId: thread.practiceId,
+      threadId: thread.threadId,
+      groupId: thread.groupId,
+      patientId: thread.patientId,
+      audienceVersion: audience.version,
+      members: audience.members,
+      occurredAt: new Date().toISOString(),
+    },
+    thread,
+    cause,
+  );
 }

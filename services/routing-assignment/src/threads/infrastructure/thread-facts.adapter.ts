@@ -48,6 +48,23 @@ export class ThreadFactsAdapter {
     };
   }
 
+  /** The groups the member belongs to now, Admin or User. */
+  async groupsOfMember(practiceId: string, memberId: string): Promise<string[]> {
+    const groups = await this.settings.groupsOfPractice(practiceId);
+    return groups
+      .filter((g) => g.members.some((m) => m.memberId === memberId))
+      .map((g) => g.groupId);
+  }
+
+  /**
+   * The patients whose in-house care team holds the member now. The replica
+   * lists a practice's patients whole: a member change is rare.
+   */
+  async patientsCaredForBy(practiceId: string, memberId: string): Promise<string[]> {
+    const patients = await this.directory.patientsOfPractice(practiceId);
+    return patients.filter((p) => p.careTeamMemberIds.includes(memberId)).map((p) => p.patientId);
+  }
+
   async practiceName(practiceId: string): Promise<string | null> {
     return (await this.directory.practice(practiceId))?.name ?? null;
   }

@@ -9,6 +9,7 @@ import {
 import { DOCUMENT_LOCKS } from '@gm/service-kit';
 import type { Collection, Filter } from 'mongodb';
 import type { Connection } from 'mongoose';
+import type { AudienceMember } from '../domain/thread-audience.js';
 import type { ThreadState } from '../domain/thread-state.js';
 
 export const THREADS_COLLECTION = 'threads';
@@ -25,21 +26,37 @@ interface ThreadDocument extends ThreadState, Partial<OutboxFields> {
   assigned: boolean;
   /** Grows with every write (events or not): the compare-and-set of every update. */
   revision: number;
+  /** The audience last published (ThreadAudienceChanged); absent on threads written before it. */
+  audience?: PublishedAudience;
 }
+
+/** The audience of a thread as last published, and its version (0: none published yet). */
+export interface PublishedAudience {
+  version: number;
+  members: AudienceMember[];
+}
+
+export const NO_AUDIENCE: PublishedAudience = { version: 0, members: [] };
 
 export interface StoredThread {
   state: ThreadState;
   revision: number;
+  audience: PublishedAudience;
 }
 
 const DUPLICATE_KEY = 11000;
 
-function toDocument(state: ThreadState, revision: number): Omit<ThreadDocument, '_id'> {
+function toDocument(
+  state: ThreadState,
+  revision: number,
+  audience: PublishedAudience,
+): Omit<ThreadDocument, '_id'> {
   return {
     ...state,
     routed: state.routing !== null,
     assigned: state.assigneeMemberId !== null,
     revision,
+    audience,
   };
 }
 
@@ -80,6 +97,7 @@ export class ThreadsRepository {
     await this.threads.createIndex({ assigneeMemberId: 1 });
     await this.threads.createIndex({ groupId: 1 });
     await this.threads.createIndex({ patientId: 1 });
+    await this.threads.createIndex({ addresseeMemberId: 1 });
     await this.threads.createIndex({ _outboxPending: 1 });
   }
 
@@ -87,13 +105,21 @@ export class ThreadsRepository {
   async find(practiceId: string, threadId: string): Promise<StoredThread | null> {
     const document = await this.threads.findOne({ _id: threadId });
     if (!document || document.practiceId !== practiceId) return null;
-    return { state: toState(document), revision: document.revision };
+    return {
+      state: toState(document),
+      revision: document.revision,
+      audience: document.audience ?? NO_AUDIENCE,
+    };
   }
 
   /** Inserts a new thread with its events; false if a thread with this id exists already. */
-  async insert(state: ThreadState, events: PendingEvent[]): Promise<boolean> {
+  async insert(
+    state: ThreadState,
+    audience: PublishedAudience,
+    events: PendingEvent[],
+  ): Promise<boolean> {
     try {
-      await this.writes.insert({ _id: state.threadId, ...toDocument(state, 1) }, events);
+      await this.writes.insert({ _id: state.threadId, ...toDocument(state, 1, audience) }, events);
       return true;
     } catch (error) {
       if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
@@ -106,11 +132,16 @@ export class ThreadsRepository {
    * `stored.revision` (compare-and-set under the document's lock); false if
    * another write came first.
    */
-  async update(stored: StoredThread, next: ThreadState, events: PendingEvent[]): Promise<boolean> {
+  async update(
+    stored: StoredThread,
+    next: ThreadState,
+    audience: PublishedAudience,
+    events: PendingEvent[],
+  ): Promise<boolean> {
     return this.writes.update(
       next.threadId,
       { revision: stored.revision } as Filter<ThreadDocument>,
-      { $set: toDocument(next, stored.revision + 1) },
+      { $set: toDocument(next, stored.revision + 1, audience) },
       events,
     );
   }
@@ -120,14 +151,19 @@ export class ThreadsRepository {
     return this.ids({ practiceId, assigneeMemberId: memberId });
   }
 
-  /** Ids of the group's assigned threads. */
-  assignedInGroup(practiceId: string, groupId: string): Promise<string[]> {
-    return this.ids({ practiceId, groupId, assigned: true });
+  /** Ids of the practice's direct messages to the member. */
+  addressedTo(practiceId: string, memberId: string): Promise<string[]> {
+    return this.ids({ practiceId, addresseeMemberId: memberId });
   }
 
-  /** Ids of the patient's assigned threads. */
-  assignedOfPatient(practiceId: string, patientId: string): Promise<string[]> {
-    return this.ids({ practiceId, patientId, assigned: true });
+  /** Ids of every thread of the group. */
+  ofGroup(practiceId: string, groupId: string): Promise<string[]> {
+    return this.ids({ practiceId, groupId });
+  }
+
+  /** Ids of every thread of the patient. */
+  ofPatient(practiceId: string, patientId: string): Promise<string[]> {
+    return this.ids({ practiceId, patientId });
   }
 
   /** Ids of the group's threads still waiting for the group to be known. */

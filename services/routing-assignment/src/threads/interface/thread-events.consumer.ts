@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import {
   MemberChangedV1,
   MessageGroupCreatedV1,
+  MessageGroupDeletedV1,
   MessageGroupUpdatedV1,
   MessageSentV1,
   PatientChangedV1,
@@ -14,7 +15,7 @@ import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
 import { ReceivePatientMessageCommand } from '../application/receive-patient-message/receive-patient-message.command.js';
 import { RouteWaitingThreadsCommand } from '../application/route-waiting-threads/route-waiting-threads.command.js';
 import type { Cause } from '../application/thread-events.js';
-import { UnassignIneligibleCommand } from '../application/unassign-ineligible/unassign-ineligible.command.js';
+import { ReconsiderThreadsCommand } from '../application/reconsider-threads/reconsider-threads.command.js';
 
 /**
  * Everything this service consumes, in one consumer group: the directory and
@@ -49,17 +50,15 @@ export class ThreadEventsConsumer {
   private async afterDirectoryChange(envelope: EventEnvelope, cause: Cause): Promise<void> {
     const { practiceId } = envelope;
     if (envelope.type === MemberChangedV1.type) {
+      // Any change: a deactivation takes rights away, a reactivation gives them back.
       const { memberId } = envelope.data as MemberChangedV1;
-      const member = await this.directory.member(practiceId, memberId);
-      if (member && !member.active) {
-        await this.commands.execute(
-          new UnassignIneligibleCommand(practiceId, { trigger: 'member-changed', memberId }, cause),
-        );
-      }
+      await this.commands.execute(
+        new ReconsiderThreadsCommand(practiceId, { trigger: 'member-changed', memberId }, cause),
+      );
     } else if (envelope.type === PatientChangedV1.type) {
       const { patientId } = envelope.data as PatientChangedV1;
       await this.commands.execute(
-        new UnassignIneligibleCommand(
+        new ReconsiderThreadsCommand(
           practiceId,
           { trigger: 'care-team-changed', patientId },
           cause,
@@ -69,16 +68,18 @@ export class ThreadEventsConsumer {
   }
 
   private async afterSettingsChange(envelope: EventEnvelope, cause: Cause): Promise<void> {
+    const { practiceId, groupId } = envelope.data as MessageGroupUpdatedV1;
     if (
-      envelope.type !== MessageGroupCreatedV1.type &&
-      envelope.type !== MessageGroupUpdatedV1.type
+      envelope.type === MessageGroupCreatedV1.type ||
+      envelope.type === MessageGroupUpdatedV1.type
     ) {
+      await this.commands.execute(new RouteWaitingThreadsCommand(practiceId, groupId, cause));
+    } else if (envelope.type !== MessageGroupDeletedV1.type) {
       return;
     }
-    const { practiceId, groupId } = envelope.data as MessageGroupUpdatedV1;
-    await this.commands.execute(new RouteWaitingThreadsCommand(practiceId, groupId, cause));
+    // A deleted group's threads leave every audience.
     await this.commands.execute(
-      new UnassignIneligibleCommand(practiceId, { trigger: 'group-changed', groupId }, cause),
+      new ReconsiderThreadsCommand(practiceId, { trigger: 'group-changed', groupId }, cause),
     );
   }
 }

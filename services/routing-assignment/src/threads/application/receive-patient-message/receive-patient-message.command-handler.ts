@@ -4,7 +4,8 @@ import { OutboxRelayHost } from '@gm/service-kit';
 import { openThread, receiveFollowUp } from '../../domain/thread.js';
 import type { PatientMessage } from '../../domain/thread-state.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
-import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
+import { NO_AUDIENCE, ThreadsRepository } from '../../infrastructure/threads.repository.js';
+import { audienceChange } from '../thread-audience-change.js';
 import { ThreadChanges } from '../thread-changes.js';
 import { threadEvent, type Cause } from '../thread-events.js';
 import { ReceivePatientMessageCommand, type Reception } from './receive-patient-message.command.js';
@@ -35,8 +36,14 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
         ? await this.facts.routingGroup(message.practiceId, message.groupId!)
         : null;
     const { state, change } = openThread(message, group, new Date().toISOString());
-    const events = change ? [threadEvent(state, change, cause)] : [];
-    if (await this.threads.insert(state, events)) {
+    const { audience, events: audienceEvents } = audienceChange(
+      state,
+      await this.facts.forThread(state, []),
+      NO_AUDIENCE,
+      cause,
+    );
+    const events = [...(change ? [threadEvent(state, change, cause)] : []), ...audienceEvents];
+    if (await this.threads.insert(state, audience, events)) {
       if (events.length) this.relay.nudge();
       return change ? 'routed' : 'waiting-for-group';
     }

@@ -1,0 +1,23 @@
+import { Command } from '@nestjs/cqrs';
+import type { Cause } from '../thread-events.js';
+
+/** A directory or settings change that may change who may hold or see existing threads. */
+export type ReconsiderScope =
+  | { trigger: 'member-changed'; memberId: string }
+  | { trigger: 'group-changed'; groupId: string }
+  | { trigger: 'care-team-changed'; patientId: string };
+
+/**
+ * Decides every thread in scope again: unassigns an assignee who may no
+ * longer hold it (MessageUnassigned), and publishes its audience if it
+ * changed (ThreadAudienceChanged). Returns how many were unassigned.
+ */
+export class ReconsiderThreadsCommand extends Command<number> {
+  constructor(
+    readonly practiceId: string,
+    readonly scope: ReconsiderScope,
+    readonly cause: Cause,
+  ) {
+    super();
+  }
+}
