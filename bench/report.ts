@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../system-tests/faults/layout.js';
 import type { Ceiling } from './ceiling.js';
 import type { History } from './history.js';
 import type { StepResult } from './ladder.js';
+import type { Revocation } from './revocation.js';
 
 export interface Summary {
   n: number;
@@ -75,6 +76,7 @@ export interface RunReport {
   stepSeconds: number;
   ceiling?: Ceiling;
   history?: History;
+  revocation?: Revocation;
   notMeasured: string[];
 }
 
@@ -228,6 +230,44 @@ function history(r: RunReport): string[] {
   ];
 }
 
+const HOW: Record<string, string> = {
+  deactivation: 'member deactivated (PUT /directory/members/:id, active false)',
+  group: 'removed from the group (PUT /message-groups/:id)',
+  'care-team': "removed from the patient's care team (PUT /directory/patients/:id)",
+};
+
+function revocation(r: RunReport): string[] {
+  const v = r.revocation;
+  if (!v) return [];
+  const triple = (s: Summary) => (s.n ? `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.max)}` : '–');
+  return [
+    `### Revocation (${v.perKind} per kind: change accepted → access lost on inbox-projection, polled every ${v.pollMs} ms, bound ${v.boundMs / 1000} s)`,
+    '',
+    table(
+      [
+        'change',
+        'samples',
+        'change PUT ms p50',
+        'gone from listing ms p50 / p95 / max',
+        'GET thread 404 ms p50 / p95 / max',
+        'feed `removed` ms p50 / p95 / max',
+      ],
+      v.kinds.map((k) => [
+        HOW[k.kind] ?? k.kind,
+        `${k.samples}${k.failed ? ` (${k.failed} failed)` : ''}`,
+        k.samples ? ms(k.change.p50) : '–',
+        triple(k.listingGone),
+        triple(k.get404),
+        triple(k.feedRemoved),
+      ]),
+    ),
+    '',
+    "Per sample a fresh member first sees a fresh thread (Billing: a User it is assigned to; Diabetes Care Team: on pat_c's care team), " +
+      "then the change is made; times run from the change's answer to the poll answer that first showed the loss (∞: not within the bound). " +
+      "Each change recomputes every thread of the group (or the patient's, or the member's groups') that the ladder left.",
+  ];
+}
+
 export function renderSection(r: RunReport): string {
   const m = r.machine;
   return [
@@ -244,6 +284,8 @@ export function renderSection(r: RunReport): string {
     ...ladder(r),
     '',
     ...cpu(r),
+    '',
+    ...revocation(r),
     '',
     ...ceiling(r),
     '',

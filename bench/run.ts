@@ -4,7 +4,8 @@
  *   npm run bench -- [--label NAME] [--rates 5,12,20] [--step-seconds 20] …
  *
  * Builds the services, starts a world of its own, runs the open-loop
- * ladder, the history measurements and the raw ceiling, prints the figures,
+ * ladder, the revocation probes, the history measurements and the raw
+ * ceiling, prints the figures,
  * writes them to docs/benchmarks.md under the label, and tears the world
  * down (also on Ctrl-C).
  */
@@ -17,6 +18,7 @@ import { measureCeiling } from './ceiling.js';
 import { measureHistory } from './history.js';
 import { BODY, kneeOf, Ladder } from './ladder.js';
 import { describeMachine, renderSection, writeSection, type RunReport } from './report.js';
+import { RevocationBench } from './revocation.js';
 import { BENCH_DIR, BenchWorld } from './world.js';
 
 const { values: flags } = parseArgs({
@@ -29,6 +31,8 @@ const { values: flags } = parseArgs({
     'page-requests': { type: 'string', default: '200' },
     'history-seed': { type: 'string', default: '0' },
     'history-seed-rate': { type: 'string' },
+    revocations: { type: 'string', default: '10' },
+    'no-revocation': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
     'no-history': { type: 'boolean', default: false },
     'no-rebuild': { type: 'boolean', default: false },
@@ -100,6 +104,19 @@ try {
   if (skipped.length)
     notMeasured.push(`ladder steps ${skipped.join(', ')} msg/s (an earlier step fell over)`);
 
+  // Right after the ladder: its threads are the history each revocation's recompute runs over.
+  let revocation;
+  if (!flags['no-revocation']) {
+    const perKind = Math.round(positive('revocations', flags.revocations!));
+    say(`revocation: ${perKind} samples of each kind`);
+    revocation = await new RevocationBench(world, say).run(perKind);
+    for (const k of revocation.kinds)
+      if (k.failed)
+        notMeasured.push(
+          `revocation ${k.kind}: ${k.failed} of ${perKind} samples failed in setup (${k.firstFailure})`,
+        );
+  } else notMeasured.push('revocation (--no-revocation)');
+
   let history;
   if (!flags['no-history']) {
     const seed = Number(flags['history-seed']);
@@ -133,9 +150,12 @@ try {
     stepSeconds,
     ceiling,
     history,
+    revocation,
     notMeasured: [
       ...notMeasured,
-      'access-audit (the fault world runs six services; no thread is opened here, so it has nothing to record)',
+      revocation
+        ? "access-audit (the fault world runs six services without it; the revocation probes' thread opens only reach inbox-projection's outbox)"
+        : 'access-audit (the fault world runs six services; no thread is opened here, so it has nothing to record)',
     ],
   };
 } finally {

@@ -121,19 +121,27 @@ function nodeTypes(plan: unknown): string[] {
 }
 
 /**
- * Gives every collection of a database `count` documents of a practice no
- * test reads (`_id` and `practiceId` only), so that PostgreSQL plans its
- * queries as it would on a store with history instead of reading a table
- * of a few pages whole.
+ * Gives every collection of a database `count` documents of practices no
+ * test reads, so that PostgreSQL plans its queries as it would on a store
+ * with history instead of reading a table of a few pages whole. Each
+ * indexed field gets one of 300 values, so that the statistics see what a
+ * real store holds: many practices, members and patients, each a small
+ * share of the rows.
  */
-export async function padCollections(db: Db, count = 3000): Promise<void> {
+export async function padCollections(db: Db, count = 5000): Promise<void> {
   const collections = await db.listCollections({}, { nameOnly: true }).toArray();
   for (const { name } of collections) {
+    const collection = db.collection<{ _id: string; [field: string]: unknown }>(name);
+    const indexed = new Set(
+      (await collection.indexes())
+        .flatMap((index) => Object.keys(index.key))
+        .filter((field) => field !== '_id' && !field.includes('.')),
+    );
     const padding = Array.from({ length: count }, (_, i) => ({
       _id: `padding_${i}`,
-      practiceId: 'prc_padding',
+      ...Object.fromEntries([...indexed].map((field) => [field, `${field}_padding_${i % 300}`])),
     }));
     for (let i = 0; i < padding.length; i += 1000)
-      await db.collection<{ _id: string }>(name).insertMany(padding.slice(i, i + 1000));
+      await collection.insertMany(padding.slice(i, i + 1000));
   }
 }
