@@ -952,6 +952,16 @@ describe('the thread audience (ThreadAudienceChanged)', () => {
     await audienceIs(threadId, [[id('admin'), 'admin']]);
   });
 
+  const careTeam = (careTeamMemberIds: string[]) =>
+    feed.patient({
+      patientId: patient,
+      displayName: 'Ruth Patient',
+      facilityId: null,
+      categoryIds: [],
+      careTeamMemberIds,
+      active: true,
+    });
+
   it("follows the patient's care team, and a deleted group", async () => {
     const careName = uniqueName('Care Coordination');
     const care = await group(careDraft(careName));
@@ -961,26 +971,12 @@ describe('the thread audience (ThreadAudienceChanged)', () => {
       [id('care'), 'care-team'],
       [id('care2'), 'care-team'],
     ]);
-    await feed.patient({
-      patientId: patient,
-      displayName: 'Ruth Patient',
-      facilityId: null,
-      categoryIds: [],
-      careTeamMemberIds: [id('care')],
-      active: true,
-    });
+    await careTeam([id('care')]);
     await audienceIs(threadId, [
       [id('admin'), 'admin'],
       [id('care'), 'care-team'],
     ]);
-    await feed.patient({
-      patientId: patient,
-      displayName: 'Ruth Patient',
-      facilityId: null,
-      categoryIds: [],
-      careTeamMemberIds: [id('care'), id('care2')],
-      active: true,
-    });
+    await careTeam([id('care'), id('care2')]);
     await audienceIs(threadId, [
       [id('admin'), 'admin'],
       [id('care'), 'care-team'],
