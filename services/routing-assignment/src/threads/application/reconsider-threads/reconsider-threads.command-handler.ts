@@ -1,9 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { inParallel } from '@gm/messaging';
 import { unassignIneligible } from '../../domain/thread.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { ThreadChanges } from '../thread-changes.js';
 import { ReconsiderThreadsCommand, type ReconsiderScope } from './reconsider-threads.command.js';
+
+const CONCURRENCY = 8;
 
 /**
  * Re-decides the threads a directory or settings change concerns, against
@@ -21,7 +24,8 @@ export class ReconsiderThreadsCommandHandler implements ICommandHandler<Reconsid
 
   async execute({ practiceId, scope, cause }: ReconsiderThreadsCommand): Promise<number> {
     let unassigned = 0;
-    for (const threadId of await this.candidates(practiceId, scope)) {
+    // Threads are independent (each write is its own compare-and-set): a big group's overlap.
+    await inParallel(await this.candidates(practiceId, scope), CONCURRENCY, async (threadId) => {
       unassigned += await this.changes.apply(practiceId, threadId, cause, async (thread) => {
         const facts = await this.facts.forThread(thread, []);
         const transition = unassignIneligible(
@@ -32,7 +36,7 @@ export class ReconsiderThreadsCommandHandler implements ICommandHandler<Reconsid
         );
         return { result: transition ? 1 : 0, transition };
       });
-    }
+    });
     return unassigned;
   }
 
