@@ -13,6 +13,7 @@ import {
   MessageGroupCreatedV1,
   MessageRoutedV1,
   MessageSentV1,
+  ThreadAudienceChangedV1,
   TOPICS,
   toWireRecord,
   type EventDefinition,
@@ -128,6 +129,16 @@ async function thread(timeoutMs = 30000): Promise<string> {
     patientId: PATIENT,
     routing: 'specific-members',
     memberId: null,
+  });
+  // Who sees it, as routing-assignment decides (ADR 0016): the group's Admin.
+  await publish(ThreadAudienceChangedV1, {
+    practiceId: practice,
+    threadId,
+    groupId: GROUP,
+    patientId: PATIENT,
+    audienceVersion: 1,
+    members: [{ memberId: ADMIN, reason: 'admin' }],
+    occurredAt: at,
   });
   await waitFor(
     async () => {
