@@ -11,8 +11,6 @@ import {
   MessageSentV1,
   MessageTrashedV1,
   ReplySentV1,
-  ThreadAudienceChangedV1,
-  type AudienceReason,
   toWireRecord,
   type EventDefinition,
   type EventEnvelope,
@@ -181,21 +179,6 @@ class ThreadScript {
   trashed() {
     return this.add(MessageTrashedV1, { ...this.fact(), byMemberId: id('admin') });
   }
-  /** The audience routing-assignment would publish: who may see the thread now, and why. */
-  private audienceVersion = 0;
-  audience(...members: [Who, AudienceReason][]) {
-    return this.add(ThreadAudienceChangedV1, {
-      practiceId: practice,
-      threadId: this.threadId,
-      groupId: this.to.groupId ?? null,
-      patientId: PATIENT,
-      audienceVersion: ++this.audienceVersion,
-      members: members
-        .map(([who, reason]) => ({ memberId: id(who), reason }))
-        .sort((a, b) => a.memberId.localeCompare(b.memberId)),
-      occurredAt: tick(),
-    });
-  }
   /** Publishes the events not published yet, in order (or in the order given). */
   private sent = 0;
   async flush(order?: number[]) {
@@ -275,26 +258,23 @@ beforeAll(async () => {
 
 afterAll(() => bed.stop());
 
-describe('who sees a thread: the audience routing-assignment publishes', () => {
+describe('visibility on existing threads', () => {
   let t1: ThreadScript;
   let t2: ThreadScript;
   let t3: ThreadScript;
 
-  it('lists each thread to its audience and 404s everyone else', async () => {
+  it('routes each kind to the right inboxes, and 404s everyone else', async () => {
     t1 = await new ThreadScript({ groupId: BILLING }, 'specific-members')
       .message()
       .routed()
-      .audience(['admin', 'admin'])
       .flush();
     t2 = await new ThreadScript({ groupId: CARE }, 'care-team', 'Refill')
       .message()
       .routed()
-      .audience(['admin', 'admin'], ['care', 'care-team'])
       .flush();
     t3 = await new ThreadScript({ memberId: id('addressee') }, 'direct', 'Personal')
       .message()
       .routed()
-      .audience(['addressee', 'addressee'])
       .flush();
     await visibleTo(t1.threadId, BILLING, ['admin']);
     await visibleTo(t2.threadId, CARE, ['admin', 'care']);
@@ -302,42 +282,39 @@ describe('who sees a thread: the audience routing-assignment publishes', () => {
   });
 
   it('moves a reassigned thread from the old User to the new one', async () => {
-    await t1.assigned('userA').audience(['admin', 'admin'], ['userA', 'assignee']).flush();
+    await t1.assigned('userA').flush();
     await visibleTo(t1.threadId, BILLING, ['admin', 'userA']);
-    await t1.assigned('userB', 'userA').audience(['admin', 'admin'], ['userB', 'assignee']).flush();
+    await t1.assigned('userB', 'userA').flush();
     await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
   });
 
-  it('takes a new audience at once, and an older one arriving late changes nothing', async () => {
-    // A User promoted to Admin: routing-assignment publishes the audience before anything else.
-    await t1.audience(['admin', 'admin'], ['userA', 'admin'], ['userB', 'assignee']).flush();
-    await visibleTo(t1.threadId, BILLING, ['admin', 'userA', 'userB']);
-    const late = t1.events.at(-4)!; // audience 2: user A the assignee
-    expect(late.definition).toBe(ThreadAudienceChangedV1);
-    await publish(late.definition, late.data);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await visibleTo(t1.threadId, BILLING, ['admin', 'userA', 'userB']);
-    await t1.audience(['admin', 'admin'], ['userB', 'assignee']).flush();
+  it('applies group membership and privilege changes', async () => {
+    await group(
+      BILLING,
+      billing([
+        { memberId: id('admin'), privilege: 'admin' },
+        { memberId: id('userA'), privilege: 'admin' },
+      ]),
+    );
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userA']);
+    const groups = (await get('/inbox/groups', id('userA'))).body.groups;
+    expect(groups.find((g: { groupId: string }) => g.groupId === BILLING)).toMatchObject({
+      admin: true,
+    });
+    await group(BILLING, fullBilling);
     await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
   });
 
-  it('shows My groups to active members only (the directory names who is active)', async () => {
+  it('applies deactivation and reactivation', async () => {
     await member('admin', false);
-    await waitFor(
-      async () => (await get('/inbox/groups', id('admin'))).body.groups,
-      (groups) => Array.isArray(groups) && groups.length === 0,
-      { description: "an inactive member's groups" },
-    );
+    await visibleTo(t1.threadId, BILLING, ['userB']);
+    expect((await get('/inbox/groups', id('admin'))).body.groups).toEqual([]);
     await member('admin', true);
-    await waitFor(
-      async () => (await get('/inbox/groups', id('admin'))).body.groups ?? [],
-      (groups) => groups.length === 2,
-      { description: "a reactivated member's groups" },
-    );
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
   });
 
-  it('lists a care-team group to a care-team member who holds its threads', async () => {
-    await t2.audience(['admin', 'admin'], ['care2', 'care-team']).flush();
+  it("applies care-team changes to the patient's care-team threads", async () => {
+    await patient([id('care2')]);
     await visibleTo(t2.threadId, CARE, ['admin', 'care2']);
     const care2Groups = (await get('/inbox/groups', id('care2'))).body.groups;
     expect(
@@ -345,8 +322,8 @@ describe('who sees a thread: the audience routing-assignment publishes', () => {
     ).toEqual([[CARE, false]]);
   });
 
-  it('removes a thread from every inbox when its audience is empty', async () => {
-    await t2.audience().flush();
+  it('removes every thread of a deleted group from every inbox', async () => {
+    await bed.settings(practice).deleteGroup(CARE, careDraft.name);
     await waitFor(
       () => canOpen('admin', t2.threadId),
       (ok) => !ok,
@@ -395,8 +372,7 @@ describe('filters, counts, pagination and search', () => {
     for (let i = 0; i < 5; i++) {
       const s = new ThreadScript({ groupId: GROUP }, 'specific-members', `Question ${i}`)
         .message()
-        .routed()
-        .audience(['admin', 'admin']);
+        .routed();
       if (i === 1 || i === 2) s.replied('admin', 'Front Office');
       if (i === 3) s.trashed();
       scripts.push(await s.flush());
@@ -493,18 +469,15 @@ describe('patient mailbox', () => {
       .message()
       .routed()
       .assigned('userA')
-      .audience(['admin', 'admin'], ['userA', 'assignee'])
       .replied('userA', 'Lab Services')
       .flush();
     waiting = await new ThreadScript({ groupId: PATIENT_GROUP }, 'specific-members', 'Fasting?')
       .message()
       .routed()
-      .audience(['admin', 'admin'])
       .flush();
     direct = await new ThreadScript({ memberId: id('addressee') }, 'direct', 'Thanks')
       .message()
       .routed()
-      .audience(['addressee', 'addressee'])
       .replied('addressee', PRACTICE_NAME)
       .flush();
     await waitFor(
@@ -596,8 +569,7 @@ describe('idempotency and ordering', () => {
       .routed()
       .assigned('userA')
       .replied('userA', 'Ordering')
-      .message('Follow-up')
-      .audience(['admin', 'admin'], ['userA', 'assignee']);
+      .message('Follow-up');
   }
 
   async function settled(threadId: string) {
@@ -637,8 +609,8 @@ describe('idempotency and ordering', () => {
     await ordered.flush();
     const reference = stripTimes(normalise(await settled(ordered.threadId), ordered.threadId));
     const shuffled = script();
-    // audience, replied, assigned, follow-up, routed, first message
-    await shuffled.flush([5, 3, 2, 4, 1, 0]);
+    // replied, assigned, follow-up, routed, first message
+    await shuffled.flush([3, 2, 4, 1, 0]);
     const result = stripTimes(normalise(await settled(shuffled.threadId), shuffled.threadId));
     expect(result).toEqual(reference);
   });
@@ -678,7 +650,6 @@ describe('server-sent events', () => {
       .message()
       .routed()
       .assigned('userA')
-      .audience(['admin', 'admin'], ['userA', 'assignee'])
       .flush();
     try {
       await waitFor(
@@ -704,12 +675,7 @@ describe('hot queries on a store with history', () => {
     await padCollections(connection.db!);
     const plans = new QueryPlans(connection.getClient()).start();
     const thread = new ThreadScript({ groupId: BILLING }, 'specific-members', 'Hot query');
-    await thread
-      .message()
-      .routed()
-      .assigned('userA')
-      .audience(['admin', 'admin'], ['userA', 'assignee'])
-      .flush();
+    await thread.message().routed().assigned('userA').flush();
     await visibleTo(thread.threadId, BILLING, ['admin', 'userA']);
     for (const filter of ['all', 'not-replied', 'trash']) await threadIds('admin', BILLING, filter);
     const first = await get(`/inbox/groups/${BILLING}/threads?filter=all&limit=1`, id('admin'));

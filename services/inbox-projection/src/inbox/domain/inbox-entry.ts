@@ -1,10 +1,5 @@
-import {
-  lastActivityAt,
-  statusOf,
-  type AudienceReason,
-  type ThreadStatus,
-  type ThreadView,
-} from './thread-view.js';
+import type { Audience } from './visibility.js';
+import { lastActivityAt, statusOf, type ThreadStatus, type ThreadView } from './thread-view.js';
 
 /** The status filters of a member's group view. */
 export type Bucket = 'not-replied' | 'replied' | 'trash';
@@ -23,8 +18,7 @@ export interface InboxEntry {
   threadId: string;
   /** The group id, or `direct` for a message addressed to the member. */
   groupKey: string;
-  /** Why the member sees the thread. */
-  audience: AudienceReason;
+  audience: Audience;
   status: ThreadStatus;
   trashed: boolean;
   bucket: Bucket;
@@ -54,7 +48,7 @@ export const bucketOf = (status: ThreadStatus, trashed: boolean): Bucket =>
 export function entryFor(
   view: ThreadView,
   memberId: string,
-  why: AudienceReason,
+  why: Audience,
   patientName: string,
   readMessages: number,
 ): InboxEntry {
@@ -90,7 +84,3 @@ export function entryFor(
 export function sameEntry(a: InboxEntry, b: InboxEntry): boolean {
   return (Object.keys(a) as (keyof InboxEntry)[]).every((k) => a[k] === b[k]);
 }
-
-/** Admins and the addressee also see the progress timeline. */
-export const seesTimeline = (why: AudienceReason): boolean =>
-  why === 'admin' || why === 'addressee';
