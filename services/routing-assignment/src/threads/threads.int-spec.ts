@@ -927,6 +927,7 @@ describe('the thread audience (ThreadAudienceChanged)', () => {
   it('follows routing and reassignment, and a User removed from the group', async () => {
     const billing = await group(billingDraft());
     const { threadId } = await thread(toGroup(billing));
+    const { threadId: untouched } = await thread(toGroup(billing));
     const [first] = await audienceIs(threadId, [[id('admin'), 'admin']]);
     expect(first!.data).toMatchObject({
       practiceId: practice,
@@ -950,6 +951,8 @@ describe('the thread audience (ThreadAudienceChanged)', () => {
       billing,
     );
     await audienceIs(threadId, [[id('admin'), 'admin']]);
+    // The removal was decided for every thread of the group at once; the one userB never held is not written again.
+    expect(await audienceIs(untouched, [[id('admin'), 'admin']])).toHaveLength(1);
   });
 
   const careTeam = (careTeamMemberIds: string[]) =>

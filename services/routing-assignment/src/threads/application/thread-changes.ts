@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxRelayHost } from '@gm/service-kit';
+import type { AccessFacts } from '../domain/thread-access.js';
 import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
 import type { ThreadState, Transition } from '../domain/thread-state.js';
 import { ThreadFactsAdapter } from '../infrastructure/thread-facts.adapter.js';
@@ -14,6 +15,12 @@ export interface Decision<R> {
   transition?: Transition | null;
   /** A change that publishes nothing (a follow-up). */
   quietly?: ThreadState | null;
+  /**
+   * The facts the decision was taken on, when they name everyone the new
+   * state does (an assignment's facts name the new assignee): the audience
+   * is decided on them rather than read again.
+   */
+  facts?: AccessFacts;
 }
 
 const ATTEMPTS = 5;
@@ -42,11 +49,11 @@ export class ThreadChanges {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const stored = await this.threads.find(practiceId, threadId);
       if (!stored) throw threadNotFound(threadId);
-      const { result, transition, quietly } = await decide(stored.state);
+      const { result, transition, quietly, facts } = await decide(stored.state);
       const next = transition?.state ?? quietly ?? stored.state;
       const audience = audienceChange(
         next,
-        await this.facts.forThread(next, []),
+        facts ?? (await this.facts.forThread(next, [])),
         stored.audience,
         cause,
       );

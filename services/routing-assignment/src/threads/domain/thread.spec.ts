@@ -9,6 +9,7 @@ import {
   routeWaitingThread,
   trashThread,
   assignThread,
+  needsReconsidering,
 } from './thread.js';
 import type { PatientMessage, ThreadState } from './thread-state.js';
 
@@ -197,6 +198,33 @@ describe('trash', () => {
     const trashed = trashThread(replied, facts, 'mbr_admin', now).state;
     const reopened = receiveFollowUp(trashed, message({ messageId: 'msg_2', followUp: true }))!;
     expect(reopened).toMatchObject({ trashed: true, status: 'not-replied' });
+  });
+});
+
+describe('reconsidering after a directory or settings change', () => {
+  const assigned = (): ThreadState =>
+    assignThread(routed(), facts, 'mbr_admin', 'mbr_user', now)!.state;
+  const published = (memberIds: [string, 'admin' | 'assignee'][]) =>
+    memberIds.map(([memberId, reason]) => ({ memberId, reason }));
+  const withoutUser: AccessFacts = {
+    ...facts,
+    group: { name: 'Billing Team', members: [{ memberId: 'mbr_admin', privilege: 'admin' }] },
+  };
+
+  it('leaves alone a thread whose assignee and published audience still follow from the facts', () => {
+    const audience = published([['mbr_admin', 'admin']]);
+    expect(needsReconsidering(routed(), withoutUser, audience, 'member-changed')).toBe(false);
+  });
+
+  it('takes up a thread whose assignee left the group, or whose audience is not the one published', () => {
+    const audience = published([
+      ['mbr_admin', 'admin'],
+      ['mbr_user', 'assignee'],
+    ]);
+    expect(needsReconsidering(assigned(), facts, audience, 'member-changed')).toBe(false);
+    expect(needsReconsidering(assigned(), withoutUser, audience, 'member-changed')).toBe(true);
+    const inactiveAdmin = { ...facts, activeMemberIds: new Set(['mbr_user']) };
+    expect(needsReconsidering(assigned(), inactiveAdmin, audience, 'member-changed')).toBe(true);
   });
 });
 

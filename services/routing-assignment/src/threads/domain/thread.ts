@@ -9,8 +9,10 @@ import {
   unassignmentReason,
   validAssignee,
   type AccessFacts,
+  type ThreadAccess,
   type UnassignTrigger,
 } from './thread-access.js';
+import { sameAudience, threadAudience, type AudienceMember } from './thread-audience.js';
 import {
   alreadyInTrash,
   directMessageNotAssignable,
@@ -256,6 +258,25 @@ export function restoreThread(
     { trashed: false },
     { kind: 'restored', byMemberId: callerId },
     entry('restored', 'member', callerId, now),
+  );
+}
+
+/**
+ * Whether a change of the facts leaves the thread as it is stored out of
+ * date: its assignee may no longer hold it, or who may see it is no longer
+ * the audience last published. Decided on the access fields alone, so a
+ * change can sort a group's or a patient's threads in one read and write
+ * only those it alters.
+ */
+export function needsReconsidering(
+  thread: ThreadAccess,
+  facts: AccessFacts,
+  published: readonly AudienceMember[],
+  trigger: UnassignTrigger,
+): boolean {
+  return (
+    unassignmentReason(thread, facts, trigger) !== null ||
+    !sameAudience(threadAudience(thread, facts), published)
   );
 }
 

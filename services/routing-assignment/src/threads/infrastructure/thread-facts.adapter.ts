@@ -5,6 +5,21 @@ import type { AccessFacts } from '../domain/thread-access.js';
 import type { RoutingGroup } from '../domain/thread.js';
 import type { ThreadState } from '../domain/thread-state.js';
 
+/** What the facts of a thread are looked up by. */
+export type FactsSubject = Pick<
+  ThreadState,
+  'practiceId' | 'patientId' | 'routing' | 'groupId' | 'assigneeMemberId' | 'addresseeMemberId'
+>;
+
+function distinct(ids: readonly (string | null)[]): string[] {
+  return [...new Set(ids.filter((id): id is string => id !== null))];
+}
+
+async function lookUp<T>(ids: string[], find: (id: string) => Promise<T | null>) {
+  const found = await Promise.all(ids.map(async (id) => [id, await find(id)] as const));
+  return new Map(found);
+}
+
 /**
  * What the thread rules need, answered from the local replicas: the group as
  * configured now (settings), the patient's care team and which members are
@@ -24,28 +39,54 @@ export class ThreadFactsAdapter {
   }
 
   /** Facts about the thread's group, patient and the members concerned (`memberIds` beyond those the thread names). */
-  async forThread(thread: ThreadState, memberIds: string[]): Promise<AccessFacts> {
-    const { practiceId } = thread;
-    const [group, patient] = await Promise.all([
-      thread.groupId ? this.settings.group(practiceId, thread.groupId) : Promise.resolve(null),
-      thread.routing === 'care-team'
-        ? this.directory.patient(practiceId, thread.patientId)
-        : Promise.resolve(null),
+  async forThread(thread: FactsSubject, memberIds: string[]): Promise<AccessFacts> {
+    const [facts] = await this.forThreads(thread.practiceId, [thread], memberIds);
+    return facts!;
+  }
+
+  /**
+   * The facts of each thread, in order, from one read of each group, care
+   * team and member they name (a change reconsidering a whole group reads
+   * the group once, not once a thread). The active members are those of all
+   * the threads together: a superset of each thread's, which the rules ask
+   * only about the members that thread names.
+   */
+  async forThreads(
+    practiceId: string,
+    threads: readonly FactsSubject[],
+    memberIds: string[],
+  ): Promise<AccessFacts[]> {
+    const groupIds = distinct(threads.map((t) => t.groupId));
+    const patientIds = distinct(
+      threads.map((t) => (t.routing === 'care-team' ? t.patientId : null)),
+    );
+    const [groups, patients] = await Promise.all([
+      lookUp(groupIds, (id) => this.settings.group(practiceId, id)),
+      lookUp(patientIds, (id) => this.directory.patient(practiceId, id)),
     ]);
-    const careTeamMemberIds = patient?.careTeamMemberIds ?? [];
+    const careTeamOf = (thread: FactsSubject) =>
+      thread.routing === 'care-team'
+        ? (patients.get(thread.patientId)?.careTeamMemberIds ?? [])
+        : [];
     const concerned = [
       ...memberIds,
-      thread.assigneeMemberId,
-      thread.addresseeMemberId,
-      ...(group?.members.map((member) => member.memberId) ?? []),
-      ...careTeamMemberIds,
+      ...threads.flatMap((thread) => [
+        thread.assigneeMemberId,
+        thread.addresseeMemberId,
+        ...careTeamOf(thread),
+      ]),
+      ...[...groups.values()].flatMap((group) => group?.members.map((m) => m.memberId) ?? []),
     ].filter((id): id is string => typeof id === 'string');
     const members = await this.directory.members(practiceId, concerned);
-    return {
-      group: group ? { name: group.name, members: group.members } : null,
-      careTeamMemberIds,
-      activeMemberIds: new Set(members.filter((m) => m.active).map((m) => m.memberId)),
-    };
+    const activeMemberIds = new Set(members.filter((m) => m.active).map((m) => m.memberId));
+    return threads.map((thread) => {
+      const group = thread.groupId ? groups.get(thread.groupId) : null;
+      return {
+        group: group ? { name: group.name, members: group.members } : null,
+        careTeamMemberIds: careTeamOf(thread),
+        activeMemberIds,
+      };
+    });
   }
 
   /** The groups the member belongs to now, Admin or User. */

@@ -9,6 +9,7 @@ import {
 import { DOCUMENT_LOCKS } from '@gm/service-kit';
 import type { Collection, Filter } from 'mongodb';
 import type { Connection } from 'mongoose';
+import type { ThreadAccess } from '../domain/thread-access.js';
 import type { AudienceMember } from '../domain/thread-audience.js';
 import type { ThreadState } from '../domain/thread-state.js';
 
@@ -43,6 +44,25 @@ export interface StoredThread {
   revision: number;
   audience: PublishedAudience;
 }
+
+/** What a directory or settings change needs to know of a thread to tell whether it alters it. */
+export interface ThreadAccessRecord extends ThreadAccess {
+  practiceId: string;
+  threadId: string;
+  patientId: string;
+  audience: readonly AudienceMember[];
+}
+
+const ACCESS_FIELDS = {
+  practiceId: 1,
+  threadId: 1,
+  patientId: 1,
+  routing: 1,
+  groupId: 1,
+  addresseeMemberId: 1,
+  assigneeMemberId: 1,
+  audience: 1,
+} as const;
 
 const DUPLICATE_KEY = 11000;
 
@@ -146,29 +166,44 @@ export class ThreadsRepository {
     );
   }
 
-  /** Ids of the practice's threads assigned to the member. */
-  assignedTo(practiceId: string, memberId: string): Promise<string[]> {
-    return this.ids({ practiceId, assigneeMemberId: memberId });
+  /** The practice's threads assigned to the member. */
+  assignedTo(practiceId: string, memberId: string): Promise<ThreadAccessRecord[]> {
+    return this.access({ practiceId, assigneeMemberId: memberId });
   }
 
-  /** Ids of the practice's direct messages to the member. */
-  addressedTo(practiceId: string, memberId: string): Promise<string[]> {
-    return this.ids({ practiceId, addresseeMemberId: memberId });
+  /** The practice's direct messages to the member. */
+  addressedTo(practiceId: string, memberId: string): Promise<ThreadAccessRecord[]> {
+    return this.access({ practiceId, addresseeMemberId: memberId });
   }
 
-  /** Ids of every thread of the group. */
-  ofGroup(practiceId: string, groupId: string): Promise<string[]> {
-    return this.ids({ practiceId, groupId });
+  /** Every thread of the group. */
+  ofGroup(practiceId: string, groupId: string): Promise<ThreadAccessRecord[]> {
+    return this.access({ practiceId, groupId });
   }
 
-  /** Ids of every thread of the patient. */
-  ofPatient(practiceId: string, patientId: string): Promise<string[]> {
-    return this.ids({ practiceId, patientId });
+  /** Every thread of the patient. */
+  ofPatient(practiceId: string, patientId: string): Promise<ThreadAccessRecord[]> {
+    return this.access({ practiceId, patientId });
   }
 
   /** Ids of the group's threads still waiting for the group to be known. */
   waitingForGroup(practiceId: string, groupId: string): Promise<string[]> {
     return this.ids({ practiceId, groupId, routed: false });
+  }
+
+  /** The access fields only: a group's timelines and message ids stay in the store. */
+  private async access(filter: Filter<ThreadDocument>): Promise<ThreadAccessRecord[]> {
+    const documents = await this.threads.find(filter, { projection: ACCESS_FIELDS }).toArray();
+    return documents.map((document) => ({
+      practiceId: document.practiceId,
+      threadId: document.threadId,
+      patientId: document.patientId,
+      routing: document.routing,
+      groupId: document.groupId,
+      addresseeMemberId: document.addresseeMemberId,
+      assigneeMemberId: document.assigneeMemberId,
+      audience: (document.audience ?? NO_AUDIENCE).members,
+    }));
   }
 
   private async ids(filter: Filter<ThreadDocument>): Promise<string[]> {

@@ -25,6 +25,7 @@ export class AssignThreadCommandHandler implements ICommandHandler<AssignThreadC
         return {
           result: { threadId, version: transition?.state.version ?? thread.version },
           transition,
+          facts,
         };
       },
     );

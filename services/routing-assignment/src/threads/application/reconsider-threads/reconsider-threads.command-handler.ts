@@ -1,8 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { inParallel } from '@gm/messaging';
-import { unassignIneligible } from '../../domain/thread.js';
+import { needsReconsidering, unassignIneligible } from '../../domain/thread.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
-import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
+import {
+  ThreadsRepository,
+  type ThreadAccessRecord,
+} from '../../infrastructure/threads.repository.js';
 import { ThreadChanges } from '../thread-changes.js';
 import { ReconsiderThreadsCommand, type ReconsiderScope } from './reconsider-threads.command.js';
 
@@ -11,8 +14,13 @@ const CONCURRENCY = 8;
 /**
  * Re-decides the threads a directory or settings change concerns, against
  * the replicas as they are now (not the event's data, which may be older
- * than what the replica holds): idempotent, and safe to run again. The
- * audience follows from ThreadChanges, which decides it on every write.
+ * than what the replica holds): idempotent, and safe to run again.
+ *
+ * One read of the threads in scope (their access fields) and of the facts
+ * they name sorts out those the change alters; only those go through
+ * ThreadChanges, which decides each again on the thread as stored and
+ * writes it with its new audience. A group of thousands of threads that
+ * loses a User costs one read, and a write for the User's threads only.
  */
 @CommandHandler(ReconsiderThreadsCommand)
 export class ReconsiderThreadsCommandHandler implements ICommandHandler<ReconsiderThreadsCommand> {
@@ -23,25 +31,33 @@ export class ReconsiderThreadsCommandHandler implements ICommandHandler<Reconsid
   ) {}
 
   async execute({ practiceId, scope, cause }: ReconsiderThreadsCommand): Promise<number> {
+    const candidates = await this.candidates(practiceId, scope);
+    const facts = await this.facts.forThreads(practiceId, candidates, []);
+    const outdated = candidates.filter((thread, i) =>
+      needsReconsidering(thread, facts[i]!, thread.audience, scope.trigger),
+    );
     let unassigned = 0;
-    // Threads are independent (each write is its own compare-and-set): a big group's overlap.
-    await inParallel(await this.candidates(practiceId, scope), CONCURRENCY, async (threadId) => {
+    // Threads are independent (each write is its own compare-and-set).
+    await inParallel(outdated, CONCURRENCY, async ({ threadId }) => {
       unassigned += await this.changes.apply(practiceId, threadId, cause, async (thread) => {
-        const facts = await this.facts.forThread(thread, []);
+        const current = await this.facts.forThread(thread, []);
         const transition = unassignIneligible(
           thread,
-          facts,
+          current,
           scope.trigger,
           new Date().toISOString(),
         );
-        return { result: transition ? 1 : 0, transition };
+        return { result: transition ? 1 : 0, transition, facts: current };
       });
     });
     return unassigned;
   }
 
-  /** Every thread whose audience the change can alter. */
-  private async candidates(practiceId: string, scope: ReconsiderScope): Promise<string[]> {
+  /** Every thread whose assignment or audience the change can alter, once each. */
+  private async candidates(
+    practiceId: string,
+    scope: ReconsiderScope,
+  ): Promise<ThreadAccessRecord[]> {
     switch (scope.trigger) {
       case 'member-changed': {
         const { memberId } = scope;
@@ -51,11 +67,12 @@ export class ReconsiderThreadsCommandHandler implements ICommandHandler<Reconsid
           this.facts.groupsOfMember(practiceId, memberId),
           this.facts.patientsCaredForBy(practiceId, memberId),
         ]);
-        const ofGroups = await Promise.all(groups.map((g) => this.threads.ofGroup(practiceId, g)));
-        const ofPatients = await Promise.all(
-          patients.map((p) => this.threads.ofPatient(practiceId, p)),
-        );
-        return [...new Set([...assigned, ...addressed, ...ofGroups.flat(), ...ofPatients.flat()])];
+        const [ofGroups, ofPatients] = await Promise.all([
+          Promise.all(groups.map((g) => this.threads.ofGroup(practiceId, g))),
+          Promise.all(patients.map((p) => this.threads.ofPatient(practiceId, p))),
+        ]);
+        const all = [...assigned, ...addressed, ...ofGroups.flat(), ...ofPatients.flat()];
+        return [...new Map(all.map((thread) => [thread.threadId, thread])).values()];
       }
       case 'group-changed':
         return this.threads.ofGroup(practiceId, scope.groupId);

@@ -42,7 +42,11 @@ export class ReplyToThreadCommandHandler implements ICommandHandler<ReplyToThrea
           { replyId, body, practiceName },
           now,
         );
-        return { result: { threadId, replyId, version: transition.state.version }, transition };
+        return {
+          result: { threadId, replyId, version: transition.state.version },
+          transition,
+          facts,
+        };
       },
     );
   }

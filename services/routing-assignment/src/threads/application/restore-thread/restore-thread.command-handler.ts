@@ -25,7 +25,7 @@ export class RestoreThreadCommandHandler implements ICommandHandler<RestoreThrea
       async (thread) => {
         const facts = await this.facts.forThread(thread, [caller.id]);
         const transition = restoreThread(thread, facts, caller.id, new Date().toISOString());
-        return { result: { threadId, version: transition.state.version }, transition };
+        return { result: { threadId, version: transition.state.version }, transition, facts };
       },
     );
   }

@@ -20,7 +20,7 @@ export class TrashThreadCommandHandler implements ICommandHandler<TrashThreadCom
       async (thread) => {
         const facts = await this.facts.forThread(thread, [caller.id]);
         const transition = trashThread(thread, facts, caller.id, new Date().toISOString());
-        return { result: { threadId, version: transition.state.version }, transition };
+        return { result: { threadId, version: transition.state.version }, transition, facts };
       },
     );
   }
