@@ -1,13 +1,13 @@
 /**
  * Who may see a staff-side thread, as a table of cases: data only, no rules.
  *
- * The rules live twice on purpose: routing-assignment enforces them
- * (`threads/domain/thread-access.ts`: canView, canSeeTimeline) and
- * inbox-projection lists by them (`inbox/domain/visibility.ts`: audience,
- * seesTimeline). Each service runs its own implementation against this
- * table, so the two cannot drift apart unnoticed. The expectations come from
- * the product description (Message Groups: Admin, User, In-house Care Team;
- * ADR 0006: a deactivated member has no rights), not from either service.
+ * routing-assignment is the one authority (ADR 0016): its rules
+ * (`threads/domain/thread-access.ts`: canView, canSeeTimeline) and the
+ * audience it publishes (`thread-audience.ts`) both run against this table,
+ * so what a member may open there is what the read model lists. The
+ * expectations come from the product description (Message Groups: Admin,
+ * User, In-house Care Team; ADR 0006: a deactivated member has no rights),
+ * not from the code.
  */
 
 export type CaseRouting = 'specific-members' | 'care-team' | 'direct';

@@ -11,6 +11,8 @@ import {
   MessageSentV1,
   MessageTrashedV1,
   ReplySentV1,
+  ThreadAudienceChangedV1,
+  type AudienceReason,
   toWireRecord,
   type EventDefinition,
   type EventEnvelope,
@@ -179,6 +181,21 @@ class ThreadScript {
   trashed() {
     return this.add(MessageTrashedV1, { ...this.fact(), byMemberId: id('admin') });
   }
+  /** The audience routing-assignment would publish: who may see the thread now, and why. */
+  private audienceVersion = 0;
+  audience(...members: [Who, AudienceReason][]) {
+    return this.add(ThreadAudienceChangedV1, {
+      practiceId: practice,
+      threadId: this.threadId,
+      groupId: this.to.groupId ?? null,
+      patientId: PATIENT,
+      audienceVersion: ++this.audienceVersion,
+      members: members
+        .map(([who, reason]) => ({ memberId: id(who), reason }))
+        .sort((a, b) => a.memberId.localeCompare(b.memberId)),
+      occurredAt: tick(),
+    });
+  }
   /** Publishes the events not published yet, in order (or in the order given). */
   private sent = 0;
   async flush(order?: number[]) {
@@ -258,23 +275,26 @@ beforeAll(async () => {
 
 afterAll(() => bed.stop());
 
-describe('visibility on existing threads', () => {
+describe('who sees a thread: the audience routing-assignment publishes', () => {
   let t1: ThreadScript;
   let t2: ThreadScript;
   let t3: ThreadScript;
 
-  it('routes each kind to the right inboxes, and 404s everyone else', async () => {
+  it('lists each thread to its audience and 404s everyone else', async () => {
     t1 = await new ThreadScript({ groupId: BILLING }, 'specific-members')
       .message()
       .routed()
+      .audience(['admin', 'admin'])
       .flush();
     t2 = await new ThreadScript({ groupId: CARE }, 'care-team', 'Refill')
       .message()
       .routed()
+      .audience(['admin', 'admin'], ['care', 'care-team'])
       .flush();
     t3 = await new ThreadScript({ memberId: id('addressee') }, 'direct', 'Personal')
       .message()
       .routed()
+      .audience(['addressee', 'addressee'])
       .flush();
     await visibleTo(t1.threadId, BILLING, ['admin']);
     await visibleTo(t2.threadId, CARE, ['admin', 'care']);
@@ -282,39 +302,42 @@ describe('visibility on existing threads', () => {
   });
 
   it('moves a reassigned thread from the old User to the new one', async () => {
-    await t1.assigned('userA').flush();
+    await t1.assigned('userA').audience(['admin', 'admin'], ['userA', 'assignee']).flush();
     await visibleTo(t1.threadId, BILLING, ['admin', 'userA']);
-    await t1.assigned('userB', 'userA').flush();
+    await t1.assigned('userB', 'userA').audience(['admin', 'admin'], ['userB', 'assignee']).flush();
     await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
   });
 
-  it('applies group membership and privilege changes', async () => {
-    await group(
-      BILLING,
-      billing([
-        { memberId: id('admin'), privilege: 'admin' },
-        { memberId: id('userA'), privilege: 'admin' },
-      ]),
-    );
-    await visibleTo(t1.threadId, BILLING, ['admin', 'userA']);
-    const groups = (await get('/inbox/groups', id('userA'))).body.groups;
-    expect(groups.find((g: { groupId: string }) => g.groupId === BILLING)).toMatchObject({
-      admin: true,
-    });
-    await group(BILLING, fullBilling);
+  it('takes a new audience at once, and an older one arriving late changes nothing', async () => {
+    // A User promoted to Admin: routing-assignment publishes the audience before anything else.
+    await t1.audience(['admin', 'admin'], ['userA', 'admin'], ['userB', 'assignee']).flush();
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userA', 'userB']);
+    const late = t1.events.at(-4)!; // audience 2: user A the assignee
+    expect(late.definition).toBe(ThreadAudienceChangedV1);
+    await publish(late.definition, late.data);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await visibleTo(t1.threadId, BILLING, ['admin', 'userA', 'userB']);
+    await t1.audience(['admin', 'admin'], ['userB', 'assignee']).flush();
     await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
   });
 
-  it('applies deactivation and reactivation', async () => {
+  it('shows My groups to active members only (the directory names who is active)', async () => {
     await member('admin', false);
-    await visibleTo(t1.threadId, BILLING, ['userB']);
-    expect((await get('/inbox/groups', id('admin'))).body.groups).toEqual([]);
+    await waitFor(
+      async () => (await get('/inbox/groups', id('admin'))).body.groups,
+      (groups) => Array.isArray(groups) && groups.length === 0,
+      { description: "an inactive member's groups" },
+    );
     await member('admin', true);
-    await visibleTo(t1.threadId, BILLING, ['admin', 'userB']);
+    await waitFor(
+      async () => (await get('/inbox/groups', id('admin'))).body.groups ?? [],
+      (groups) => groups.length === 2,
+      { description: "a reactivated member's groups" },
+    );
   });
 
-  it("applies care-team changes to the patient's care-team threads", async () => {
-    await patient([id('care2')]);
+  it('lists a care-team group to a care-team member who holds its threads', async () => {
+    await t2.audience(['admin', 'admin'], ['care2', 'care-team']).flush();
     await visibleTo(t2.threadId, CARE, ['admin', 'care2']);
     const care2Groups = (await get('/inbox/groups', id('care2'))).body.groups;
     expect(
@@ -322,8 +345,8 @@ describe('visibility on existing threads', () => {
     ).toEqual([[CARE, false]]);
   });
 
-  it('removes every thread of a deleted group from every inbox', async () => {
-    await bed.settings(practice).deleteGroup(CARE, careDraft.name);
+  it('removes a thread from every inbox when its audience is empty', async () => {
+    await t2.audience().flush();
     await waitFor(
       () => canOpen('admin', t2.threadId),
       (ok) => !ok,
@@ -372,7 +395,8 @@ describe('filters, counts, pagination and search', () => {
     for (let i = 0; i < 5; i++) {
       const s = new ThreadScript({ groupId: GROUP }, 'specific-members', `Question ${i}`)
         .message()
-        .routed();
+        .routed()
+        .audience(['admin', 'admin']);
       if (i === 1 || i === 2) s.replied('admin', 'Front Office');
       if (i === 3) s.trashed();
       scripts.push(await s.flush());
@@ -469,15 +493,18 @@ describe('patient mailbox', () => {
       .message()
       .routed()
       .assigned('userA')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
       .replied('userA', 'Lab Services')
       .flush();
     waiting = await new ThreadScript({ groupId: PATIENT_GROUP }, 'specific-members', 'Fasting?')
       .message()
       .routed()
+      .audience(['admin', 'admin'])
       .flush();
     direct = await new ThreadScript({ memberId: id('addressee') }, 'direct', 'Thanks')
       .message()
       .routed()
+      .audience(['addressee', 'addressee'])
       .replied('addressee', PRACTICE_NAME)
       .flush();
     await waitFor(
@@ -569,7 +596,8 @@ describe('idempotency and ordering', () => {
       .routed()
       .assigned('userA')
       .replied('userA', 'Ordering')
-      .message('Follow-up');
+      .message('Follow-up')
+      .audience(['admin', 'admin'], ['userA', 'assignee']);
   }
 
   async function settled(threadId: string) {
@@ -609,8 +637,8 @@ describe('idempotency and ordering', () => {
     await ordered.flush();
     const reference = stripTimes(normalise(await settled(ordered.threadId), ordered.threadId));
     const shuffled = script();
-    // replied, assigned, follow-up, routed, first message
-    await shuffled.flush([3, 2, 4, 1, 0]);
+    // audience, replied, assigned, follow-up, routed, first message
+    await shuffled.flush([5, 3, 2, 4, 1, 0]);
     const result = stripTimes(normalise(await settled(shuffled.threadId), shuffled.threadId));
     expect(result).toEqual(reference);
   });
@@ -650,6 +678,7 @@ describe('server-sent events', () => {
       .message()
       .routed()
       .assigned('userA')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
       .flush();
     try {
       await waitFor(
@@ -675,7 +704,12 @@ describe('hot queries on a store with history', () => {
     await padCollections(connection.db!);
     const plans = new QueryPlans(connection.getClient()).start();
     const thread = new ThreadScript({ groupId: BILLING }, 'specific-members', 'Hot query');
-    await thread.message().routed().assigned('userA').flush();
+    await thread
+      .message()
+      .routed()
+      .assigned('userA')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
+      .flush();
     await visibleTo(thread.threadId, BILLING, ['admin', 'userA']);
     for (const filter of ['all', 'not-replied', 'trash']) await threadIds('admin', BILLING, filter);
     const first = await get(`/inbox/groups/${BILLING}/threads?filter=all&limit=1`, id('admin'));

@@ -7,16 +7,16 @@ import {
   MessageTrashedV1,
   MessageUnassignedV1,
   ReplySentV1,
+  ThreadAudienceChangedV1,
   type EventEnvelope,
-  type PatientChangedV1,
 } from '@gm/contracts';
-import { DIRECTORY_ENTITIES, DirectoryReplica, oneAtATime } from '@gm/directory-replica';
+import { DirectoryReplica, oneAtATime } from '@gm/directory-replica';
 import { inParallel, UnprocessableEvent, type DocumentLocks } from '@gm/messaging';
 import { DOCUMENT_LOCKS } from '@gm/service-kit';
-import { SettingsReplica } from '@gm/settings-replica';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { entryFor, sameEntry, type InboxEntry } from '../domain/inbox-entry.js';
 import {
+  applyAudience,
   applyMessage,
   applyPracticeFact,
   emptyView,
@@ -24,7 +24,6 @@ import {
   type PracticeFact,
   type ThreadView,
 } from '../domain/thread-view.js';
-import { audience, type AccessFacts } from '../domain/visibility.js';
 import { InboxSignals } from '../infrastructure/inbox-signals.js';
 import {
   type ProjectionStore,
@@ -39,6 +38,7 @@ export const THREAD_EVENT_TYPES = new Set([
   ReplySentV1.type,
   MessageTrashedV1.type,
   MessageRestoredV1.type,
+  ThreadAudienceChangedV1.type,
 ]);
 
 /** Where a fold's side effects go: counters and the SSE feed only for the live generation. */
@@ -116,16 +116,15 @@ function practiceFact(envelope: EventEnvelope): PracticeFact {
 
 /**
  * Folds thread events into `thread_views` and fans each thread out to the
- * inbox entries of exactly the members who may see it now. Every change of
- * a thread, a group, a member or a care team ends in `refresh`, which
- * recomputes the thread's audience from the replicas and writes only the
- * difference (bulk), so the outcome never depends on which event came first.
+ * inbox entries of exactly its audience, as routing-assignment published it
+ * (ThreadAudienceChanged, ADR 0016): who sees a thread is never decided
+ * here. Every change ends in `refresh`, which writes only the difference
+ * (bulk), so the outcome never depends on which event came first.
  */
 @Injectable()
 export class InboxProjector {
   constructor(
     private readonly directory: DirectoryReplica,
-    private readonly settings: SettingsReplica,
     @Inject(InboxSignals) private readonly signals: InboxSignals,
     @Inject(DOCUMENT_LOCKS) private readonly locks: DocumentLocks,
   ) {}
@@ -186,10 +185,13 @@ export class InboxProjector {
       const m = envelope.data as MessageSentV1;
       return applyMessage(view, { ...m });
     }
+    if (envelope.type === ThreadAudienceChangedV1.type) {
+      return applyAudience(view, envelope.data as ThreadAudienceChangedV1);
+    }
     return applyPracticeFact(view, practiceFact(envelope));
   }
 
-  /** Recomputes the audience of every thread matching an equality filter (a group's, a patient's…). */
+  /** Rewrites the entries of every thread matching an equality filter (a patient's, for a new name). */
   async refreshWhere(target: Target, filter: Record<string, string>): Promise<void> {
     const ids = await target.store.views.find(filter, { projection: { _id: 1 } }).toArray();
     await this.refreshThreads(
@@ -207,48 +209,6 @@ export class InboxProjector {
     );
   }
 
-  /** Threads whose audience a member's change can alter: theirs, their groups', their patients'. */
-  async refreshForMember(target: Target, practiceId: string, memberId: string): Promise<void> {
-    const { store } = target;
-    const [entries, assigned, addressed, groups, patients] = await Promise.all([
-      store.entries.find({ practiceId, memberId }, { projection: { threadId: 1 } }).toArray(),
-      store.views
-        .find({ practiceId, assigneeMemberId: memberId }, { projection: { _id: 1 } })
-        .toArray(),
-      store.views
-        .find({ practiceId, addresseeMemberId: memberId }, { projection: { _id: 1 } })
-        .toArray(),
-      this.settings.groupsOfPractice(practiceId),
-      // The replica lists patients only by id; a member change is rare, so this scans the practice's patients.
-      store.db
-        .collection<PatientChangedV1>(DIRECTORY_ENTITIES.patients.collection)
-        .find({ practiceId })
-        .toArray(),
-    ]);
-    const ids = [
-      ...entries.map((e) => e.threadId),
-      ...assigned.map((v) => v._id),
-      ...addressed.map((v) => v._id),
-    ];
-    for (const group of groups) {
-      if (group.members.some((m) => m.memberId === memberId)) {
-        const views = await store.views
-          .find({ practiceId, groupId: group.groupId }, { projection: { _id: 1 } })
-          .toArray();
-        ids.push(...views.map((v) => v._id));
-      }
-    }
-    for (const patient of patients) {
-      if (patient.careTeamMemberIds.includes(memberId)) {
-        const views = await store.views
-          .find({ practiceId, patientId: patient.patientId }, { projection: { _id: 1 } })
-          .toArray();
-        ids.push(...views.map((v) => v._id));
-      }
-    }
-    await this.refreshThreads(target, ids);
-  }
-
   /**
    * Runs `work` on a thread while no other writer touches it (ADR 0004/0009):
    * queued in this process first, then under the thread's Redis lock, because
@@ -258,34 +218,6 @@ export class InboxProjector {
   locked<T>(store: ProjectionStore, threadId: string, work: () => Promise<T>): Promise<T> {
     const key = `${store.db.databaseName}/g${store.generation}/${threadId}`;
     return oneAtATime(key, () => this.locks.exclusive(`inbox:${key}`, work));
-  }
-
-  async facts(view: ThreadView): Promise<{ facts: AccessFacts; patientName: string }> {
-    const { practiceId } = view;
-    const [group, patient] = await Promise.all([
-      view.groupId && view.routing !== 'direct'
-        ? this.settings.group(practiceId, view.groupId)
-        : Promise.resolve(null),
-      this.directory.patient(practiceId, view.patientId),
-    ]);
-    const careTeam = view.routing === 'care-team' ? (patient?.careTeamMemberIds ?? []) : [];
-    const concerned = [
-      ...(group?.members.map((m) => m.memberId) ?? []),
-      ...careTeam,
-      view.assigneeMemberId,
-      view.addresseeMemberId,
-    ].filter((id): id is string => typeof id === 'string');
-    const members = await this.directory.members(practiceId, concerned);
-    return {
-      facts: {
-        group: group
-          ? { name: group.name, recipientMode: group.recipientMode, members: group.members }
-          : null,
-        careTeamMemberIds: careTeam,
-        activeMemberIds: new Set(members.filter((m) => m.active).map((m) => m.memberId)),
-      },
-      patientName: patient?.displayName ?? '',
-    };
   }
 
   /** Makes the thread's entries those of its audience now (call under the thread's lock). */
@@ -303,12 +235,13 @@ export class InboxProjector {
         : [],
     );
     const after = new Map<string, InboxEntry>();
-    if (isComplete(view)) {
-      const { facts, patientName } = await this.facts(view);
-      for (const [memberId, why] of audience(view, facts)) {
+    if (isComplete(view) && view.audience.length) {
+      const patientName =
+        (await this.directory.patient(view.practiceId, view.patientId))?.displayName ?? '';
+      for (const { memberId, reason } of view.audience) {
         const old = before.get(memberId);
         const read = old?.readMessages ?? markers.get(memberId) ?? 0;
-        after.set(memberId, entryFor(view, memberId, why, patientName, read));
+        after.set(memberId, entryFor(view, memberId, reason, patientName, read));
       }
     }
     const operations: AnyBulkWriteOperation<InboxEntry>[] = [];
@@ -343,5 +276,6 @@ export class InboxProjector {
 
 export function withoutId(document: ThreadViewDocument): ThreadView {
   const { _id: _ignored, ...view } = document;
-  return view;
+  // Views stored before audiences were published hold none yet.
+  return { ...view, audience: view.audience ?? [], audienceVersion: view.audienceVersion ?? 0 };
 }

@@ -3,11 +3,16 @@ import { recordReadOrRefuse, ThreadReadRecorder, type ReadContext } from '@gm/ac
 import type { Caller } from '@gm/auth';
 import { DirectoryReplica } from '@gm/directory-replica';
 import { SettingsReplica } from '@gm/settings-replica';
-import { DIRECT_GROUP_KEY, entryId, type Bucket, type InboxEntry } from '../domain/inbox-entry.js';
+import {
+  DIRECT_GROUP_KEY,
+  entryId,
+  seesTimeline,
+  type Bucket,
+  type InboxEntry,
+} from '../domain/inbox-entry.js';
 import { accessAuditUnavailable, groupNotFound, threadNotFound } from '../domain/inbox-errors.js';
 import { decodeCursor, encodeCursor, matches, pageOf } from '../domain/paging.js';
 import { lastActivityAt, statusOf, type ThreadView } from '../domain/thread-view.js';
-import { seesTimeline } from '../domain/visibility.js';
 import { InboxSignals } from '../infrastructure/inbox-signals.js';
 import {
   Generations,

@@ -1,5 +1,10 @@
-import type { Audience } from './visibility.js';
-import { lastActivityAt, statusOf, type ThreadStatus, type ThreadView } from './thread-view.js';
+import {
+  lastActivityAt,
+  statusOf,
+  type AudienceReason,
+  type ThreadStatus,
+  type ThreadView,
+} from './thread-view.js';
 
 /** The status filters of a member's group view. */
 export type Bucket = 'not-replied' | 'replied' | 'trash';
@@ -18,7 +23,8 @@ export interface InboxEntry {
   threadId: string;
   /** The group id, or `direct` for a message addressed to the member. */
   groupKey: string;
-  audience: Audience;
+  /** Why the member sees the thread. */
+  audience: AudienceReason;
   status: ThreadStatus;
   trashed: boolean;
   bucket: Bucket;
@@ -48,7 +54,7 @@ export const bucketOf = (status: ThreadStatus, trashed: boolean): Bucket =>
 export function entryFor(
   view: ThreadView,
   memberId: string,
-  why: Audience,
+  why: AudienceReason,
   patientName: string,
   readMessages: number,
 ): InboxEntry {
@@ -84,3 +90,7 @@ export function entryFor(
 export function sameEntry(a: InboxEntry, b: InboxEntry): boolean {
   return (Object.keys(a) as (keyof InboxEntry)[]).every((k) => a[k] === b[k]);
 }
+
+/** Admins and the addressee also see the progress timeline. */
+export const seesTimeline = (why: AudienceReason): boolean =>
+  why === 'admin' || why === 'addressee';

@@ -1,5 +1,6 @@
 import { entryFor } from './inbox-entry.js';
 import {
+  applyAudience,
   applyMessage,
   applyPracticeFact,
   emptyView,
@@ -138,5 +139,32 @@ describe('thread view fold', () => {
       inAll: true,
       unread: false,
     });
+  });
+});
+
+describe('the published audience', () => {
+  const admin = { memberId: 'mbr_admin', reason: 'admin' as const };
+  const assignee = { memberId: 'mbr_user', reason: 'assignee' as const };
+
+  it('takes the newest audience whatever order the versions arrive in, once each', () => {
+    const versions = [
+      { audienceVersion: 1, members: [admin] },
+      { audienceVersion: 2, members: [admin, assignee] },
+      { audienceVersion: 3, members: [] },
+    ];
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0, 2],
+    ]) {
+      const view = emptyView('prc_1', 'thr_1', 'pat_1');
+      for (const i of order) applyAudience(view, versions[i]!);
+      expect([view.audienceVersion, view.audience]).toEqual([3, []]);
+    }
+    const view = emptyView('prc_1', 'thr_1', 'pat_1');
+    expect(applyAudience(view, versions[1]!)).toBe(true);
+    expect(applyAudience(view, versions[1]!)).toBe(false);
+    expect(applyAudience(view, versions[0]!)).toBe(false);
+    expect(view.audience).toEqual([admin, assignee]);
   });
 });

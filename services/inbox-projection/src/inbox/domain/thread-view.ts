@@ -10,6 +10,14 @@
 export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
 export type ThreadStatus = 'not-replied' | 'replied';
 
+/** Why a member may see the thread, as routing-assignment decided (ADR 0016). */
+export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee';
+
+export interface AudienceMember {
+  memberId: string;
+  reason: AudienceReason;
+}
+
 export interface PatientMessageView {
   messageId: string;
   body: string;
@@ -68,6 +76,10 @@ export interface ThreadView {
   timeline: TimelineStep[];
   /** How many replies the patient has opened (patient unread = replies beyond it). */
   patientReadReplies: number;
+  /** Who may see the thread, as last published by routing-assignment (the one authority). */
+  audience: AudienceMember[];
+  /** The audienceVersion of that publication; an older one changes nothing. */
+  audienceVersion: number;
 }
 
 export function emptyView(practiceId: string, threadId: string, patientId: string): ThreadView {
@@ -89,7 +101,20 @@ export function emptyView(practiceId: string, threadId: string, patientId: strin
     practiceVersion: 0,
     timeline: [],
     patientReadReplies: 0,
+    audience: [],
+    audienceVersion: 0,
   };
+}
+
+/** Takes a published audience if it is newer than the one held. Returns whether it changed. */
+export function applyAudience(
+  view: ThreadView,
+  fact: { audienceVersion: number; members: readonly AudienceMember[] },
+): boolean {
+  if (fact.audienceVersion <= view.audienceVersion) return false;
+  view.audience = fact.members.map(({ memberId, reason }) => ({ memberId, reason }));
+  view.audienceVersion = fact.audienceVersion;
+  return true;
 }
 
 const byTime =

@@ -1,13 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  MemberChangedV1,
-  MessageGroupCreatedV1,
-  MessageGroupDeletedV1,
-  MessageGroupUpdatedV1,
-  PatientChangedV1,
-  TOPICS,
-  type EventEnvelope,
-} from '@gm/contracts';
+import { PatientChangedV1, TOPICS, type EventEnvelope } from '@gm/contracts';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
 import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
 import { InboxProjector, THREAD_EVENT_TYPES, type Target } from '../application/inbox-projector.js';
@@ -15,10 +7,10 @@ import { Generations } from '../infrastructure/projection-store.js';
 
 /**
  * Everything the read model is built from, in one consumer group: the
- * directory and settings replicas, the patients' messages and the threads'
- * lifecycle. A replica change is applied first; its consequences for
- * existing threads are then recomputed from the replica's current state, so
- * a late or repeated event changes nothing. While a rebuild runs, thread
+ * directory and settings replicas (names, My groups), the patients' messages
+ * and the threads' lifecycle and audience (gm.threads). Who sees a thread
+ * comes only from its ThreadAudienceChanged (ADR 0016); a patient's new name
+ * rewrites that patient's entries. While a rebuild runs, thread
  * events and refreshes go to the generation being built as well.
  */
 @Injectable()
@@ -41,23 +33,13 @@ export class InboxEventsConsumer {
     const { practiceId } = envelope;
     if (this.directory.handles(envelope.type)) {
       await this.directory.apply(envelope);
-      if (envelope.type === MemberChangedV1.type) {
-        const { memberId } = envelope.data as MemberChangedV1;
-        await this.forEachTarget((t) => this.projector.refreshForMember(t, practiceId, memberId));
-      } else if (envelope.type === PatientChangedV1.type) {
+      // Only names come from here (who sees a thread comes with ThreadAudienceChanged).
+      if (envelope.type === PatientChangedV1.type) {
         const { patientId } = envelope.data as PatientChangedV1;
         await this.forEachTarget((t) => this.projector.refreshWhere(t, { practiceId, patientId }));
       }
     } else if (this.settings.handles(envelope.type)) {
       await this.settings.apply(envelope);
-      if (
-        envelope.type === MessageGroupCreatedV1.type ||
-        envelope.type === MessageGroupUpdatedV1.type ||
-        envelope.type === MessageGroupDeletedV1.type
-      ) {
-        const { groupId } = envelope.data as { groupId: string };
-        await this.forEachTarget((t) => this.projector.refreshWhere(t, { practiceId, groupId }));
-      }
     } else if (THREAD_EVENT_TYPES.has(envelope.type)) {
       await this.forEachTarget((t) => this.projector.applyThreadEvents(t, [envelope]));
     }
