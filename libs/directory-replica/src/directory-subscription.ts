@@ -13,5 +13,7 @@ export const directoryReplicaSubscription = {
   useFactory: (directory: DirectoryReplica): EventSubscription => ({
     topics: DIRECTORY_TOPICS,
     handler: async (envelope) => void (await directory.apply(envelope)),
+    // Version-checked upserts only.
+    idempotent: true,
   }),
 };

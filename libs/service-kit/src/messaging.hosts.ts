@@ -13,6 +13,7 @@ import {
   MongoProcessedEvents,
   OutboxRelay,
   RedisLease,
+  type BatchHandler,
   type DocumentLocks,
   type EventHandler,
   type Logger,
@@ -31,6 +32,14 @@ export const EVENT_SUBSCRIPTION = Symbol('EVENT_SUBSCRIPTION');
 export interface EventSubscription {
   topics: string[];
   handler: EventHandler;
+  /** Applies a partition's fetched events together (see BatchHandler). */
+  batchHandler?: BatchHandler;
+  /**
+   * True when every write of the handlers is version-checked (a repeat
+   * changes nothing): no dedupe store, and no lookup and write of it per
+   * event.
+   */
+  idempotent?: boolean;
 }
 
 const idempotentProducer = (kafka: Kafka): Producer =>
@@ -123,17 +132,20 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { topics, handler } = this.subscription;
+    const { topics, handler, batchHandler, idempotent } = this.subscription;
     const groupId = this.config.kafkaConsumerGroup;
     await ensureAllTopics(this.kafka, this.config, [deadLetterTopic(groupId)]);
     this.deadLetters = idempotentProducer(this.kafka);
     await this.deadLetters.connect();
-    const processed = new MongoProcessedEvents(this.connection.collection('processed_events'));
+    const processed = idempotent
+      ? undefined
+      : new MongoProcessedEvents(this.connection.collection('processed_events'));
     this.consumer = new EventConsumer({
       kafka: this.kafka,
       groupId,
       topics,
       handler,
+      batchHandler,
       processed,
       deadLetters: this.deadLetters,
       logger: this.logger,
@@ -141,6 +153,7 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
       partitionsConcurrency: this.config.kafkaPartitionsConcurrency,
     });
     await this.consumer.start();
+    if (!processed) return;
     const prune = () =>
       processed
         .forget(new Date(Date.now() - PROCESSED_EVENTS_RETENTION_MS))

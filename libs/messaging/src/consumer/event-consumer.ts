@@ -17,6 +17,14 @@ export interface EventContext {
 
 export type EventHandler = (envelope: EventEnvelope, context: EventContext) => Promise<void>;
 
+/**
+ * Applies events of one partition together, in their order (bulk writes,
+ * one read of what several events touch). It must leave the same state as
+ * the event handler applied to each in turn: when it throws, the consumer
+ * takes the events one at a time instead, with retries and dead letters.
+ */
+export type BatchHandler = (envelopes: EventEnvelope[]) => Promise<void>;
+
 export interface RetryPolicy {
   /** Attempts for an unexpected (non-infrastructure) error before dead-lettering. */
   attempts: number;
@@ -29,7 +37,16 @@ export interface EventConsumerOptions {
   groupId: string;
   topics: string[];
   handler: EventHandler;
-  processed: ProcessedEvents;
+  /** When given, the events a fetch brings are applied together, up to `maxBatch` at a time. */
+  batchHandler?: BatchHandler;
+  /** Events per batch handler call; default 200. */
+  maxBatch?: number;
+  /**
+   * Ids of the events applied already, looked up before and written after
+   * each. Left out when the handlers are idempotent on their own
+   * (version-checked upserts): a repeat then costs nothing but its check.
+   */
+  processed?: ProcessedEvents;
   /** Producer for the dead-letter topic. */
   deadLetters: Producer;
   logger: Logger;
@@ -97,16 +114,23 @@ export class EventConsumer {
         isRunning,
         isStale,
       }) => {
-        for (const message of batch.messages) {
+        const messages = batch.messages;
+        const size = this.options.batchHandler ? (this.options.maxBatch ?? 200) : 1;
+        for (let start = 0; start < messages.length; start += size) {
           if (!this.running || !isRunning() || isStale()) break;
+          const chunk = messages.slice(start, start + size);
           try {
-            await this.process(batch.topic, batch.partition, message, heartbeat);
+            if (chunk.length === 1) {
+              await this.process(batch.topic, batch.partition, chunk[0]!, heartbeat);
+            } else {
+              await this.processTogether(batch.topic, batch.partition, chunk, heartbeat);
+            }
           } catch (error) {
             if (error instanceof Stopping) break;
             throw error;
           }
-          // Only now may this offset be committed: the effects are durable.
-          resolveOffset(message.offset);
+          // Only now may these offsets be committed: the effects are durable.
+          resolveOffset(chunk[chunk.length - 1]!.offset);
           await commitOffsetsIfNecessary();
         }
         await commitOffsetsIfNecessary();
@@ -118,6 +142,58 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect();
+  }
+
+  /**
+   * Several events of one partition through the batch handler; if it fails
+   * (an event it cannot take, a store that is down), each is taken on its
+   * own, so that a failure retries or dead-letters that event only.
+   */
+  private async processTogether(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const envelopes: EventEnvelope[] = [];
+    for (const message of messages) {
+      try {
+        envelopes.push(fromWireRecord(message));
+      } catch (error) {
+        if (!(error instanceof ContractViolation)) throw error;
+        // Taken on its own below, which dead-letters it.
+        return this.oneByOne(topic, partition, messages, heartbeat);
+      }
+    }
+    try {
+      const processed = this.options.processed;
+      const seen = processed
+        ? await Promise.all(envelopes.map((envelope) => processed.has(envelope.id)))
+        : [];
+      const fresh = envelopes.filter((_, i) => !seen[i]);
+      if (fresh.length) await this.options.batchHandler!(fresh);
+      if (processed) await Promise.all(fresh.map((envelope) => processed.remember(envelope.id)));
+      this.stats.applied += fresh.length;
+      this.stats.duplicates += envelopes.length - fresh.length;
+    } catch (error) {
+      this.options.logger.warn(
+        { err: describe(error), topic, partition, events: envelopes.length },
+        'batch handling failed; taking its events one at a time',
+      );
+      await this.oneByOne(topic, partition, messages, heartbeat);
+    }
+  }
+
+  private async oneByOne(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    for (const message of messages) {
+      if (!this.running) throw new Stopping();
+      await this.process(topic, partition, message, heartbeat);
+    }
   }
 
   private async process(
@@ -137,12 +213,12 @@ export class EventConsumer {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await this.options.processed.has(envelope.id)) {
+        if (await this.options.processed?.has(envelope.id)) {
           this.stats.duplicates++;
           return;
         }
         await this.options.handler(envelope, context);
-        await this.options.processed.remember(envelope.id);
+        await this.options.processed?.remember(envelope.id);
         this.stats.applied++;
         return;
       } catch (error) {

@@ -9,7 +9,7 @@ import { testInfrastructure, uniqueName, waitFor } from '@gm/testing';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import { EventConsumer, type EventHandler } from '../consumer/event-consumer.js';
 import { UnprocessableEvent } from '../consumer/errors.js';
@@ -22,6 +22,7 @@ import { RedisDocumentLocks } from '../lease/redis-document-locks.js';
 import { RedisLease } from '../lease/redis-lease.js';
 import { OutboxCollection } from '../outbox/outbox-collection.js';
 import { ensureTopics } from '../topic-admin.js';
+import { readDeadLetters } from './dead-letters.fixture.js';
 import { memberChanged } from './member-events.fixture.js';
 
 interface ReplicaDocument {
@@ -89,25 +90,6 @@ async function startConsumer(): Promise<EventConsumer> {
 }
 
 const replicaOf = (memberId: string) => replica.findOne({ _id: memberId });
-
-async function readDeadLetters(expected: number): Promise<KafkaMessage[]> {
-  const messages: KafkaMessage[] = [];
-  const reader = kafka.consumer({ groupId: uniqueName('it-dlq-reader') });
-  await reader.connect();
-  await reader.subscribe({ topic: deadLetterTopic(groupId), fromBeginning: true });
-  await reader.run({ eachMessage: async ({ message }) => void messages.push(message) });
-  try {
-    return await waitFor(
-      async () => messages,
-      (m) => m.length >= expected,
-      {
-        description: `${expected} dead letters`,
-      },
-    );
-  } finally {
-    await reader.disconnect();
-  }
-}
 
 beforeAll(async () => {
   mongo = await new MongoClient(infra.mongoUri, { retryWrites: false }).connect();
@@ -256,7 +238,7 @@ it('dead-letters poison records with the reason and goes on with the next event'
       description: 'the event after the poison records',
     },
   );
-  const letters = await readDeadLetters(3);
+  const letters = await readDeadLetters(kafka, groupId, 3);
   const reasons = letters.map((m) => m.headers?.['x-dead-letter-reason']?.toString() ?? '');
   expect(reasons).toEqual(
     expect.arrayContaining([

@@ -59,7 +59,10 @@ import {
       inject: [InboxEventsConsumer],
       useFactory: (consumer: InboxEventsConsumer): EventSubscription => ({
         topics: consumer.topics,
-        handler: (envelope) => consumer.handle(envelope),
+        handler: (envelope) => consumer.handle([envelope]),
+        batchHandler: (envelopes) => consumer.handle(envelopes),
+        // Replicas are version-checked upserts; views fold each fact once (by version or id).
+        idempotent: true,
       }),
     },
     EventConsumerHost,

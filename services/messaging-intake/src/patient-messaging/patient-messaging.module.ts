@@ -35,6 +35,8 @@ const replicaSubscription = {
       if (settings.handles(envelope.type)) return void (await settings.apply(envelope));
       throw new UnprocessableEvent(`${envelope.type} is not an event this service replicates`);
     },
+    // Version-checked upserts only.
+    idempotent: true,
   }),
 };
 

@@ -50,6 +50,8 @@ const infrastructure = [
     useFactory: (consumer: ThreadEventsConsumer): EventSubscription => ({
       topics: consumer.topics,
       handler: (envelope) => consumer.handle(envelope),
+      // Replicas are version-checked upserts; a thread takes each message id once; reconsidering is a recomputation.
+      idempotent: true,
     }),
   },
   EventConsumerHost,

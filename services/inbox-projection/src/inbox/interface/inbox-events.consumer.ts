@@ -29,7 +29,32 @@ export class InboxEventsConsumer {
     @Inject(Generations) private readonly generations: Generations,
   ) {}
 
-  async handle(envelope: EventEnvelope): Promise<void> {
+  /**
+   * Applies events of one partition in their order. Consecutive thread
+   * events are projected together: each thread they touch is read, folded,
+   * written and refreshed once. A directory or settings event between them
+   * is applied in its place, after the thread events before it.
+   */
+  async handle(envelopes: EventEnvelope[]): Promise<void> {
+    let threadEvents: EventEnvelope[] = [];
+    const project = async () => {
+      if (!threadEvents.length) return;
+      const events = threadEvents;
+      threadEvents = [];
+      await this.forEachTarget((t) => this.projector.applyThreadEvents(t, events));
+    };
+    for (const envelope of envelopes) {
+      if (THREAD_EVENT_TYPES.has(envelope.type)) {
+        threadEvents.push(envelope);
+        continue;
+      }
+      await project();
+      await this.applyFact(envelope);
+    }
+    await project();
+  }
+
+  private async applyFact(envelope: EventEnvelope): Promise<void> {
     const { practiceId } = envelope;
     if (this.directory.handles(envelope.type)) {
       await this.directory.apply(envelope);
@@ -40,8 +65,6 @@ export class InboxEventsConsumer {
       }
     } else if (this.settings.handles(envelope.type)) {
       await this.settings.apply(envelope);
-    } else if (THREAD_EVENT_TYPES.has(envelope.type)) {
-      await this.forEachTarget((t) => this.projector.applyThreadEvents(t, [envelope]));
     }
   }
 
