@@ -145,9 +145,10 @@ export class EventConsumer {
   }
 
   /**
-   * Several events of one partition through the batch handler; if it fails
-   * (an event it cannot take, a store that is down), each is taken on its
-   * own, so that a failure retries or dead-letters that event only.
+   * Several events of one partition through the batch handler (a record
+   * that is not a contract is dead-lettered first); if the handler fails
+   * (an event it cannot take, a store that is down), each event is taken on
+   * its own, so that a failure retries or dead-letters that event only.
    */
   private async processTogether(
     topic: string,
@@ -156,13 +157,14 @@ export class EventConsumer {
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const envelopes: EventEnvelope[] = [];
+    const valid: KafkaMessage[] = [];
     for (const message of messages) {
       try {
         envelopes.push(fromWireRecord(message));
+        valid.push(message);
       } catch (error) {
         if (!(error instanceof ContractViolation)) throw error;
-        // Taken on its own below, which dead-letters it.
-        return this.oneByOne(topic, partition, messages, heartbeat);
+        await this.deadLetter({ topic, partition, offset: message.offset }, message, error.message);
       }
     }
     try {
@@ -180,7 +182,7 @@ export class EventConsumer {
         { err: describe(error), topic, partition, events: envelopes.length },
         'batch handling failed; taking its events one at a time',
       );
-      await this.oneByOne(topic, partition, messages, heartbeat);
+      await this.oneByOne(topic, partition, valid, heartbeat);
     }
   }
 
