@@ -38,7 +38,7 @@ import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
 import { SERVICE } from '../service.js';
-import { InboxRebuild } from './application/inbox-rebuild.js';
+import { InboxRebuild } from './application/rebuild-projection/inbox-rebuild.js';
 import { Generations } from './infrastructure/projection-store.js';
 
 const practice = uniqueName('prc');

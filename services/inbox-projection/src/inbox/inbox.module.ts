@@ -1,4 +1,10 @@
-import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import {
   ACCESS_RECORDS_COLLECTION,
@@ -14,12 +20,21 @@ import {
 } from '@gm/service-kit';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { InboxProjector } from './application/inbox-projector.js';
-import { InboxQueries } from './application/inbox-queries.js';
-import { InboxRebuild } from './application/inbox-rebuild.js';
+import { ListDirectThreadsQueryHandler } from './application/list-direct-threads/list-direct-threads.query-handler.js';
+import { ListGroupThreadsQueryHandler } from './application/list-group-threads/list-group-threads.query-handler.js';
+import { ListMailboxQueryHandler } from './application/list-mailbox/list-mailbox.query-handler.js';
+import { ListMyGroupsQueryHandler } from './application/list-my-groups/list-my-groups.query-handler.js';
+import { OpenMemberThreadCommandHandler } from './application/open-member-thread/open-member-thread.command-handler.js';
+import { OpenPatientThreadCommandHandler } from './application/open-patient-thread/open-patient-thread.command-handler.js';
+import { InboxProjector } from './application/project-thread-events/inbox-projector.js';
+import { InboxRebuild } from './application/rebuild-projection/inbox-rebuild.js';
 import { FeedHub } from './infrastructure/feed-hub.js';
+import { InboxPages } from './infrastructure/inbox-pages.js';
 import { InboxSignals } from './infrastructure/inbox-signals.js';
 import { Generations } from './infrastructure/projection-store.js';
+import { ReadMarkers } from './infrastructure/read-markers.js';
+import { SenderNamesAdapter } from './infrastructure/sender-names.adapter.js';
+import { ThreadLocks } from './infrastructure/thread-locks.js';
 import { InboxEventsConsumer } from './interface/inbox-events.consumer.js';
 import {
   InboxFeedHttpController,
@@ -27,6 +42,53 @@ import {
   PatientMailboxHttpController,
   RebuildHttpController,
 } from './interface/inbox.http.controller.js';
+
+const queryHandlers = [
+  ListMyGroupsQueryHandler,
+  ListGroupThreadsQueryHandler,
+  ListDirectThreadsQueryHandler,
+  ListMailboxQueryHandler,
+];
+const commandHandlers = [OpenMemberThreadCommandHandler, OpenPatientThreadCommandHandler];
+const application = [InboxProjector, InboxRebuild];
+const infrastructure: Provider[] = [
+  {
+    provide: Generations,
+    inject: [getConnectionToken()],
+    useFactory: (connection: Connection) => {
+      if (!connection.db) throw new Error('Generations need a connected mongoose connection');
+      return new Generations(connection.db);
+    },
+  },
+  {
+    provide: InboxSignals,
+    inject: [REDIS],
+    useFactory: (redis: Redis) => new InboxSignals(redis),
+  },
+  { provide: FeedHub, inject: [REDIS], useFactory: (redis: Redis) => new FeedHub(redis) },
+  ThreadLocks,
+  InboxPages,
+  ReadMarkers,
+  SenderNamesAdapter,
+  ...threadReadRecorderProviders('/services/inbox-projection'),
+  // The only outbox here: access records of thread reads, published to gm.access-audit.
+  ...outboxRelayProviders([ACCESS_RECORDS_COLLECTION]),
+];
+const consumption: Provider[] = [
+  InboxEventsConsumer,
+  {
+    provide: EVENT_SUBSCRIPTION,
+    inject: [InboxEventsConsumer],
+    useFactory: (consumer: InboxEventsConsumer): EventSubscription => ({
+      topics: consumer.topics,
+      handler: (envelope) => consumer.handle([envelope]),
+      batchHandler: (envelopes) => consumer.handle(envelopes),
+      // Replicas are version-checked upserts; views fold each fact once (by version or id).
+      idempotent: true,
+    }),
+  },
+  EventConsumerHost,
+];
 
 @Module({
   controllers: [
@@ -36,39 +98,11 @@ import {
     RebuildHttpController,
   ],
   providers: [
-    {
-      provide: Generations,
-      inject: [getConnectionToken()],
-      useFactory: (connection: Connection) => {
-        if (!connection.db) throw new Error('Generations need a connected mongoose connection');
-        return new Generations(connection.db);
-      },
-    },
-    {
-      provide: InboxSignals,
-      inject: [REDIS],
-      useFactory: (redis: Redis) => new InboxSignals(redis),
-    },
-    { provide: FeedHub, inject: [REDIS], useFactory: (redis: Redis) => new FeedHub(redis) },
-    InboxProjector,
-    InboxQueries,
-    InboxRebuild,
-    InboxEventsConsumer,
-    {
-      provide: EVENT_SUBSCRIPTION,
-      inject: [InboxEventsConsumer],
-      useFactory: (consumer: InboxEventsConsumer): EventSubscription => ({
-        topics: consumer.topics,
-        handler: (envelope) => consumer.handle([envelope]),
-        batchHandler: (envelopes) => consumer.handle(envelopes),
-        // Replicas are version-checked upserts; views fold each fact once (by version or id).
-        idempotent: true,
-      }),
-    },
-    EventConsumerHost,
-    ...threadReadRecorderProviders('/services/inbox-projection'),
-    // The only outbox here: access records of thread reads, published to gm.access-audit.
-    ...outboxRelayProviders([ACCESS_RECORDS_COLLECTION]),
+    ...queryHandlers,
+    ...commandHandlers,
+    ...application,
+    ...infrastructure,
+    ...consumption,
   ],
 })
 export class InboxModule implements OnModuleInit, OnApplicationShutdown {

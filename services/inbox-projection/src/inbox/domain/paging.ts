@@ -1,4 +1,15 @@
+import type { Bucket } from './inbox-entry.js';
 import { invalidCursor } from './inbox-errors.js';
+
+/** A member's listing: all of a group's threads they see, or one bucket of them. */
+export type MemberFilter = 'all' | Bucket;
+
+export interface PageRequest {
+  cursor?: string;
+  limit: number;
+  /** Search in subjects and names. */
+  q?: string;
+}
 
 /** Opaque cursors: the sort key of the last item returned, base64url. */
 export const encodeCursor = (sortKey: string): string =>

@@ -130,3 +130,9 @@ export class Generations {
     this.cached = { value: { active, building }, at: Date.now() };
   }
 }
+
+export function withoutId(document: ThreadViewDocument): ThreadView {
+  const { _id: _ignored, ...view } = document;
+  // Views stored before audiences were published hold none yet.
+  return { ...view, audience: view.audience ?? [], audienceVersion: view.audienceVersion ?? 0 };
+}

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PatientChangedV1, TOPICS, type EventEnvelope } from '@gm/contracts';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
 import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
-import { InboxProjector, THREAD_EVENT_TYPES, type Target } from '../application/inbox-projector.js';
+import {
+  InboxProjector,
+  THREAD_EVENT_TYPES,
+  type Target,
+} from '../application/project-thread-events/inbox-projector.js';
 import { Generations } from '../infrastructure/projection-store.js';
 
 /**

@@ -14,8 +14,15 @@ import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
 import { CorrelationId } from '@gm/service-kit';
 import { map, merge, interval, type Observable } from 'rxjs';
-import { InboxQueries } from '../application/inbox-queries.js';
-import { InboxRebuild } from '../application/inbox-rebuild.js';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ListDirectThreadsQuery } from '../application/list-direct-threads/list-direct-threads.query.js';
+import { ListGroupThreadsQuery } from '../application/list-group-threads/list-group-threads.query.js';
+import { ListMailboxQuery } from '../application/list-mailbox/list-mailbox.query.js';
+import { ListMyGroupsQuery } from '../application/list-my-groups/list-my-groups.query.js';
+import { OpenMemberThreadCommand } from '../application/open-member-thread/open-member-thread.command.js';
+import { OpenPatientThreadCommand } from '../application/open-patient-thread/open-patient-thread.command.js';
+import { InboxRebuild } from '../application/rebuild-projection/inbox-rebuild.js';
+import type { PageRequest } from '../domain/paging.js';
 import { FeedHub } from '../infrastructure/feed-hub.js';
 import { memberChannel, patientChannel } from '../infrastructure/inbox-signals.js';
 import {
@@ -27,13 +34,22 @@ import {
 
 const DEFAULT_LIMIT = 25;
 
+const pageOf = (query: { cursor?: string; limit?: number; q?: string }): PageRequest => ({
+  cursor: query.cursor,
+  limit: query.limit ?? DEFAULT_LIMIT,
+  q: query.q,
+});
+
 /** Members' inboxes: only what the caller may open; anything else is 404 thread-not-found. */
 @ApiTags('inbox')
 @ApiBearerAuth()
 @Actors('member')
 @Controller('inbox')
 export class MemberInboxHttpController {
-  constructor(private readonly queries: InboxQueries) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get('groups')
   @ApiOperation({
@@ -41,7 +57,7 @@ export class MemberInboxHttpController {
       "My groups (Admin or User; care-team groups where I am on a patient's care team), with the Admin tag, counts per status and my unread count; and my direct messages' counts.",
   })
   groups(@CurrentCaller() caller: Caller) {
-    return this.queries.myGroups(caller);
+    return this.queries.execute(new ListMyGroupsQuery(caller));
   }
 
   @Get('groups/:groupId/threads')
@@ -51,21 +67,17 @@ export class MemberInboxHttpController {
     @Param('groupId') groupId: string,
     @Query() query: GroupThreadsQueryDto,
   ) {
-    return this.queries.groupThreads(caller, groupId, query.filter ?? 'all', {
-      cursor: query.cursor,
-      limit: query.limit ?? DEFAULT_LIMIT,
-      q: query.q,
-    });
+    return this.queries.execute(
+      new ListGroupThreadsQuery(caller, groupId, query.filter ?? 'all', pageOf(query)),
+    );
   }
 
   @Get('direct')
   @ApiOperation({ summary: 'Patient messages addressed to me personally.' })
   direct(@CurrentCaller() caller: Caller, @Query() query: GroupThreadsQueryDto) {
-    return this.queries.directThreads(caller, query.filter ?? 'all', {
-      cursor: query.cursor,
-      limit: query.limit ?? DEFAULT_LIMIT,
-      q: query.q,
-    });
+    return this.queries.execute(
+      new ListDirectThreadsQuery(caller, query.filter ?? 'all', pageOf(query)),
+    );
   }
 
   @Get('threads/:threadId')
@@ -80,7 +92,9 @@ export class MemberInboxHttpController {
     @CorrelationId() correlationId: string,
     @Origin() origin: RequestOrigin,
   ) {
-    return this.queries.memberThread(caller, threadId, { correlationId, origin }, query.after);
+    return this.commands.execute(
+      new OpenMemberThreadCommand(caller, threadId, { correlationId, origin }, query.after),
+    );
   }
 }
 
@@ -90,7 +104,10 @@ export class MemberInboxHttpController {
 @Actors('patient')
 @Controller('mailbox')
 export class PatientMailboxHttpController {
-  constructor(private readonly queries: InboxQueries) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -98,11 +115,7 @@ export class PatientMailboxHttpController {
       'Inbox / Unread (threads with practice replies) or Sent, newest first; search by group name.',
   })
   mailbox(@CurrentCaller() caller: Caller, @Query() query: MailboxQueryDto) {
-    return this.queries.mailbox(caller, query.box ?? 'inbox', {
-      cursor: query.cursor,
-      limit: query.limit ?? DEFAULT_LIMIT,
-      q: query.q,
-    });
+    return this.queries.execute(new ListMailboxQuery(caller, query.box ?? 'inbox', pageOf(query)));
   }
 
   @Get('threads/:threadId')
@@ -114,7 +127,9 @@ export class PatientMailboxHttpController {
     @CorrelationId() correlationId: string,
     @Origin() origin: RequestOrigin,
   ) {
-    return this.queries.patientThread(caller, threadId, { correlationId, origin }, query.after);
+    return this.commands.execute(
+      new OpenPatientThreadCommand(caller, threadId, { correlationId, origin }, query.after),
+    );
   }
 }
 

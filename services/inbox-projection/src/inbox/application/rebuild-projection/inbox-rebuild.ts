@@ -9,9 +9,13 @@ import {
 } from '@gm/service-kit';
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { rebuildRunning } from '../domain/inbox-errors.js';
-import { Generations, POINTER_TTL_MS } from '../infrastructure/projection-store.js';
-import { InboxProjector, THREAD_EVENT_TYPES, type Target } from './inbox-projector.js';
+import { rebuildRunning } from '../../domain/inbox-errors.js';
+import { Generations, POINTER_TTL_MS } from '../../infrastructure/projection-store.js';
+import {
+  InboxProjector,
+  THREAD_EVENT_TYPES,
+  type Target,
+} from '../project-thread-events/inbox-projector.js';
 
 export interface RebuildStatus {
   state: 'idle' | 'running' | 'done' | 'failed';

@@ -10,25 +10,22 @@ import {
   ThreadAudienceChangedV1,
   type EventEnvelope,
 } from '@gm/contracts';
-import { DirectoryReplica, oneAtATime } from '@gm/directory-replica';
-import { inParallel, UnprocessableEvent, type DocumentLocks } from '@gm/messaging';
-import { DOCUMENT_LOCKS } from '@gm/service-kit';
+import { DirectoryReplica } from '@gm/directory-replica';
+import { inParallel, UnprocessableEvent } from '@gm/messaging';
 import type { AnyBulkWriteOperation } from 'mongodb';
-import { entryFor, sameEntry, type InboxEntry } from '../domain/inbox-entry.js';
+import { entryFor, sameEntry, type InboxEntry } from '../../domain/inbox-entry.js';
 import {
   applyAudience,
   applyMessage,
   applyPracticeFact,
   emptyView,
   isComplete,
-  type PracticeFact,
   type ThreadView,
-} from '../domain/thread-view.js';
-import { InboxSignals } from '../infrastructure/inbox-signals.js';
-import {
-  type ProjectionStore,
-  type ThreadViewDocument,
-} from '../infrastructure/projection-store.js';
+} from '../../domain/thread-view.js';
+import { InboxSignals } from '../../infrastructure/inbox-signals.js';
+import { withoutId, type ProjectionStore } from '../../infrastructure/projection-store.js';
+import { ThreadLocks } from '../../infrastructure/thread-locks.js';
+import { practiceFact } from './practice-fact.js';
 
 export const THREAD_EVENT_TYPES = new Set([
   MessageSentV1.type,
@@ -51,69 +48,6 @@ export interface Target {
 
 const REFRESH_CONCURRENCY = 16;
 
-function practiceFact(envelope: EventEnvelope): PracticeFact {
-  const d = envelope.data as Record<string, unknown> & {
-    threadVersion: number;
-    occurredAt: string;
-    groupId: string | null;
-  };
-  const base = { threadVersion: d.threadVersion, occurredAt: d.occurredAt, groupId: d.groupId };
-  switch (envelope.type) {
-    case MessageRoutedV1.type: {
-      const e = d as unknown as MessageRoutedV1;
-      return {
-        ...base,
-        kind: 'routed',
-        patientId: e.patientId,
-        routing: e.routing,
-        memberId: e.memberId,
-      };
-    }
-    case MessageAssignedV1.type: {
-      const e = d as unknown as MessageAssignedV1;
-      return {
-        ...base,
-        kind: 'assigned',
-        assigneeMemberId: e.assigneeMemberId,
-        previousAssigneeMemberId: e.previousAssigneeMemberId,
-        byMemberId: e.assignedByMemberId,
-      };
-    }
-    case MessageUnassignedV1.type: {
-      const e = d as unknown as MessageUnassignedV1;
-      return {
-        ...base,
-        kind: 'unassigned',
-        previousAssigneeMemberId: e.previousAssigneeMemberId,
-        reason: e.reason,
-      };
-    }
-    case ReplySentV1.type: {
-      const e = d as unknown as ReplySentV1;
-      return {
-        ...base,
-        kind: 'replied',
-        replyId: e.replyId,
-        body: e.body,
-        senderDisplayName: e.senderDisplayName,
-        repliedByMemberId: e.repliedByMemberId,
-      };
-    }
-    case MessageTrashedV1.type:
-      return {
-        ...base,
-        kind: 'trashed',
-        byMemberId: (d as unknown as MessageTrashedV1).byMemberId,
-      };
-    default:
-      return {
-        ...base,
-        kind: 'restored',
-        byMemberId: (d as unknown as MessageRestoredV1).byMemberId,
-      };
-  }
-}
-
 /**
  * Folds thread events into `thread_views` and fans each thread out to the
  * inbox entries of exactly its audience, as routing-assignment published it
@@ -126,7 +60,7 @@ export class InboxProjector {
   constructor(
     private readonly directory: DirectoryReplica,
     @Inject(InboxSignals) private readonly signals: InboxSignals,
-    @Inject(DOCUMENT_LOCKS) private readonly locks: DocumentLocks,
+    private readonly locks: ThreadLocks,
   ) {}
 
   /**
@@ -141,7 +75,7 @@ export class InboxProjector {
       byThread.set(threadId, [...(byThread.get(threadId) ?? []), envelope]);
     }
     await inParallel([...byThread], REFRESH_CONCURRENCY, ([threadId, events]) =>
-      this.locked(target.store, threadId, async () => {
+      this.locks.run(target.store, threadId, async () => {
         const stored = await target.store.views.findOne({ _id: threadId });
         const first = events[0]!.data as { practiceId: string; patientId?: string };
         const view: ThreadView = stored
@@ -202,22 +136,11 @@ export class InboxProjector {
 
   async refreshThreads(target: Target, threadIds: string[]): Promise<void> {
     await inParallel([...new Set(threadIds)], REFRESH_CONCURRENCY, (threadId) =>
-      this.locked(target.store, threadId, async () => {
+      this.locks.run(target.store, threadId, async () => {
         const stored = await target.store.views.findOne({ _id: threadId });
         if (stored) await this.refreshLocked(target, withoutId(stored));
       }),
     );
-  }
-
-  /**
-   * Runs `work` on a thread while no other writer touches it (ADR 0004/0009):
-   * queued in this process first, then under the thread's Redis lock, because
-   * replicas of this service consume different partitions and a member or
-   * group change on one replica recomputes threads another replica folds.
-   */
-  locked<T>(store: ProjectionStore, threadId: string, work: () => Promise<T>): Promise<T> {
-    const key = `${store.db.databaseName}/g${store.generation}/${threadId}`;
-    return oneAtATime(key, () => this.locks.exclusive(`inbox:${key}`, work));
   }
 
   /** Makes the thread's entries those of its audience now (call under the thread's lock). */
@@ -272,10 +195,4 @@ export class InboxProjector {
       }),
     );
   }
-}
-
-export function withoutId(document: ThreadViewDocument): ThreadView {
-  const { _id: _ignored, ...view } = document;
-  // Views stored before audiences were published hold none yet.
-  return { ...view, audience: view.audience ?? [], audienceVersion: view.audienceVersion ?? 0 };
 }

@@ -1,0 +1,27 @@
+import type { RoutingKind, ThreadStatus, TimelineStep } from '../../domain/thread-view.js';
+
+export interface MemberThreadView {
+  threadId: string;
+  groupId: string | null;
+  routing: RoutingKind | null;
+  subject: string | null;
+  patient: { patientId: string; displayName: string };
+  status: ThreadStatus;
+  trashed: boolean;
+  assigneeMemberId: string | null;
+  admin: boolean;
+  version: number;
+  messages: { messageId: string; body: string; sentAt: string; followUp: boolean }[];
+  replies: {
+    replyId: string;
+    body: string;
+    sentAt: string;
+    senderDisplayName: string;
+    repliedByMemberId: string;
+  }[];
+  /** For Admins and the addressee; null for everyone else. */
+  timeline: {
+    entries: Omit<TimelineStep, 'key'>[];
+    memberNames: Record<string, string>;
+  } | null;
+}

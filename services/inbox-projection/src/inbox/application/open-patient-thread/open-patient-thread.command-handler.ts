@@ -1,0 +1,76 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
+import { accessAuditUnavailable, threadNotFound } from '../../domain/inbox-errors.js';
+import { statusOf, type ThreadView } from '../../domain/thread-view.js';
+import { Generations, withoutId } from '../../infrastructure/projection-store.js';
+import { ReadMarkers } from '../../infrastructure/read-markers.js';
+import { SenderNamesAdapter } from '../../infrastructure/sender-names.adapter.js';
+import { loadOnceReached } from '../read-your-writes.js';
+import { OpenPatientThreadCommand } from './open-patient-thread.command.js';
+import type { PatientThreadView } from './patient-thread-view.js';
+
+/** Only the patient's own thread of their practice opens; anything else is 404, like a missing one. */
+@CommandHandler(OpenPatientThreadCommand)
+export class OpenPatientThreadCommandHandler implements ICommandHandler<OpenPatientThreadCommand> {
+  constructor(
+    @Inject(Generations) private readonly generations: Generations,
+    private readonly reads: ThreadReadRecorder,
+    private readonly markers: ReadMarkers,
+    private readonly senderNames: SenderNamesAdapter,
+  ) {}
+
+  async execute({
+    caller,
+    threadId,
+    read,
+    afterMessageId,
+  }: OpenPatientThreadCommand): Promise<PatientThreadView> {
+    const store = await this.generations.active();
+    const mine = (v: ThreadView | null): v is ThreadView =>
+      v !== null && v.practiceId === caller.practiceId && v.patientId === caller.id;
+    const view = await loadOnceReached(
+      async () => {
+        const stored = await store.views.findOne({ _id: threadId });
+        return stored ? withoutId(stored) : null;
+      },
+      (v) => mine(v) && v.messages.some((m) => m.messageId === afterMessageId),
+      Boolean(afterMessageId),
+    );
+    if (!mine(view) || view.messages.length === 0) throw threadNotFound();
+    // The patient's own thread: recorded before it is marked read or served.
+    await recordReadOrRefuse(
+      this.reads,
+      {
+        practiceId: caller.practiceId,
+        actor: { kind: 'patient', id: caller.id },
+        action: 'thread.read',
+        threadId,
+        ...read,
+      },
+      accessAuditUnavailable,
+    );
+    const name = (await this.senderNames.of(caller.practiceId))(view);
+    if (view.replies.length > view.patientReadReplies) {
+      await this.markers.patientRead(store, threadId);
+    }
+    return {
+      threadId,
+      groupName: name,
+      subject: view.subject,
+      status: statusOf(view) === 'replied' ? 'replied' : 'awaiting-reply',
+      messages: view.messages.map((m) => ({
+        messageId: m.messageId,
+        body: m.body,
+        sentAt: m.sentAt,
+      })),
+      // The sender is the group (or the practice): never a member's id or name.
+      replies: view.replies.map((r) => ({
+        replyId: r.replyId,
+        body: r.body,
+        sentAt: r.sentAt,
+        from: r.senderDisplayName,
+      })),
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  MessageAssignedV1,
+  MessageRestoredV1,
+  MessageRoutedV1,
+  MessageTrashedV1,
+  MessageUnassignedV1,
+  ReplySentV1,
+  type EventEnvelope,
+} from '@gm/contracts';
+import type { PracticeFact } from '../../domain/thread-view.js';
+
+/** What a practice-side thread event (routing, assignment, reply, trash) tells the thread view. */
+export function practiceFact(envelope: EventEnvelope): PracticeFact {
+  const d = envelope.data as Record<string, unknown> & {
+    threadVersion: number;
+    occurredAt: string;
+    groupId: string | null;
+  };
+  const base = { threadVersion: d.threadVersion, occurredAt: d.occurredAt, groupId: d.groupId };
+  switch (envelope.type) {
+    case MessageRoutedV1.type: {
+      const e = d as unknown as MessageRoutedV1;
+      return {
+        ...base,
+        kind: 'routed',
+        patientId: e.patientId,
+        routing: e.routing,
+        memberId: e.memberId,
+      };
+    }
+    case MessageAssignedV1.type: {
+      const e = d as unknown as MessageAssignedV1;
+      return {
+        ...base,
+        kind: 'assigned',
+        assigneeMemberId: e.assigneeMemberId,
+        previousAssigneeMemberId: e.previousAssigneeMemberId,
+        byMemberId: e.assignedByMemberId,
+      };
+    }
+    case MessageUnassignedV1.type: {
+      const e = d as unknown as MessageUnassignedV1;
+      return {
+        ...base,
+        kind: 'unassigned',
+        previousAssigneeMemberId: e.previousAssigneeMemberId,
+        reason: e.reason,
+      };
+    }
+    case ReplySentV1.type: {
+      const e = d as unknown as ReplySentV1;
+      return {
+        ...base,
+        kind: 'replied',
+        replyId: e.replyId,
+        body: e.body,
+        senderDisplayName: e.senderDisplayName,
+        repliedByMemberId: e.repliedByMemberId,
+      };
+    }
+    case MessageTrashedV1.type:
+      return {
+        ...base,
+        kind: 'trashed',
+        byMemberId: (d as unknown as MessageTrashedV1).byMemberId,
+      };
+    default:
+      return {
+        ...base,
+        kind: 'restored',
+        byMemberId: (d as unknown as MessageRestoredV1).byMemberId,
+      };
+  }
+}
