@@ -73,6 +73,8 @@ export interface RunReport {
   machine: Machine;
   steps: StepResult[];
   knee?: StepResult;
+  /** `--history-load`: the same ladder again over the loaded history. */
+  stored?: { threads: number; steps: StepResult[]; knee?: StepResult };
   stepSeconds: number;
   ceiling?: Ceiling;
   history?: History;
@@ -89,7 +91,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 
-function ladder(r: RunReport): string[] {
+function ladder(r: RunReport, over = 'an empty store'): string[] {
   const rows = r.steps.map((s) => [
     s.rate,
     s.acceptedPerSecond.toFixed(1),
@@ -108,7 +110,7 @@ function ladder(r: RunReport): string[] {
     s.kafkaRecordsPerMessage.toFixed(1),
   ]);
   return [
-    `### Open-loop ladder (${r.stepSeconds} s per step, patients → Billing, its Admin's live feed)`,
+    `### Open-loop ladder over ${over} (${r.stepSeconds} s per step, patients → Billing, its Admin's live feed)`,
     '',
     table(
       [
@@ -141,14 +143,32 @@ function ladder(r: RunReport): string[] {
   ];
 }
 
-function cpu(r: RunReport): string[] {
+/** The ladder again with the loaded history stored, and each step's p99 as a ratio of the empty store's. */
+function storedLadder(r: RunReport): string[] {
+  const st = r.stored;
+  if (!st) return [];
+  const again = { ...r, steps: st.steps, knee: st.knee };
+  const ratios = st.steps.flatMap((s) => {
+    const empty = r.steps.find((e) => e.rate === s.rate);
+    return empty ? [`${s.rate}/s ${(s.visible.p99 / empty.visible.p99).toFixed(2)}`] : [];
+  });
+  return [
+    ...ladder(again, `${st.threads} stored threads`),
+    '',
+    `p99 POST→visible, stored history / empty store: ${ratios.join(', ') || '–'}.`,
+    '',
+    ...cpu(again, `, over ${st.threads} stored threads`),
+  ];
+}
+
+function cpu(r: RunReport, over = ''): string[] {
   const names = Object.keys(r.steps[0]?.cpu ?? {});
   const perMessage = (s: StepResult, name: string) =>
     s.accepted ? ((s.cpu[name]! * 1000) / s.accepted).toFixed(1) : '–';
   const total = (s: StepResult) => Object.values(s.cpu).reduce((a, b) => a + b, 0);
   const last = r.steps.at(-1);
   return [
-    '### CPU per accepted message (ms of CPU, step and its drain)',
+    `### CPU per accepted message (ms of CPU, step and its drain${over})`,
     '',
     table(
       ['process', ...r.steps.map((s) => `${s.rate}/s`)],
@@ -226,6 +246,15 @@ function history(r: RunReport): string[] {
     `Inbox page (25 threads, walking the cursor), ${h.pageRequests} requests one after another: ` +
       `p50 / p95 / p99 / max ${quad(h.page)} ms.`,
     '',
+    ...(h.loaded
+      ? [
+          `Loaded after the first ladder, before the second (--history-load): ${h.loaded.threads} threads over ${h.loaded.practices} practices, ` +
+            `${h.loaded.inBenchGroup} of them in the Admin's Lab Services group, in ${h.loaded.seconds.toFixed(0)} s ` +
+            `(${h.loaded.documentsPerSecond} documents/s, bulk inserts into each service's store). ` +
+            `Inbox page over Lab Services, ${h.pageRequests} requests: p50 / p95 / p99 / max ${quad(h.loaded.page)} ms.`,
+          '',
+        ]
+      : []),
     rebuild,
   ];
 }
@@ -284,6 +313,8 @@ export function renderSection(r: RunReport): string {
     ...ladder(r),
     '',
     ...cpu(r),
+    '',
+    ...storedLadder(r),
     '',
     ...revocation(r),
     '',

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { childEnv, REPO_ROOT } from '../system-tests/faults/layout.js';
 import { measureCeiling } from './ceiling.js';
 import { measureHistory } from './history.js';
+import { loadHistory, type HistoryLoad } from './history-load.js';
 import { BODY, kneeOf, Ladder } from './ladder.js';
 import { describeMachine, renderSection, writeSection, type RunReport } from './report.js';
 import { RevocationBench } from './revocation.js';
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     'fall-over-ms': { type: 'string', default: '5000' },
     'page-requests': { type: 'string', default: '200' },
     'history-seed': { type: 'string', default: '0' },
+    'history-load': { type: 'string', default: '0' },
     'history-seed-rate': { type: 'string' },
     revocations: { type: 'string', default: '10' },
     'no-revocation': { type: 'boolean', default: false },
@@ -92,12 +94,26 @@ try {
   const runner = (ladder.current = new Ladder(world, say));
   await runner.open();
   await runner.warmUp();
-  const steps = await runner.run({
+  const ladderOptions = {
     rates,
     stepSeconds,
     drainSeconds: positive('drain-seconds', flags['drain-seconds']!),
     fallOverMs: positive('fall-over-ms', flags['fall-over-ms']!),
-  });
+  };
+  const steps = await runner.run(ladderOptions);
+  // With --history-load: the same ladder again, once the history is stored.
+  let loaded: HistoryLoad | undefined;
+  let stored: RunReport['stored'];
+  const toLoad = Number(flags['history-load']);
+  if (toLoad > 0) {
+    say(`history load: ${toLoad} threads straight into the stores`);
+    loaded = await loadHistory(world.historyTarget(toLoad), say);
+    say(
+      `history load: ${loaded.threads} threads in ${loaded.seconds.toFixed(0)} s; the ladder again`,
+    );
+    const again = await runner.run(ladderOptions);
+    stored = { threads: loaded.threads, steps: again, knee: kneeOf(again) };
+  }
   const knee = kneeOf(steps);
   const notMeasured: string[] = [];
   const skipped = rates.filter((r) => !steps.some((s) => s.rate === r));
@@ -130,6 +146,7 @@ try {
       pageRequests: positive('page-requests', flags['page-requests']!),
       rebuild: !flags['no-rebuild'],
       rebuildBoundSeconds: 300,
+      loaded,
     });
     notMeasured.push(...history.notMeasured);
   } else notMeasured.push('history (--no-history)');
@@ -147,6 +164,7 @@ try {
     machine,
     steps,
     knee,
+    stored,
     stepSeconds,
     ceiling,
     history,

@@ -40,7 +40,8 @@ import {
   type WorldPorts,
 } from '../system-tests/faults/layout.js';
 import { faultPracticeFixture } from '../system-tests/faults/load.js';
-import { consumerGroupOf, ServiceSet } from '../system-tests/faults/services.js';
+import { consumerGroupOf, databaseOf, ServiceSet } from '../system-tests/faults/services.js';
+import type { loadHistory } from './history-load.js';
 import { readStat } from './cpu.js';
 
 export const BENCH_DIR = path.join(REPO_ROOT, '.local', 'bench');
@@ -202,6 +203,27 @@ export class BenchWorld {
   }
 
   /** The FerretDB binary that actually runs (stack.sh picks it; GM_FERRETDB_BUILD may steer it). */
+  /** Where `--history-load` writes: this world's databases, and its Admin's Lab Services group. */
+  historyTarget(threads: number): Parameters<typeof loadHistory>[0] {
+    const practice = this.practice!;
+    const northClinic = Object.values(practice.patients).filter((p) =>
+      ['pat_b', 'pat_d'].includes(p.id),
+    );
+    return {
+      mongoUri: this.ferret.uri,
+      databaseOf: (service) => databaseOf(service, this.runId),
+      benchPractice: {
+        practiceId: practice.practiceId,
+        groupId: practice.groupIds.lab!,
+        groupName: practice.groups.lab!.name,
+        adminMemberId: 'mbr_gadmin',
+        patientIds: northClinic.map((p) => p.id),
+        patientNames: Object.fromEntries(northClinic.map((p) => [p.id, p.displayName])),
+      },
+      threads,
+    };
+  }
+
   ferretBinary(): string {
     const pid = stackPid(path.join(BENCH_DIR, 'ferretdb'), 'mongodb');
     try {
