@@ -311,6 +311,21 @@ it('members([...]) returns only the existing members of that practice', async ()
   expect(await replica.members(p, [])).toEqual([]);
 });
 
+it("patientsCaredForBy lists the practice's patients whose care team holds the member now", async () => {
+  const [p, other] = [uniqueName('prc'), uniqueName('prc')];
+  await applyAll(replica, [
+    patient(p, 'p1', 1, ['m1']),
+    patient(p, 'p2', 1, ['m2', 'm1']),
+    patient(p, 'p3', 1, ['m2']),
+    patient(p, 'p4', 1, ['m1']),
+    patient(p, 'p4', 2, ['m2']), // m1 left p4's care team
+    patient(other, 'p5', 1, ['m1']),
+  ]);
+  const caredFor = await replica.patientsCaredForBy(p, 'm1');
+  expect(caredFor.map((x) => x.patientId)).toEqual(['p1', 'p2']);
+  expect(await replica.patientsCaredForBy(p, 'nobody')).toEqual([]);
+});
+
 it('gives equal snapshots for two replicas fed the same events in different orders', async () => {
   const p = uniqueName('prc');
   const events = [

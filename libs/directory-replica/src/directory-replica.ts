@@ -146,8 +146,16 @@ export class DirectoryReplica {
     return this.allOf<MemberChangedV1>('members', practiceId);
   }
 
-  patientsOfPractice(practiceId: string): Promise<PatientChangedV1[]> {
-    return this.allOf('patients', practiceId);
+  /**
+   * The practice's patients whose in-house care team holds the member: an
+   * equality on the array field, which FerretDB pushes down as containment
+   * with the practice (ADR 0004), so the practice's patients are not read whole.
+   */
+  async patientsCaredForBy(practiceId: string, memberId: string): Promise<PatientChangedV1[]> {
+    const documents = await this.collections.patients
+      .find({ practiceId, careTeamMemberIds: memberId })
+      .toArray();
+    return documents.sort(byId).map((document) => withoutId<PatientChangedV1>(document));
   }
 
   patient(practiceId: string, patientId: string): Promise<PatientChangedV1 | null> {

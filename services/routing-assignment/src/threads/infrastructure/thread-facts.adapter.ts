@@ -97,13 +97,10 @@ export class ThreadFactsAdapter {
       .map((g) => g.groupId);
   }
 
-  /**
-   * The patients whose in-house care team holds the member now. The replica
-   * lists a practice's patients whole: a member change is rare.
-   */
+  /** The patients whose in-house care team holds the member now. */
   async patientsCaredForBy(practiceId: string, memberId: string): Promise<string[]> {
-    const patients = await this.directory.patientsOfPractice(practiceId);
-    return patients.filter((p) => p.careTeamMemberIds.includes(memberId)).map((p) => p.patientId);
+    const patients = await this.directory.patientsCaredForBy(practiceId, memberId);
+    return patients.map((p) => p.patientId);
   }
 
   async practiceName(practiceId: string): Promise<string | null> {
