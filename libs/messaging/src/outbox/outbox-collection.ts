@@ -10,6 +10,8 @@ import { outboxForInsert, withOutbox, type PendingEvent } from './outbox-writes.
  */
 type StringIdDocument = Document & { _id: string };
 
+const DUPLICATE_KEY = 11000;
+
 export class OutboxCollection<D extends StringIdDocument> {
   constructor(
     readonly collection: Collection<D>,
@@ -22,6 +24,29 @@ export class OutboxCollection<D extends StringIdDocument> {
       ...document,
       ...outboxForInsert(events),
     });
+  }
+
+  /**
+   * Inserts new documents, each with its events, in one unordered bulk
+   * insert: each document is still one atomic write with its events. Answers
+   * the ids inserted; a document whose `_id` exists already is left out
+   * (nothing of it is written), any other failure throws.
+   */
+  async insertMany(items: { document: D; events: PendingEvent[] }[]): Promise<Set<string>> {
+    const documents = items.map(({ document, events }) => ({
+      ...document,
+      ...outboxForInsert(events),
+    }));
+    const collection = this.collection as unknown as Collection<StringIdDocument>;
+    try {
+      await collection.insertMany(documents, { ordered: false });
+      return new Set(documents.map((d) => d._id));
+    } catch (error) {
+      const failed = (error as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+      if (!failed || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      const refused = new Set(failed.map((e) => e.index));
+      return new Set(documents.filter((_, i) => !refused.has(i)).map((d) => d._id));
+    }
   }
 
   /**

@@ -316,6 +316,49 @@ describe('routing', () => {
     expect(threadEvents.ofType(MessageRoutedV1.type, threadId)).toHaveLength(1);
   });
 
+  it('opens a burst of threads once each, with their audiences, follow-ups and repeats among them', async () => {
+    const billing = await group(billingDraft());
+    const firsts = Array.from({ length: 20 }, () => messageEnvelope(toGroup(billing)));
+    const repeated = firsts[3]!;
+    const followed = firsts[7]!.data.threadId;
+    const followUp = messageEnvelope({
+      ...toGroup(billing),
+      threadId: followed,
+      followUp: true,
+      threadVersion: 2,
+    });
+    // One request: each partition's consumer fetches its share together.
+    await bed.producer.send({
+      topic: TOPICS.patientMessages.name,
+      acks: -1,
+      messages: [
+        ...firsts,
+        { ...repeated, id: randomUUID() }, // the same message under a new event id
+        followUp,
+        repeated,
+      ].map((e) => toWireRecord(e)),
+    });
+
+    for (const { data } of firsts) {
+      await observed(MessageRoutedV1.type, data.threadId);
+      await observed(ThreadAudienceChangedV1.type, data.threadId);
+    }
+    const view = await waitFor(
+      () => timeline(followed),
+      (body) => body.entries.some((e: { kind: string }) => e.kind === 'follow-up'),
+      { description: 'the follow-up in the timeline' },
+    );
+    expect(view.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'sent',
+      'routed',
+      'follow-up',
+    ]);
+    for (const { data } of firsts) {
+      expect(threadEvents.ofType(MessageRoutedV1.type, data.threadId)).toHaveLength(1);
+      expect(threadEvents.ofType(ThreadAudienceChangedV1.type, data.threadId)).toHaveLength(1);
+    }
+  });
+
   it('keeps a message to a group not known yet waiting, holds up nothing else, and routes it when the group arrives', async () => {
     const lateGroup = uniqueName('grp_late');
     const early = messageEnvelope(toGroup(lateGroup));

@@ -13,6 +13,7 @@ import {
 import { AssignThreadCommandHandler } from './application/assign-thread/assign-thread.command-handler.js';
 import { GetThreadTimelineQueryHandler } from './application/get-thread-timeline/get-thread-timeline.query-handler.js';
 import { ReceivePatientMessageCommandHandler } from './application/receive-patient-message/receive-patient-message.command-handler.js';
+import { ReceivePatientMessagesCommandHandler } from './application/receive-patient-messages/receive-patient-messages.command-handler.js';
 import { ReplyToThreadCommandHandler } from './application/reply-to-thread/reply-to-thread.command-handler.js';
 import { RestoreThreadCommandHandler } from './application/restore-thread/restore-thread.command-handler.js';
 import { RouteWaitingThreadsCommandHandler } from './application/route-waiting-threads/route-waiting-threads.command-handler.js';
@@ -27,6 +28,7 @@ import { ThreadsHttpController } from './interface/threads.http.controller.js';
 
 const commandHandlers = [
   ReceivePatientMessageCommandHandler,
+  ReceivePatientMessagesCommandHandler,
   RouteWaitingThreadsCommandHandler,
   ReconsiderThreadsCommandHandler,
   AssignThreadCommandHandler,
@@ -50,6 +52,7 @@ const infrastructure = [
     useFactory: (consumer: ThreadEventsConsumer): EventSubscription => ({
       topics: consumer.topics,
       handler: (envelope) => consumer.handle(envelope),
+      batchHandler: (envelopes) => consumer.handleBatch(envelopes),
       // Replicas are version-checked upserts; a thread takes each message id once; reconsidering is a recomputation.
       idempotent: true,
     }),

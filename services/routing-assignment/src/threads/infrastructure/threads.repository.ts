@@ -147,6 +147,26 @@ export class ThreadsRepository {
     }
   }
 
+  /** Inserts new threads with their events at once; answers the ids inserted (an existing id is left out). */
+  insertMany(
+    threads: { state: ThreadState; audience: PublishedAudience; events: PendingEvent[] }[],
+  ): Promise<Set<string>> {
+    return this.writes.insertMany(
+      threads.map(({ state, audience, events }) => ({
+        document: { _id: state.threadId, ...toDocument(state, 1, audience) },
+        events,
+      })),
+    );
+  }
+
+  /** Which of these thread ids are stored (of any practice): lookups by `_id`, in parallel. */
+  async existing(threadIds: string[]): Promise<Set<string>> {
+    const found = await Promise.all(
+      threadIds.map((_id) => this.threads.findOne({ _id }, { projection: { _id: 1 } })),
+    );
+    return new Set(found.flatMap((document) => (document ? [document._id] : [])));
+  }
+
   /**
    * Replaces the thread's state and appends its events if it is still at
    * `stored.revision` (compare-and-set under the document's lock); false if

@@ -13,6 +13,8 @@ import {
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
 import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
 import { ReceivePatientMessageCommand } from '../application/receive-patient-message/receive-patient-message.command.js';
+import { ReceivePatientMessagesCommand } from '../application/receive-patient-messages/receive-patient-messages.command.js';
+import type { PatientMessage } from '../domain/thread-state.js';
 import { RouteWaitingThreadsCommand } from '../application/route-waiting-threads/route-waiting-threads.command.js';
 import type { Cause } from '../application/thread-events.js';
 import { ReconsiderThreadsCommand } from '../application/reconsider-threads/reconsider-threads.command.js';
@@ -33,8 +35,30 @@ export class ThreadEventsConsumer {
     private readonly commands: CommandBus,
   ) {}
 
+  /**
+   * Events of one partition in their order: runs of consecutive MessageSent
+   * are received together (ReceivePatientMessages); a directory or settings
+   * event is applied in its place between them.
+   */
+  async handleBatch(envelopes: EventEnvelope[]): Promise<void> {
+    let run: { message: PatientMessage; cause: Cause }[] = [];
+    const receive = async () => {
+      if (run.length) await this.commands.execute(new ReceivePatientMessagesCommand(run));
+      run = [];
+    };
+    for (const envelope of envelopes) {
+      if (envelope.type === MessageSentV1.type) {
+        run.push({ message: patientMessage(envelope), cause: causeOf(envelope) });
+        continue;
+      }
+      await receive();
+      await this.handle(envelope);
+    }
+    await receive();
+  }
+
   async handle(envelope: EventEnvelope): Promise<void> {
-    const cause: Cause = { correlationId: envelope.correlationId, causationId: envelope.id };
+    const cause = causeOf(envelope);
     if (this.directory.handles(envelope.type)) {
       await this.directory.apply(envelope);
       await this.afterDirectoryChange(envelope, cause);
@@ -42,8 +66,9 @@ export class ThreadEventsConsumer {
       await this.settings.apply(envelope);
       await this.afterSettingsChange(envelope, cause);
     } else if (envelope.type === MessageSentV1.type) {
-      const { subject: _subject, body: _body, ...message } = envelope.data as MessageSentV1;
-      await this.commands.execute(new ReceivePatientMessageCommand(message, cause));
+      await this.commands.execute(
+        new ReceivePatientMessageCommand(patientMessage(envelope), cause),
+      );
     }
   }
 
@@ -82,4 +107,15 @@ export class ThreadEventsConsumer {
       new ReconsiderThreadsCommand(practiceId, { trigger: 'group-changed', groupId }, cause),
     );
   }
+}
+
+const causeOf = (envelope: EventEnvelope): Cause => ({
+  correlationId: envelope.correlationId,
+  causationId: envelope.id,
+});
+
+/** What routing needs of a MessageSent: never its subject or body (PHI stays at the intake and the read model). */
+function patientMessage(envelope: EventEnvelope): PatientMessage {
+  const { subject: _subject, body: _body, ...message } = envelope.data as MessageSentV1;
+  return message;
 }

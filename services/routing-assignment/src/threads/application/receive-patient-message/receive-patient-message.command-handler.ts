@@ -4,11 +4,11 @@ import { OutboxRelayHost } from '@gm/service-kit';
 import { openThread, receiveFollowUp } from '../../domain/thread.js';
 import type { PatientMessage } from '../../domain/thread-state.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
-import { NO_AUDIENCE, ThreadsRepository } from '../../infrastructure/threads.repository.js';
-import { audienceChange } from '../thread-audience-change.js';
+import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { ThreadChanges } from '../thread-changes.js';
-import { threadEvent, type Cause } from '../thread-events.js';
+import type { Cause } from '../thread-events.js';
 import { ReceivePatientMessageCommand, type Reception } from './receive-patient-message.command.js';
+import { assertAddressed, threadOpening } from './thread-opening.js';
 
 /**
  * Routes a thread's first message (MessageRouted), or takes a follow-up
@@ -35,17 +35,11 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
       message.recipientKind === 'group'
         ? await this.facts.routingGroup(message.practiceId, message.groupId!)
         : null;
-    const { state, change } = openThread(message, group, new Date().toISOString());
-    const { audience, events: audienceEvents } = audienceChange(
-      state,
-      await this.facts.forThread(state, []),
-      NO_AUDIENCE,
-      cause,
-    );
-    const events = [...(change ? [threadEvent(state, change, cause)] : []), ...audienceEvents];
-    if (await this.threads.insert(state, audience, events)) {
-      if (events.length) this.relay.nudge();
-      return change ? 'routed' : 'waiting-for-group';
+    const opened = openThread(message, group, new Date().toISOString());
+    const opening = threadOpening(opened, await this.facts.forThread(opened.state, []), cause);
+    if (await this.threads.insert(opening.state, opening.audience, opening.events)) {
+      if (opening.events.length) this.relay.nudge();
+      return opening.reception;
     }
     // Inserted meanwhile (a redelivery racing this one), or the id is another practice's thread.
     if (await this.threads.find(message.practiceId, message.threadId)) {
@@ -63,14 +57,5 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
       const next = receiveFollowUp(thread, message);
       return { result: next ? 'follow-up' : 'duplicate', quietly: next };
     });
-  }
-}
-
-function assertAddressed(message: PatientMessage): void {
-  if (message.recipientKind === 'group' && !message.groupId) {
-    throw new UnprocessableEvent('MessageSent to a group carries no groupId');
-  }
-  if (message.recipientKind === 'member' && !message.memberId) {
-    throw new UnprocessableEvent('MessageSent to a member carries no memberId');
   }
 }

@@ -1,0 +1,40 @@
+import { UnprocessableEvent, type PendingEvent } from '@gm/messaging';
+import type { AccessFacts } from '../../domain/thread-access.js';
+import type { PatientMessage, ThreadChange, ThreadState } from '../../domain/thread-state.js';
+import { NO_AUDIENCE, type PublishedAudience } from '../../infrastructure/threads.repository.js';
+import { audienceChange } from '../thread-audience-change.js';
+import { threadEvent, type Cause } from '../thread-events.js';
+
+export interface ThreadOpening {
+  state: ThreadState;
+  audience: PublishedAudience;
+  /** MessageRouted (none while it waits for its group), and its first audience. */
+  events: PendingEvent[];
+  reception: 'routed' | 'waiting-for-group';
+}
+
+/** What a newly opened thread is stored with, decided on the facts of its group, patient and members. */
+export function threadOpening(
+  opened: { state: ThreadState; change: ThreadChange | null },
+  facts: AccessFacts,
+  cause: Cause,
+): ThreadOpening {
+  const { state, change } = opened;
+  const { audience, events: audienceEvents } = audienceChange(state, facts, NO_AUDIENCE, cause);
+  return {
+    state,
+    audience,
+    events: [...(change ? [threadEvent(state, change, cause)] : []), ...audienceEvents],
+    reception: change ? 'routed' : 'waiting-for-group',
+  };
+}
+
+/** A MessageSent names its group, or its member: one that does not can never be routed. */
+export function assertAddressed(message: PatientMessage): void {
+  if (message.recipientKind === 'group' && !message.groupId) {
+    throw new UnprocessableEvent('MessageSent to a group carries no groupId');
+  }
+  if (message.recipientKind === 'member' && !message.memberId) {
+    throw new UnprocessableEvent('MessageSent to a member carries no memberId');
+  }
+}
