@@ -23,6 +23,7 @@ import { MongoClient, type AnyBulkWriteOperation, type Db, type Document } from 
 import { startThread } from '../services/messaging-intake/src/patient-messaging/domain/thread.js';
 import { openThread } from '../services/routing-assignment/src/threads/domain/thread.js';
 import { threadAudience } from '../services/routing-assignment/src/threads/domain/thread-audience.js';
+import { toDocument } from '../services/routing-assignment/src/threads/infrastructure/threads.repository.js';
 import { entryFor } from '../services/inbox-projection/src/inbox/domain/inbox-entry.js';
 import {
   applyAudience,
@@ -104,14 +105,7 @@ function documentsOf(target: Target, n: number, at: Date) {
   applyAudience(view, { audienceVersion: 1, members });
   return {
     intake: { _id: threadId, ...intakeState },
-    routing: {
-      _id: threadId,
-      ...routed,
-      routed: true,
-      assigned: false,
-      revision: 1,
-      audience: { version: 1, members },
-    },
+    routing: { _id: threadId, ...toDocument(routed, 1, { version: 1, members }) },
     view: { _id: threadId, ...view },
     entries: members.map(({ memberId, reason }) =>
       entryFor(view, memberId, reason, target.patientName(patientId), 0),

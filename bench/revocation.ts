@@ -25,7 +25,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { PatientFixture } from '../system-tests/harness/fixtures.js';
+import type { GroupFixture, PatientFixture } from '../system-tests/harness/fixtures.js';
 import { call, describeAnswer, eventually, type Answer } from '../system-tests/harness/http.js';
 import { openFeed, type Feed, type FeedEvent } from '../system-tests/harness/inbox.js';
 import { sleep } from '../system-tests/faults/layout.js';
@@ -70,15 +70,8 @@ interface Sample {
   feedRemovedMs: number;
 }
 
-interface GroupView {
-  name: string;
-  description: string;
-  facilityId: string | null;
-  patientCategoryId: string | null;
-  recipientMode: 'specific-members' | 'care-team';
-  members: { memberId: string; privilege: 'admin' | 'user' }[];
-  version: number;
-}
+/** A group as group-config answers it: the fixture's fields and its version. */
+type GroupView = GroupFixture & { version: number };
 
 const ok = (a: Answer) => a.status >= 200 && a.status < 300;
 

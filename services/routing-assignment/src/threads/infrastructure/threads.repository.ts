@@ -66,7 +66,8 @@ const ACCESS_FIELDS = {
 
 const DUPLICATE_KEY = 11000;
 
-function toDocument(
+/** The stored form of a thread (without its `_id` and outbox): also what the benchmark's history loader writes. */
+export function toDocument(
   state: ThreadState,
   revision: number,
   audience: PublishedAudience,
