@@ -13,3 +13,4 @@ export * from './lease/redis-document-locks.js';
 export * from './outbox/outbox-collection.js';
 export * from './duplicate-key.js';
 export * from './in-parallel.js';
+export * from './consumer/in-runs.js';

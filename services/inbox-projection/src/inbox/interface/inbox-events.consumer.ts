@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { inRuns } from '@gm/messaging';
 import { PatientChangedV1, TOPICS, type EventEnvelope } from '@gm/contracts';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
 import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
@@ -40,22 +41,12 @@ export class InboxEventsConsumer {
    * is applied in its place, after the thread events before it.
    */
   async handle(envelopes: EventEnvelope[]): Promise<void> {
-    let threadEvents: EventEnvelope[] = [];
-    const project = async () => {
-      if (!threadEvents.length) return;
-      const events = threadEvents;
-      threadEvents = [];
-      await this.forEachTarget((t) => this.projector.applyThreadEvents(t, events));
-    };
-    for (const envelope of envelopes) {
-      if (THREAD_EVENT_TYPES.has(envelope.type)) {
-        threadEvents.push(envelope);
-        continue;
-      }
-      await project();
-      await this.applyFact(envelope);
-    }
-    await project();
+    await inRuns(
+      envelopes,
+      (envelope) => THREAD_EVENT_TYPES.has(envelope.type),
+      (events) => this.forEachTarget((t) => this.projector.applyThreadEvents(t, events)),
+      (envelope) => this.applyFact(envelope),
+    );
   }
 
   private async applyFact(envelope: EventEnvelope): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { inRuns } from '@gm/messaging';
 import {
   MemberChangedV1,
   MessageGroupCreatedV1,
@@ -41,20 +42,20 @@ export class ThreadEventsConsumer {
    * event is applied in its place between them.
    */
   async handleBatch(envelopes: EventEnvelope[]): Promise<void> {
-    let run: { message: PatientMessage; cause: Cause }[] = [];
-    const receive = async () => {
-      if (run.length) await this.commands.execute(new ReceivePatientMessagesCommand(run));
-      run = [];
-    };
-    for (const envelope of envelopes) {
-      if (envelope.type === MessageSentV1.type) {
-        run.push({ message: patientMessage(envelope), cause: causeOf(envelope) });
-        continue;
-      }
-      await receive();
-      await this.handle(envelope);
-    }
-    await receive();
+    await inRuns(
+      envelopes,
+      (envelope) => envelope.type === MessageSentV1.type,
+      (sent) =>
+        this.commands.execute(
+          new ReceivePatientMessagesCommand(
+            sent.map((envelope) => ({
+              message: patientMessage(envelope),
+              cause: causeOf(envelope),
+            })),
+          ),
+        ),
+      (envelope) => this.handle(envelope),
+    );
   }
 
   async handle(envelope: EventEnvelope): Promise<void> {
