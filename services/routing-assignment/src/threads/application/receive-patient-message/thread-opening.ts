@@ -29,12 +29,21 @@ export function threadOpening(
   };
 }
 
-/** A MessageSent names its group, or its member: one that does not can never be routed. */
-export function assertAddressed(message: PatientMessage): void {
+/** Why a MessageSent can never be routed (it names no group, or no member), or null. */
+function addressingFault(message: PatientMessage): string | null {
   if (message.recipientKind === 'group' && !message.groupId) {
-    throw new UnprocessableEvent('MessageSent to a group carries no groupId');
+    return 'MessageSent to a group carries no groupId';
   }
   if (message.recipientKind === 'member' && !message.memberId) {
-    throw new UnprocessableEvent('MessageSent to a member carries no memberId');
+    return 'MessageSent to a member carries no memberId';
   }
+  return null;
+}
+
+export const isAddressed = (message: PatientMessage): boolean => addressingFault(message) === null;
+
+/** A MessageSent names its group, or its member: one that does not can never be routed. */
+export function assertAddressed(message: PatientMessage): void {
+  const fault = addressingFault(message);
+  if (fault) throw new UnprocessableEvent(fault);
 }

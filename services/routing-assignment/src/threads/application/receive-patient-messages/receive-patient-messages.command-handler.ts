@@ -6,7 +6,7 @@ import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { ReceivePatientMessageCommand } from '../receive-patient-message/receive-patient-message.command.js';
 import {
-  assertAddressed,
+  isAddressed,
   threadOpening,
   type ThreadOpening,
 } from '../receive-patient-message/thread-opening.js';
@@ -105,11 +105,6 @@ function firstOfEachThread(messages: Received[]): Received[] {
   return messages.filter(({ message }) => {
     if (seen.has(message.threadId)) return false;
     seen.add(message.threadId);
-    try {
-      assertAddressed(message);
-      return !message.followUp;
-    } catch {
-      return false;
-    }
+    return isAddressed(message) && !message.followUp;
   });
 }
