@@ -160,6 +160,20 @@ function observed<T>(type: string, threadId: string, count = 1): Promise<EventEn
   );
 }
 
+/** The patient's second message in the thread. */
+const followUpTo = (groupId: string, threadId: string) =>
+  messageEnvelope({ ...toGroup(groupId), threadId, followUp: true, threadVersion: 2 });
+
+/** The kinds of the thread's timeline once its follow-up shows (one partition per thread: every delivery before it was handled). */
+async function kindsOnceFollowedUp(threadId: string): Promise<string[]> {
+  const view = await waitFor(
+    () => timeline(threadId),
+    (body) => body.entries.some((e: { kind: string }) => e.kind === 'follow-up'),
+    { description: 'the follow-up in the timeline' },
+  );
+  return view.entries.map((e: { kind: string }) => e.kind);
+}
+
 /** Sends a first message and waits for its MessageRouted. */
 async function thread(to: Partial<MessageSentV1>, fields: Partial<MessageSentV1> = {}) {
   const envelope = messageEnvelope({ ...to, ...fields });
@@ -293,26 +307,11 @@ describe('routing', () => {
     await publishMessage(first);
     await publishMessage(first); // the same event again
     await publishMessage({ ...first, id: randomUUID() }); // the same message under a new event id
-    const followUp = messageEnvelope({
-      ...toGroup(billing),
-      threadId,
-      followUp: true,
-      threadVersion: 2,
-    });
+    const followUp = followUpTo(billing, threadId);
     await publishMessage(followUp);
     await publishMessage({ ...followUp, id: randomUUID() });
 
-    // One partition per thread: once the follow-up shows, every delivery before it was handled.
-    const view = await waitFor(
-      () => timeline(threadId),
-      (body) => body.entries.some((e: { kind: string }) => e.kind === 'follow-up'),
-      { description: 'the follow-up in the timeline' },
-    );
-    expect(view.entries.map((e: { kind: string }) => e.kind)).toEqual([
-      'sent',
-      'routed',
-      'follow-up',
-    ]);
+    expect(await kindsOnceFollowedUp(threadId)).toEqual(['sent', 'routed', 'follow-up']);
     expect(threadEvents.ofType(MessageRoutedV1.type, threadId)).toHaveLength(1);
   });
 
@@ -321,12 +320,7 @@ describe('routing', () => {
     const firsts = Array.from({ length: 20 }, () => messageEnvelope(toGroup(billing)));
     const repeated = firsts[3]!;
     const followed = firsts[7]!.data.threadId;
-    const followUp = messageEnvelope({
-      ...toGroup(billing),
-      threadId: followed,
-      followUp: true,
-      threadVersion: 2,
-    });
+    const followUp = followUpTo(billing, followed);
     // One request: each partition's consumer fetches its share together.
     await bed.producer.send({
       topic: TOPICS.patientMessages.name,
@@ -343,16 +337,7 @@ describe('routing', () => {
       await observed(MessageRoutedV1.type, data.threadId);
       await observed(ThreadAudienceChangedV1.type, data.threadId);
     }
-    const view = await waitFor(
-      () => timeline(followed),
-      (body) => body.entries.some((e: { kind: string }) => e.kind === 'follow-up'),
-      { description: 'the follow-up in the timeline' },
-    );
-    expect(view.entries.map((e: { kind: string }) => e.kind)).toEqual([
-      'sent',
-      'routed',
-      'follow-up',
-    ]);
+    expect(await kindsOnceFollowedUp(followed)).toEqual(['sent', 'routed', 'follow-up']);
     for (const { data } of firsts) {
       expect(threadEvents.ofType(MessageRoutedV1.type, data.threadId)).toHaveLength(1);
       expect(threadEvents.ofType(ThreadAudienceChangedV1.type, data.threadId)).toHaveLength(1);
