@@ -1,5 +1,6 @@
 import type { EventDefinition } from './event-definition.js';
 import * as accessAudit from './events/access-audit.events.js';
+import * as consistency from './events/consistency.events.js';
 import * as directory from './events/directory.events.js';
 import * as groups from './events/message-group.events.js';
 import * as patientMessages from './events/patient-message.events.js';
@@ -27,6 +28,7 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   threads.MessageRestoredV1,
   threads.ThreadAudienceChangedV1,
   accessAudit.AccessRecordedV1,
+  consistency.ReactionsPublishedV1,
 ] as ReadonlyArray<EventDefinition<unknown>>;
 
 const byType = new Map(EVENT_CATALOGUE.map((definition) => [definition.type, definition]));

@@ -6,6 +6,7 @@ import {
   type EventMetadata,
 } from './envelope.js';
 import { dataSchemaUri, type EventDefinition } from './event-definition.js';
+import { isWriteId } from './consistency.js';
 import { schemaViolations } from './validation.js';
 
 /** A Kafka record as kafkajs produces and consumes it (binary content mode). */
@@ -70,6 +71,7 @@ export function toWireRecord(envelope: EventEnvelope): WireRecord {
     [CE_HEADERS.contentType]: 'application/json',
   };
   if (envelope.causationId) headers[CE_HEADERS.causationId] = envelope.causationId;
+  if (envelope.writeId) headers[CE_HEADERS.writeId] = envelope.writeId;
   return { key: envelope.subject, value: JSON.stringify(envelope.data), headers };
 }
 
@@ -143,6 +145,10 @@ export function fromWireRecord(record: {
       `${type} practice differs from its ${CE_HEADERS.practiceId} header`,
     );
   }
+  const writeId = header(headers, CE_HEADERS.writeId);
+  if (writeId !== undefined && !isWriteId(writeId)) {
+    throw new ContractViolation(`${type} ${CE_HEADERS.writeId} is not a write id`);
+  }
   return {
     id: header(headers, CE_HEADERS.id)!,
     type,
@@ -154,6 +160,7 @@ export function fromWireRecord(record: {
     practiceId,
     correlationId: header(headers, CE_HEADERS.correlationId)!,
     causationId: header(headers, CE_HEADERS.causationId),
+    ...(writeId === undefined ? {} : { writeId }),
     data,
   };
 }

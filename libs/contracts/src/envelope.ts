@@ -1,8 +1,8 @@
 /**
  * CloudEvents 1.0 envelope in Kafka binary content mode: the context
  * attributes travel as `ce_*` headers, the value is the event data as JSON.
- * `practiceid`, `correlationid` and `causationid` are CloudEvents extension
- * attributes (lower-case alphanumerics, as the spec requires).
+ * `practiceid`, `correlationid`, `causationid` and `writeid` are CloudEvents
+ * extension attributes (lower-case alphanumerics, as the spec requires).
  */
 export const CLOUDEVENTS_SPEC_VERSION = '1.0';
 
@@ -17,6 +17,7 @@ export const CE_HEADERS = {
   practiceId: 'ce_practiceid',
   correlationId: 'ce_correlationid',
   causationId: 'ce_causationid',
+  writeId: 'ce_writeid',
   contentType: 'content-type',
 } as const;
 
@@ -36,6 +37,11 @@ export interface EventEnvelope<T = unknown> {
   practiceId: string;
   correlationId: string;
   causationId?: string;
+  /**
+   * The HTTP write that produced this event (a consistency token names it,
+   * ADR 0018); absent on events a service produced on its own.
+   */
+  writeId?: string;
   data: T;
 }
 

@@ -11,4 +11,6 @@ export * from './events/phr-preferences.events.js';
 export * from './events/patient-message.events.js';
 export * from './events/thread.events.js';
 export * from './events/access-audit.events.js';
+export * from './events/consistency.events.js';
+export * from './consistency.js';
 export * from './privileges.js';

@@ -87,6 +87,16 @@ export const TOPICS = {
     // Seven years: the HIPAA six-year retention of audit documentation, plus a margin.
     retentionMs: 7 * 365 * 24 * 60 * 60 * 1000,
   },
+  consistency: {
+    name: 'gm.consistency',
+    compacted: false,
+    partitions: 3,
+    key: 'practiceId',
+    description:
+      "Progress of a service that reacts to other services' events: which events of an HTTP write it has applied, and where its own topics stood once everything it wrote for them was published (read-your-writes, ADR 0018). Ids and offsets only.",
+    // A consistency token is honoured for an hour (CONSISTENCY_TOKEN_RETENTION_MS); a day is ample.
+    retentionMs: 24 * 60 * 60 * 1000,
+  },
 } as const satisfies Record<string, TopicDefinition>;
 
 export const ALL_TOPICS: TopicDefinition[] = Object.values(TOPICS);
