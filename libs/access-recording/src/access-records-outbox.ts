@@ -1,5 +1,5 @@
 import type { AccessRecordedV1 } from '@gm/contracts';
-import { outboxForInsert, type OutboxFields, type PendingEvent } from '@gm/messaging';
+import { noteWritten, outboxForInsert, type OutboxFields, type PendingEvent } from '@gm/messaging';
 import type { Collection, Db } from 'mongodb';
 
 /** The serving side's collection of access records waiting to be, or already, published. */
@@ -46,5 +46,6 @@ export class AccessRecordsOutbox {
       occurredAt: data.occurredAt,
       ...outboxForInsert([event]),
     });
+    noteWritten([event]);
   }
 }

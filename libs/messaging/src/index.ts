@@ -14,3 +14,8 @@ export * from './outbox/outbox-collection.js';
 export * from './duplicate-key.js';
 export * from './in-parallel.js';
 export * from './consumer/in-runs.js';
+export * from './consistency/write-context.js';
+export * from './consistency/consistency-token.js';
+export * from './consistency/consistency-progress.js';
+export * from './consistency/consistency-gate.js';
+export * from './consistency/reactions.js';

@@ -25,6 +25,17 @@ export type EventHandler = (envelope: EventEnvelope, context: EventContext) => P
  */
 export type BatchHandler = (envelopes: EventEnvelope[]) => Promise<void>;
 
+/** Told of what the consumer applied, before the offsets may be committed (ADR 0018). */
+export interface ConsumerProgress {
+  /** `envelopes` of a partition are applied (or were already), and it is applied up to `nextOffset`. */
+  applied(
+    topic: string,
+    partition: number,
+    envelopes: EventEnvelope[],
+    nextOffset: number,
+  ): Promise<void>;
+}
+
 export interface RetryPolicy {
   /** Attempts for an unexpected (non-infrastructure) error before dead-lettering. */
   attempts: number;
@@ -49,6 +60,7 @@ export interface EventConsumerOptions {
   processed?: ProcessedEvents;
   /** Producer for the dead-letter topic. */
   deadLetters: Producer;
+  progress?: ConsumerProgress;
   logger: Logger;
   retry?: Partial<RetryPolicy>;
   /** Group session timeout; default 30 s. Heartbeats go at a third of it, at most every 3 s. */
@@ -119,18 +131,24 @@ export class EventConsumer {
         for (let start = 0; start < messages.length; start += size) {
           if (!this.running || !isRunning() || isStale()) break;
           const chunk = messages.slice(start, start + size);
+          const last = chunk[chunk.length - 1]!.offset;
           try {
-            if (chunk.length === 1) {
-              await this.process(batch.topic, batch.partition, chunk[0]!, heartbeat);
-            } else {
-              await this.processTogether(batch.topic, batch.partition, chunk, heartbeat);
-            }
+            const applied =
+              chunk.length === 1
+                ? [await this.process(batch.topic, batch.partition, chunk[0]!, heartbeat)]
+                : await this.processTogether(batch.topic, batch.partition, chunk, heartbeat);
+            await this.options.progress?.applied(
+              batch.topic,
+              batch.partition,
+              applied.filter((envelope) => envelope !== undefined),
+              Number(last) + 1,
+            );
           } catch (error) {
             if (error instanceof Stopping) break;
             throw error;
           }
           // Only now may these offsets be committed: the effects are durable.
-          resolveOffset(chunk[chunk.length - 1]!.offset);
+          resolveOffset(last);
           await commitOffsetsIfNecessary();
         }
         await commitOffsetsIfNecessary();
@@ -155,7 +173,7 @@ export class EventConsumer {
     partition: number,
     messages: KafkaMessage[],
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<(EventEnvelope | undefined)[]> {
     const envelopes: EventEnvelope[] = [];
     const valid: KafkaMessage[] = [];
     for (const message of messages) {
@@ -177,12 +195,13 @@ export class EventConsumer {
       if (processed) await Promise.all(fresh.map((envelope) => processed.remember(envelope.id)));
       this.stats.applied += fresh.length;
       this.stats.duplicates += envelopes.length - fresh.length;
+      return envelopes;
     } catch (error) {
       this.options.logger.warn(
         { err: describe(error), topic, partition, events: envelopes.length },
         'batch handling failed; taking its events one at a time',
       );
-      await this.oneByOne(topic, partition, valid, heartbeat);
+      return this.oneByOne(topic, partition, valid, heartbeat);
     }
   }
 
@@ -191,46 +210,52 @@ export class EventConsumer {
     partition: number,
     messages: KafkaMessage[],
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<(EventEnvelope | undefined)[]> {
+    const applied: (EventEnvelope | undefined)[] = [];
     for (const message of messages) {
       if (!this.running) throw new Stopping();
-      await this.process(topic, partition, message, heartbeat);
+      applied.push(await this.process(topic, partition, message, heartbeat));
     }
+    return applied;
   }
 
+  /** Applies one event; answers it when applied (or applied before), nothing when dead-lettered. */
   private async process(
     topic: string,
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<EventEnvelope | undefined> {
     const context: EventContext = { topic, partition, offset: message.offset };
     let envelope: EventEnvelope;
     try {
       envelope = fromWireRecord(message);
     } catch (error) {
       if (!(error instanceof ContractViolation)) throw error;
-      return this.deadLetter(context, message, error.message);
+      await this.deadLetter(context, message, error.message);
+      return undefined;
     }
 
     for (let attempt = 1; ; attempt++) {
       try {
         if (await this.options.processed?.has(envelope.id)) {
           this.stats.duplicates++;
-          return;
+          return envelope;
         }
         await this.options.handler(envelope, context);
         await this.options.processed?.remember(envelope.id);
         this.stats.applied++;
-        return;
+        return envelope;
       } catch (error) {
         if (error instanceof UnprocessableEvent) {
-          return this.deadLetter(context, message, error.message);
+          await this.deadLetter(context, message, error.message);
+          return undefined;
         }
         const transient = isTransient(error);
         if (!transient && attempt >= this.retry.attempts) {
           const reason = `failed after ${attempt} attempts: ${describe(error)}`;
-          return this.deadLetter(context, message, reason);
+          await this.deadLetter(context, message, reason);
+          return undefined;
         }
         this.stats.retries++;
         this.options.logger.warn(

@@ -1,7 +1,7 @@
 import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
 import type { DocumentLocks } from '../lease/redis-document-locks.js';
 import { documentLockKey } from './outbox-relay.js';
-import { outboxForInsert, withOutbox, type PendingEvent } from './outbox-writes.js';
+import { noteWritten, outboxForInsert, withOutbox, type PendingEvent } from './outbox-writes.js';
 
 /**
  * The way commands write a document that carries an outbox: the state change
@@ -24,6 +24,7 @@ export class OutboxCollection<D extends StringIdDocument> {
       ...document,
       ...outboxForInsert(events),
     });
+    noteWritten(events);
   }
 
   /**
@@ -38,15 +39,17 @@ export class OutboxCollection<D extends StringIdDocument> {
       ...outboxForInsert(events),
     }));
     const collection = this.collection as unknown as Collection<StringIdDocument>;
+    let refused = new Set<number>();
     try {
       await collection.insertMany(documents, { ordered: false });
-      return new Set(documents.map((d) => d._id));
     } catch (error) {
       const failed = (error as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
       if (!failed || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-      const refused = new Set(failed.map((e) => e.index));
-      return new Set(documents.filter((_, i) => !refused.has(i)).map((d) => d._id));
+      refused = new Set(failed.map((e) => e.index));
     }
+    const inserted = items.filter((_, i) => !refused.has(i));
+    noteWritten(inserted.flatMap(({ events }) => events));
+    return new Set(inserted.map(({ document }) => document._id));
   }
 
   /**
@@ -65,7 +68,9 @@ export class OutboxCollection<D extends StringIdDocument> {
         filter,
         withOutbox(update, events),
       );
-      return result.matchedCount === 1;
+      if (result.matchedCount !== 1) return false;
+      noteWritten(events);
+      return true;
     });
   }
 }

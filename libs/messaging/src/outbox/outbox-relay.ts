@@ -3,6 +3,7 @@ import type { Producer, TopicMessages } from 'kafkajs';
 import type { DocumentLocks } from '../lease/redis-document-locks.js';
 import type { Logger } from '../logger.js';
 import type { OutboxFields, OutboxRecord } from './outbox-record.js';
+import type { Reactions } from '../consistency/reactions.js';
 import { inParallel } from '../in-parallel.js';
 
 /** The lease that makes one replica the publisher; see RedisLease. */
@@ -24,6 +25,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Documents read per collection and round. */
   batchSize?: number;
+  /** When the service reacts to others' events: reported once its reactions are published (ADR 0018). */
+  reactions?: Reactions;
 }
 
 type OutboxDocument = Document & Pick<OutboxFields, '_outbox' | '_outboxSeq'>;
@@ -70,12 +73,22 @@ export class OutboxRelay {
     await this.options.lease.release().catch(() => undefined);
   }
 
-  /** One round over every collection; returns how many events were published. */
+  /**
+   * One round over every collection; returns how many events were
+   * published. Applied events recorded before the round are reported after
+   * it, when it left no outbox event pending (Reactions).
+   */
   async publishPending(): Promise<number> {
+    const reactions = this.options.reactions;
+    const taken = (await reactions?.take()) ?? [];
     let published = 0;
+    let drained = true;
     for (const collection of this.options.collections) {
-      published += await this.publishFrom(collection);
+      const round = await this.publishFrom(collection);
+      published += round.published;
+      drained &&= !round.more;
     }
+    if (drained && taken.length) published += await reactions!.report(this.options.producer, taken);
     return published;
   }
 
@@ -107,13 +120,17 @@ export class OutboxRelay {
     });
   }
 
-  private async publishFrom(collection: Collection<Document>): Promise<number> {
+  /** Publishes up to a batch of pending documents; `more` when others may be pending. */
+  private async publishFrom(
+    collection: Collection<Document>,
+  ): Promise<{ published: number; more: boolean }> {
     const documents = (await collection
       .find({ _outboxPending: true }, { projection: { _outbox: 1, _outboxSeq: 1 } })
       .limit(this.batchSize)
       .toArray()) as unknown as OutboxDocument[];
+    const more = documents.length >= this.batchSize;
     const records = documents.flatMap((document) => document._outbox ?? []);
-    if (!records.length) return 0;
+    if (!records.length) return { published: 0, more };
 
     await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records) });
 
@@ -123,7 +140,7 @@ export class OutboxRelay {
         this.clearPublished(collection, document),
       ),
     );
-    return records.length;
+    return { published: records.length, more };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { EventDefinition, EventEnvelope } from '@gm/contracts';
 import type { Document, UpdateFilter } from 'mongodb';
+import { currentWrite } from '../consistency/write-context.js';
 import { toOutboxRecord, type OutboxFields, type OutboxRecord } from './outbox-record.js';
 
 /** An event ready for the outbox: its definition (for the topic) and envelope. */
@@ -8,8 +9,18 @@ export interface PendingEvent {
   envelope: EventEnvelope;
 }
 
-const records = (events: PendingEvent[]): OutboxRecord[] =>
-  events.map(({ definition, envelope }) => toOutboxRecord(definition.topic.name, envelope));
+/** Outbox records of the events; an HTTP write's events carry its id (`ce_writeid`). */
+const records = (events: PendingEvent[]): OutboxRecord[] => {
+  const writeId = currentWrite()?.writeId;
+  return events.map(({ definition, envelope }) =>
+    toOutboxRecord(definition.topic.name, writeId ? { writeId, ...envelope } : envelope),
+  );
+};
+
+/** Tells the running HTTP write, if any, that these events are durable now. */
+export function noteWritten(events: PendingEvent[]): void {
+  currentWrite()?.written(events.map(({ definition }) => definition.topic.name));
+}
 
 /**
  * Outbox fields for a document being inserted: the new state and its events
