@@ -9,10 +9,9 @@
  *   node --import @swc-node/register/esm-register tools/demo/seed.ts   (npm run demo:seed)
  *
  * group-config and phr-preferences learn the practice, its members and roles
- * from Kafka, asynchronously: right after the import they may still answer 402
- * (plan not replicated), 403 privilege-required (role not replicated) or 422
- * unknown-member/-facility/-patient-category. Those answers are retried every
- * 250 ms for up to DEMO_SEED_TIMEOUT_MS (default 30 s).
+ * from Kafka, asynchronously. Each write answers a Consistency-Token, and
+ * the next request carries the tokens so far (ADR 0018): the service answers
+ * it once it has applied those writes, so no step retries or sleeps.
  *
  * Environment: PRACTICE_DIRECTORY_URL, GROUP_CONFIG_URL, PHR_PREFERENCES_URL
  * (defaults http://127.0.0.1:3001/3002/3003), AUTH_JWT_SECRET (default: the
@@ -29,8 +28,8 @@ const urls = {
   groups: baseUrl('GROUP_CONFIG_URL', 'http://127.0.0.1:3002'),
   phr: baseUrl('PHR_PREFERENCES_URL', 'http://127.0.0.1:3003'),
 };
-const POLL_MS = 250;
-const TIMEOUT_MS = Number(process.env.DEMO_SEED_TIMEOUT_MS) || 30_000;
+/** The Consistency-Tokens of the writes so far; every request carries them (ADR 0018). */
+const written: string[] = [];
 
 const BUNDLE = {
   practice: { name: 'Riverside Family Practice', plan: 'paid' },
@@ -152,6 +151,8 @@ interface Answer {
   text: string;
 }
 
+const MAX_TOKENS = 16;
+
 function baseUrl(name: string, fallback: string): string {
   return (process.env[name]?.trim() || fallback).replace(/\/+$/, '');
 }
@@ -177,6 +178,7 @@ async function call(method: string, url: string, bearer: string, body?: unknown)
       headers: {
         authorization: `Bearer ${bearer}`,
         accept: 'application/json, application/problem+json',
+        ...(written.length ? { 'consistency-token': written.slice(-MAX_TOKENS).join(',') } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -188,6 +190,8 @@ async function call(method: string, url: string, bearer: string, body?: unknown)
       `${method} ${url}: no answer (${cause}); is the service running? (bash deploy/local/demo.sh up)`,
     );
   }
+  const consistency = response.headers.get('consistency-token');
+  if (consistency && response.ok) written.push(consistency);
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -205,51 +209,7 @@ function unexpected(what: string, answer: Answer): SeedFailure {
   return new SeedFailure(`${what}: HTTP ${answer.status}\n${answer.text}`);
 }
 
-/**
- * What a "not yet" answer says the service's directory replica still misses,
- * or undefined when the answer is final.
- */
-function notYet(answer: Answer): string | undefined {
-  const code = codeOf(answer);
-  if (answer.status === 402) return `the paid plan of ${PRACTICE_ID}`;
-  if (answer.status === 403 && code === 'privilege-required')
-    return `the role (privileges) of ${ADMIN}`;
-  if (answer.status === 422 && code === 'unknown-member') return 'the members';
-  if (answer.status === 422 && code === 'unknown-facility') return 'the facilities';
-  if (answer.status === 422 && code === 'unknown-patient-category') return 'the patient categories';
-  return undefined;
-}
-
-/** Repeats `attempt` while the service's replica is not caught up; returns the first final answer. */
-async function whenReplicated(
-  service: string,
-  what: string,
-  attempt: () => Promise<Answer>,
-): Promise<Answer> {
-  const started = Date.now();
-  const deadline = started + TIMEOUT_MS;
-  for (;;) {
-    const answer = await attempt();
-    const missing = notYet(answer);
-    if (!missing) {
-      const waited = Date.now() - started;
-      if (waited >= POLL_MS)
-        waits.push(`${what}: waited ${(waited / 1000).toFixed(1)} s for ${service}'s replica`);
-      return answer;
-    }
-    if (Date.now() >= deadline) {
-      throw new SeedFailure(
-        `${what}: ${service} never learned ${missing} from the directory (Kafka) within ` +
-          `${TIMEOUT_MS / 1000} s; last answer HTTP ${answer.status}\n${answer.text}\n` +
-          `Check the service's log (.local/services/${service}.log) and Kafka (bash deploy/local/stack.sh status).`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
 const lines: string[] = [];
-const waits: string[] = [];
 const report = (service: string, subject: string, outcome: string) =>
   lines.push(`  ${service.padEnd(19)} ${subject.padEnd(22)} ${outcome}`);
 
@@ -270,9 +230,7 @@ async function importDirectory(): Promise<void> {
 async function createGroups(bearer: string): Promise<void> {
   for (const group of GROUPS) {
     const what = `group-config: create "${group.name}"`;
-    const answer = await whenReplicated('group-config', what, () =>
-      call('POST', `${urls.groups}/message-groups`, bearer, group),
-    );
+    const answer = await call('POST', `${urls.groups}/message-groups`, bearer, group);
     if (answer.status === 201) {
       report(
         'group-config',
@@ -289,18 +247,14 @@ async function createGroups(bearer: string): Promise<void> {
 
 async function savePhrPreferences(bearer: string): Promise<void> {
   const url = `${urls.phr}/phr-preferences`;
-  const current = await whenReplicated('phr-preferences', 'phr-preferences: read', () =>
-    call('GET', url, bearer),
-  );
+  const current = await call('GET', url, bearer);
   if (current.status !== 200) throw unexpected('phr-preferences: read', current);
   const { version, ...stored } = current.body as Record<string, unknown> & { version: number };
   if (sameJson(stored, PHR_PREFERENCES)) {
     report('phr-preferences', 'preferences', `unchanged (version ${version})`);
     return;
   }
-  const answer = await whenReplicated('phr-preferences', 'phr-preferences: save', () =>
-    call('PUT', url, bearer, PHR_PREFERENCES),
-  );
+  const answer = await call('PUT', url, bearer, PHR_PREFERENCES);
   if (answer.status !== 200) throw unexpected('phr-preferences: save', answer);
   report(
     'phr-preferences',
@@ -327,7 +281,6 @@ function printSummary(seconds: string): void {
       '',
       `Demo practice ${PRACTICE_ID} "${BUNDLE.practice.name}" is loaded (${seconds} s):`,
       ...lines,
-      ...waits.map((wait) => `  (${wait})`),
       '',
       'Tokens (8 h; see tools/demo/README.md for every actor):',
       `  TOKEN=$(${mint('member', ADMIN)})`,

@@ -54,4 +54,47 @@ describe('readServiceConfig', () => {
       expect.stringContaining('AUTH_JWT_SECRET or AUTH_JWKS_URL is required'),
     ]);
   });
+
+  describe('the consistency-token secret (ADR 0018)', () => {
+    const jwks = {
+      AUTH_JWKS_URL: 'https://idp.example/jwks.json',
+      AUTH_JWT_ISSUER: 'https://idp.example/',
+      AUTH_JWT_AUDIENCE: 'group-messages',
+    };
+
+    it('is derived from the HS256 secret when not given, and differs from it', () => {
+      const one = readServiceConfig({ AUTH_JWT_SECRET: SECRET }, service).consistency.secret;
+      const other = readServiceConfig({ AUTH_JWT_SECRET: `${SECRET}x` }, service).consistency;
+      expect(one).toHaveLength(43);
+      expect(one).not.toContain(SECRET);
+      expect(other.secret).not.toBe(one);
+      expect(other.waitMs).toBe(10_000);
+    });
+
+    it('is the one given, and CONSISTENCY_WAIT_MS bounds the wait', () => {
+      const given = 'c'.repeat(32);
+      const config = readServiceConfig(
+        { ...jwks, CONSISTENCY_TOKEN_SECRET: given, CONSISTENCY_WAIT_MS: '2500' },
+        service,
+      );
+      expect(config.consistency).toEqual({ secret: given, waitMs: 2500 });
+    });
+
+    it('is required with JWKS, and refused when short or the wait out of range', () => {
+      expect(problems(() => readServiceConfig(jwks, service))).toEqual([
+        'CONSISTENCY_TOKEN_SECRET is required with AUTH_JWKS_URL',
+      ]);
+      expect(
+        problems(() =>
+          readServiceConfig(
+            { ...jwks, CONSISTENCY_TOKEN_SECRET: 'short', CONSISTENCY_WAIT_MS: '-1' },
+            service,
+          ),
+        ),
+      ).toEqual([
+        expect.stringContaining('CONSISTENCY_TOKEN_SECRET must be at least 32 characters'),
+        expect.stringContaining('CONSISTENCY_WAIT_MS must be an integer from 0 to 60000'),
+      ]);
+    });
+  });
 });

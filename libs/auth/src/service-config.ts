@@ -1,4 +1,5 @@
 import { ConfigReader, readInfrastructureConfig, type InfrastructureConfig } from '@gm/service-kit';
+import { createHmac } from 'node:crypto';
 import { readAuthConfig, type AuthConfig } from './auth-config.js';
 
 /** What every service reads at start: how to reach its infrastructure, and how to verify tokens. */
@@ -32,7 +33,18 @@ export function readServiceConfig<Own extends object = object>(
     bodyLimit: service.bodyLimit,
   });
   const auth = readAuthConfig(reader);
+  const consistency = { ...infrastructure.consistency };
+  if (!consistency.secret && auth.jwtSecret) {
+    // One secret fewer to distribute where services share an HS256 secret; a distinct key all the same.
+    consistency.secret = createHmac('sha256', auth.jwtSecret)
+      .update(TOKEN_KEY_LABEL)
+      .digest('base64url');
+  } else if (!consistency.secret && auth.jwksUrl) {
+    reader.problem('CONSISTENCY_TOKEN_SECRET is required with AUTH_JWKS_URL');
+  }
   const own = readOwn?.(reader) ?? ({} as Own);
   reader.done();
-  return { ...infrastructure, auth, ...own };
+  return { ...infrastructure, consistency, auth, ...own };
 }
+
+const TOKEN_KEY_LABEL = 'group-messages consistency tokens';

@@ -6,6 +6,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { InfrastructureConfig } from './config.js';
+import { CONSISTENCY_TOKEN_HEADER, writeContextMiddleware } from './consistency.js';
+import { documentConsistencyTokens } from './openapi.js';
 import { ProblemDetailsFilter } from './problem.js';
 import { bodyGuard, urlGuard, verifyUtf8 } from './request-guards.js';
 import { createValidationPipe } from './validation.js';
@@ -31,10 +33,15 @@ export function configureHttp(
     limit: string;
   });
   app.use(bodyGuard);
+  // After parsing: a write's events must be produced inside its context.
+  app.use(writeContextMiddleware);
   // req.ip is the client's address only through the proxies we were told of.
   express.set('trust proxy', config.trustedProxyHops);
   app.use(helmet());
-  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
+  app.enableCors({
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    exposedHeaders: [CONSISTENCY_TOKEN_HEADER, 'Retry-After', 'ETag'],
+  });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -48,6 +55,7 @@ export function configureHttp(
       .addBearerAuth()
       .build(),
   );
+  documentConsistencyTokens(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

@@ -123,7 +123,17 @@ export interface InfrastructureConfig {
    * behind an ingress is otherwise the ingress. 0 trusts no header.
    */
   trustedProxyHops: number;
+  /** Read-your-writes across services (ADR 0018). */
+  consistency: {
+    /** Signs consistency tokens; the same in every service of a deployment. */
+    secret: string;
+    /** How long a request carrying tokens waits for them before 503 `not-yet-consistent`. */
+    waitMs: number;
+  };
 }
+
+/** Shortest CONSISTENCY_TOKEN_SECRET accepted (256 bits of ASCII). */
+export const MIN_CONSISTENCY_SECRET_LENGTH = 32;
 
 export function readInfrastructureConfig(
   reader: ConfigReader,
@@ -157,5 +167,20 @@ export function readInfrastructureConfig(
       .map((origin) => origin.trim())
       .filter(Boolean),
     trustedProxyHops: reader.int('HTTP_TRUSTED_PROXY_HOPS', 0, { min: 0, max: 10 }),
+    consistency: {
+      // Empty when unset: readServiceConfig derives it from the HS256 secret, or asks for it.
+      secret: consistencySecret(reader),
+      waitMs: reader.int('CONSISTENCY_WAIT_MS', 10_000, { min: 0, max: 60_000 }),
+    },
   };
+}
+
+function consistencySecret(reader: ConfigReader): string {
+  const secret = reader.optionalString('CONSISTENCY_TOKEN_SECRET') ?? '';
+  if (secret && secret.length < MIN_CONSISTENCY_SECRET_LENGTH) {
+    reader.problem(
+      `CONSISTENCY_TOKEN_SECRET must be at least ${MIN_CONSISTENCY_SECRET_LENGTH} characters`,
+    );
+  }
+  return secret;
 }

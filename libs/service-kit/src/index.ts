@@ -11,3 +11,4 @@ export * from './run-service.js';
 export * from './public-route.js';
 export * from './correlation-id.js';
 export * from './if-match.js';
+export * from './consistency.js';

@@ -6,6 +6,7 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TerminusModule } from '@nestjs/terminus';
 import {
@@ -18,6 +19,7 @@ import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { InfrastructureConfig } from './config.js';
+import { ConsistencyInterceptor, ConsistencyReads } from './consistency.js';
 import { HealthController } from './health.controller.js';
 import { loggingParams } from './logging.js';
 import { DOCUMENT_LOCKS, INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
@@ -86,8 +88,11 @@ export class InfrastructureModule {
           useFactory: (redis: Redis): DocumentLocks => new RedisDocumentLocks(redis),
         },
         RedisCloser,
+        ConsistencyReads,
+        { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
       ],
       exports: [
+        ConsistencyReads,
         INFRASTRUCTURE_CONFIG,
         PLUMBING_LOGGER,
         KAFKA,

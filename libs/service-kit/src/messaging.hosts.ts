@@ -1,19 +1,31 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type Provider,
 } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { ALL_TOPICS, deadLetterTopic } from '@gm/contracts';
+import {
+  ALL_TOPICS,
+  deadLetterTopic,
+  isEvent,
+  ReactionsPublishedV1,
+  REACTORS,
+  TOPICS,
+  type EventEnvelope,
+  type Reactor,
+} from '@gm/contracts';
 import {
   ensureTopics,
   EventConsumer,
   MongoProcessedEvents,
   OutboxRelay,
+  Reactions,
   RedisLease,
   type BatchHandler,
+  type ConsumerProgress,
   type DocumentLocks,
   type EventHandler,
   type Logger,
@@ -23,6 +35,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import type { InfrastructureConfig } from './config.js';
+import { ConsistencyReads } from './consistency.js';
 import { DOCUMENT_LOCKS, INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
 
 export const OUTBOX_COLLECTIONS = Symbol('OUTBOX_COLLECTIONS');
@@ -40,6 +53,12 @@ export interface EventSubscription {
    * event.
    */
   idempotent?: boolean;
+  /**
+   * Set when the service writes events of its own in reaction to those it
+   * consumes (REACTORS): it then reports what it applied of each HTTP
+   * write on gm.consistency once its reactions are published (ADR 0018).
+   */
+  reactor?: Reactor;
 }
 
 const idempotentProducer = (kafka: Kafka): Producer =>
@@ -61,6 +80,7 @@ async function ensureAllTopics(kafka: Kafka, config: InfrastructureConfig, extra
 export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private relay?: OutboxRelay;
   private producer?: Producer;
+  private reactions?: Reactions;
 
   constructor(
     @Inject(OUTBOX_COLLECTIONS) private readonly collections: string[],
@@ -70,12 +90,15 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(DOCUMENT_LOCKS) private readonly locks: DocumentLocks,
     @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
     @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
+    @Optional() @Inject(EVENT_SUBSCRIPTION) private readonly subscription?: EventSubscription,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureAllTopics(this.kafka, this.config);
     this.producer = idempotentProducer(this.kafka);
     await this.producer.connect();
+    const reactor = this.subscription?.reactor;
+    if (reactor) this.reactions = reactionsOf(this.connection, this.kafka, reactor);
     this.relay = new OutboxRelay({
       collections: this.collections.map((name) => this.connection.collection(name)),
       producer: this.producer,
@@ -89,6 +112,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
       locks: this.locks,
       logger: this.logger,
       pollIntervalMs: 250,
+      reactions: this.reactions,
     });
     this.relay.start();
   }
@@ -100,6 +124,7 @@ export class OutboxRelayHost implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
+    await this.reactions?.close();
     await this.producer?.disconnect();
   }
 }
@@ -125,15 +150,24 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
     @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
-  ) {}
+    @Inject(ConsistencyReads) private readonly consistency: ConsistencyReads,
+    @Optional() @Inject(OutboxRelayHost) private readonly relay?: OutboxRelayHost,
+  ) {
+    consistency.consumes(subscription.topics);
+  }
 
   get stats() {
     return this.consumer?.stats;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { topics, handler, batchHandler, idempotent } = this.subscription;
+    const { handler, batchHandler, idempotent, reactor } = this.subscription;
     const groupId = this.config.kafkaConsumerGroup;
+    // Reports of the services that react into topics read here (ADR 0018).
+    const reports = REACTORS.some((r) => r.into.some((t) => this.subscription.topics.includes(t)));
+    const topics = reports
+      ? [...this.subscription.topics, TOPICS.consistency.name]
+      : this.subscription.topics;
     await ensureAllTopics(this.kafka, this.config, [deadLetterTopic(groupId)]);
     this.deadLetters = idempotentProducer(this.kafka);
     await this.deadLetters.connect();
@@ -144,9 +178,10 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
       kafka: this.kafka,
       groupId,
       topics,
-      handler,
-      batchHandler,
+      handler: reports ? this.takingReports(handler) : handler,
+      batchHandler: reports && batchHandler ? this.takingReportBatches(batchHandler) : batchHandler,
       processed,
+      progress: this.progress(reactor),
       deadLetters: this.deadLetters,
       logger: this.logger,
       sessionTimeoutMs: this.config.kafkaSessionTimeoutMs,
@@ -164,12 +199,58 @@ export class EventConsumerHost implements OnApplicationBootstrap, BeforeApplicat
     this.pruning = setInterval(prune, PROCESSED_EVENTS_PRUNE_EVERY_MS).unref();
   }
 
+  /** Records what was applied; a reacting service also keeps it to report (ADR 0018). */
+  private progress(reactor: Reactor | undefined): ConsumerProgress {
+    const applied = this.consistency.progress;
+    const reactions = reactor ? reactionsOf(this.connection, this.kafka, reactor) : undefined;
+    return {
+      applied: async (topic, partition, envelopes, nextOffset) => {
+        if (reactions && envelopes.some((envelope) => envelope.writeId)) {
+          await reactions.record(topic, envelopes);
+          this.relay?.nudge();
+        }
+        await applied.applied(topic, partition, envelopes, nextOffset);
+      },
+    };
+  }
+
+  private takeReport(envelope: EventEnvelope): Promise<void> {
+    return this.consistency.progress.reactionsPublished(
+      envelope.source,
+      envelope.data as ReactionsPublishedV1,
+    );
+  }
+
+  private takingReports(handler: EventHandler): EventHandler {
+    return (envelope, context) =>
+      isEvent(envelope, ReactionsPublishedV1)
+        ? this.takeReport(envelope)
+        : handler(envelope, context);
+  }
+
+  /** A batch is of one partition of one topic: all reports (gm.consistency) or none. */
+  private takingReportBatches(batchHandler: BatchHandler): BatchHandler {
+    return async (envelopes) => {
+      if (!envelopes.every((envelope) => isEvent(envelope, ReactionsPublishedV1))) {
+        return batchHandler(envelopes);
+      }
+      for (const envelope of envelopes) await this.takeReport(envelope);
+    };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.pruning);
     await this.consumer?.stop();
     await this.deadLetters?.disconnect();
   }
 }
+
+const reactionsOf = (connection: Connection, kafka: Kafka, reactor: Reactor): Reactions =>
+  new Reactions(connection.collection(Reactions.collectionName) as never, {
+    source: reactor.source,
+    into: reactor.into,
+    kafka,
+  });
 
 export const outboxRelayProviders = (collections: string[]): Provider[] => [
   { provide: OUTBOX_COLLECTIONS, useValue: collections },

@@ -189,6 +189,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: problem.instance }, 'request failed');
     }
     if (response.headersSent) return;
+    // Every 503 is worth a retry (a busy document, a store or a projection catching up).
+    if (problem.status === 503 && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', '1');
+    }
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 }

@@ -1,4 +1,5 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { reactorOf } from '@gm/contracts';
 import {
   ACCESS_RECORDS_COLLECTION,
   MongoThreadReadRecorder,
@@ -55,6 +56,8 @@ const infrastructure = [
       batchHandler: (envelopes) => consumer.handleBatch(envelopes),
       // Replicas are version-checked upserts; a thread takes each message id once; reconsidering is a recomputation.
       idempotent: true,
+      // Decides threads' audiences when groups, members and patients change (ADR 0018).
+      reactor: reactorOf(SOURCE),
     }),
   },
   EventConsumerHost,

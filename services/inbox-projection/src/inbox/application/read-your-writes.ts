@@ -1,23 +1,26 @@
-/** How long a read that names a version waits for the projection to reach it. */
-export const READ_YOUR_WRITES_MS = 2000;
+import { notYetConsistent } from '../domain/inbox-errors.js';
 
-const POLL_MS = 50;
+const POLL_MS = 25;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Loads once, or, when the caller asked for a write of theirs (`asked`),
- * again every 50 ms until `reached` holds or the wait is over; answers the
- * last load either way (the caller decides what an unreached state means).
+ * Loads once, or, when the caller named a write of theirs (`?after=`, the
+ * older form of a Consistency-Token, ADR 0018), again every 25 ms until
+ * `reached` holds; if it does not within `waitMs`, the read is refused
+ * with 503 `not-yet-consistent`, as a token would be.
  */
 export async function loadOnceReached<T>(
   load: () => Promise<T>,
   reached: (value: T) => boolean,
   asked: boolean,
+  waitMs: number,
 ): Promise<T> {
-  const deadline = Date.now() + (asked ? READ_YOUR_WRITES_MS : 0);
+  const deadline = Date.now() + waitMs;
   let value = await load();
-  while (asked && !reached(value) && Date.now() < deadline) {
+  if (!asked) return value;
+  while (!reached(value)) {
+    if (Date.now() >= deadline) throw notYetConsistent();
     await sleep(POLL_MS);
     value = await load();
   }

@@ -25,3 +25,10 @@ export const accessAuditUnavailable = () =>
     'unavailable',
     'The access could not be recorded, so nothing was served; try again.',
   );
+/** `?after=` named a write the projection has not reached within the wait (ADR 0018). */
+export const notYetConsistent = () =>
+  new InboxError(
+    'not-yet-consistent',
+    'unavailable',
+    'Your earlier write has not reached this service yet; nothing was done. Retry shortly.',
+  );

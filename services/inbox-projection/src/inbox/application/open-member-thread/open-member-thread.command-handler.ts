@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
 import { DirectoryReplica } from '@gm/directory-replica';
+import { INFRASTRUCTURE_CONFIG, type InfrastructureConfig } from '@gm/service-kit';
 import { entryId, seesTimeline } from '../../domain/inbox-entry.js';
 import { accessAuditUnavailable, threadNotFound } from '../../domain/inbox-errors.js';
 import { statusOf, type ThreadView } from '../../domain/thread-view.js';
@@ -22,6 +23,7 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
     private readonly directory: DirectoryReplica,
     private readonly reads: ThreadReadRecorder,
     private readonly markers: ReadMarkers,
+    @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
   ) {}
 
   async execute({
@@ -37,6 +39,7 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
       () => store.entries.findOne({ _id }),
       (found) => found !== null && found.practiceVersion >= afterVersion!,
       afterVersion !== undefined && afterVersion > 0,
+      this.config.consistency.waitMs,
     );
     if (!entry || entry.practiceId !== practiceId) throw threadNotFound();
     const stored = await store.views.findOne({ _id: threadId });

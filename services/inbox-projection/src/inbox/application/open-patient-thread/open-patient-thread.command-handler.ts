@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
+import { INFRASTRUCTURE_CONFIG, type InfrastructureConfig } from '@gm/service-kit';
 import { accessAuditUnavailable, threadNotFound } from '../../domain/inbox-errors.js';
 import { statusOf, type ThreadView } from '../../domain/thread-view.js';
 import { Generations, withoutId } from '../../infrastructure/projection-store.js';
@@ -18,6 +19,7 @@ export class OpenPatientThreadCommandHandler implements ICommandHandler<OpenPati
     private readonly reads: ThreadReadRecorder,
     private readonly markers: ReadMarkers,
     private readonly senderNames: SenderNamesAdapter,
+    @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
   ) {}
 
   async execute({
@@ -34,8 +36,10 @@ export class OpenPatientThreadCommandHandler implements ICommandHandler<OpenPati
         const stored = await store.views.findOne({ _id: threadId });
         return stored ? withoutId(stored) : null;
       },
-      (v) => mine(v) && v.messages.some((m) => m.messageId === afterMessageId),
+      // Another's thread is not worth waiting for: it is 404 either way.
+      (v) => v !== null && (!mine(v) || v.messages.some((m) => m.messageId === afterMessageId)),
       Boolean(afterMessageId),
+      this.config.consistency.waitMs,
     );
     if (!mine(view) || view.messages.length === 0) throw threadNotFound();
     // The patient's own thread: recorded before it is marked read or served.

@@ -1,0 +1,132 @@
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import {
+  ConsistencyGate,
+  ConsistencyProgress,
+  decodeConsistencyTokens,
+  encodeConsistencyToken,
+  InvalidConsistencyToken,
+  runInWrite,
+  WriteContext,
+} from '@gm/messaging';
+import type { NextFunction, Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { defer, switchMap, tap, type Observable } from 'rxjs';
+import type { InfrastructureConfig } from './config.js';
+import { ProblemException } from './problem.js';
+import { INFRASTRUCTURE_CONFIG, REDIS } from './tokens.js';
+
+/** The request and response header (ADR 0018). */
+export const CONSISTENCY_TOKEN_HEADER = 'Consistency-Token';
+/** How soon a client told `not-yet-consistent` may try again, in seconds. */
+const RETRY_AFTER_SECONDS = '1';
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+type WriteRequest = Request & { gmWrite?: WriteContext; caller?: { practiceId?: string } };
+
+/**
+ * Express middleware (after the body is parsed): every request that may
+ * write runs in a write context, so the events it produces carry its id
+ * and are counted for its token.
+ */
+export function writeContextMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  if (READS.has(req.method)) return next();
+  const write = new WriteContext();
+  (req as WriteRequest).gmWrite = write;
+  runInWrite(write, next);
+}
+
+/** Refuses with 503 `not-yet-consistent` (nothing was done). */
+export function notYetConsistent(response: Response, what = 'Your earlier writes have'): never {
+  response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+  throw new ProblemException(
+    503,
+    'not-yet-consistent',
+    `${what} not reached this service yet; nothing was done. Retry shortly with the same token.`,
+  );
+}
+
+/**
+ * What this service has applied of other services' writes. A service with
+ * an event consumer says what it consumes (EventConsumerHost); one without
+ * (the directory) has only its own writes, which it reads at once.
+ */
+@Injectable()
+export class ConsistencyReads {
+  private gate = new ConsistencyGate(undefined, new Set());
+  readonly progress: ConsistencyProgress;
+
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
+  ) {
+    this.progress = new ConsistencyProgress(redis, config.kafkaConsumerGroup);
+  }
+
+  consumes(topics: string[]): void {
+    this.gate = new ConsistencyGate(this.progress, new Set(topics));
+  }
+
+  /**
+   * Waits (bounded by CONSISTENCY_WAIT_MS) until the header's tokens are
+   * reached here. 400 for a token not made for this practice, a malformed
+   * one or too many; 503 when the wait runs out.
+   */
+  async awaitTokens(header: string | string[] | undefined, practiceId: string, response: Response) {
+    let tokens;
+    try {
+      tokens = decodeConsistencyTokens(this.config.consistency.secret, practiceId, header);
+    } catch (error) {
+      if (!(error instanceof InvalidConsistencyToken)) throw error;
+      throw new ProblemException(400, 'invalid-consistency-token', error.detail);
+    }
+    if (!tokens.length) return;
+    if (!(await this.gate.reached(tokens, this.config.consistency.waitMs))) {
+      notYetConsistent(response);
+    }
+  }
+
+  tokenOf(write: WriteContext, practiceId: string): string {
+    return encodeConsistencyToken(this.config.consistency.secret, practiceId, {
+      writeId: write.writeId,
+      issuedAt: write.issuedAt,
+      counts: write.eventCounts(),
+    });
+  }
+}
+
+/**
+ * Every authenticated request: first waits for the tokens it carries;
+ * then, if it wrote, answers the token of its write.
+ */
+@Injectable()
+export class ConsistencyInterceptor implements NestInterceptor {
+  constructor(@Inject(ConsistencyReads) private readonly reads: ConsistencyReads) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<WriteRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const practiceId = request.caller?.practiceId;
+    // Public routes (health, the API documents) have no practice to check a token against.
+    if (!practiceId) return next.handle();
+    return defer(() =>
+      this.reads.awaitTokens(request.headers['consistency-token'], practiceId, response),
+    ).pipe(
+      switchMap(() => next.handle()),
+      tap(() => {
+        if (request.gmWrite && !response.headersSent) {
+          response.setHeader(
+            CONSISTENCY_TOKEN_HEADER,
+            this.reads.tokenOf(request.gmWrite, practiceId),
+          );
+        }
+      }),
+    );
+  }
+}
