@@ -5,14 +5,7 @@
  * where) in access-audit, and nothing of another practice, while members
  * without the audit privilege and patients are refused.
  */
-import {
-  call,
-  codeOf,
-  describeAnswer,
-  eventually,
-  isProblem,
-  type Answer,
-} from './harness/http.js';
+import { call, codeOf, describeAnswer, answered, isProblem, type Answer } from './harness/http.js';
 import { patientSends, routed, summarize, world, type World } from './harness/world.js';
 
 /** Seeded in both practices with the audit privilege (harness/fixtures.ts). */
@@ -40,11 +33,10 @@ const accessRecords = async (practiceId: string, memberId: string, query: string
 
 /** Waits until the auditor sees at least `count` records of the thread; newest first. */
 async function trailOf(practiceId: string, threadId: string, count: number) {
-  const answer = await eventually(
+  const answer = await answered(
     () => accessRecords(practiceId, AUDITOR, `?threadId=${threadId}&limit=200`),
     (a) => a.status === 200 && (a.json as { records: unknown[] }).records.length >= count,
     `${count} access records of ${threadId}`,
-    { timeoutMs: 30_000 },
   );
   return (answer.json as { records: AccessRecord[] }).records;
 }
@@ -54,11 +46,10 @@ beforeAll(async () => {
   auditUrl = w.urls['access-audit'];
   // access-audit learns the auditors' privilege from the directory topics.
   for (const { practiceId } of [w.run.practices.main, w.run.practices.other]) {
-    await eventually(
+    await answered(
       () => accessRecords(practiceId, AUDITOR, ''),
       (a) => a.status === 200,
       `the audit privilege of ${AUDITOR} of ${practiceId} in access-audit`,
-      { timeoutMs: 60_000 },
     );
   }
 }, 120_000);
@@ -83,7 +74,7 @@ describe('access audit', () => {
     await step(
       'thread.read',
       admin,
-      eventually(
+      answered(
         () =>
           call('GET', `${w.urls['inbox-projection']}/inbox/threads/${sent.threadId}`, {
             ...asAdmin,
@@ -122,7 +113,7 @@ describe('access audit', () => {
     await step(
       'thread.read',
       patient,
-      eventually(
+      answered(
         async () =>
           call('GET', `${w.urls['inbox-projection']}/mailbox/threads/${sent.threadId}`, {
             token: await w.tokens.patient(practiceId, patient),

@@ -19,6 +19,7 @@ import {
   call,
   codeOf,
   describeAnswer,
+  answered,
   eventually,
   isProblem,
   type Answer,
@@ -1043,7 +1044,7 @@ describe('authorization matrix (every endpoint × actor)', () => {
           const { practiceId, sub } = PRINCIPALS[actor]!;
           const token = await w.tokens.member(practiceId, sub);
           const url = `${w.urls['inbox-projection']}/inbox/threads/${threads[key].threadId}`;
-          await eventually(
+          await answered(
             () => call('GET', `${url}?after=${version}`, { token }),
             (a) => a.status === 200 && (a.json as MemberThread).version >= version,
             `the ${key} thread at version ${version} in ${actor}'s inbox`,

@@ -32,7 +32,15 @@ import { waitFor, type EventsOnTopic } from '@gm/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { mainPracticeFixture, type SeededPractice } from './harness/fixtures.js';
-import { call, describeAnswer, eventually, isProblem, sleep, type Answer } from './harness/http.js';
+import {
+  answered,
+  call,
+  codeOf,
+  describeAnswer,
+  isProblem,
+  sleep,
+  type Answer,
+} from './harness/http.js';
 import { kafkaOf, observe, produce, readDeadLetters, type RawRecord } from './harness/kafka.js';
 import type { ServiceName } from './harness/layout.js';
 import { seedPractice, toListIds } from './harness/seed.js';
@@ -259,8 +267,8 @@ const VERSION_QUERIES: [string, string, Expectation][] = [
   ['after twice', 'after=1&after=2', 'refuse'],
   ['after[$gt]=0', 'after[$gt]=0', 'same'],
   ['after = an operator object', `after=${q('{"$gt":0}')}`, 'refuse'],
-  // A version the thread never reaches: waits its 2 s, then the thread as it is.
-  ['a version far ahead', 'after=999999999', 'same'],
+  // A version the thread never reaches: waits CONSISTENCY_WAIT_MS, then 503 not-yet-consistent.
+  ['a version far ahead', 'after=999999999', 'refuse'],
 ];
 
 /** `after` on a patient's thread: a messageId (1–128 of letters, digits, `_:.-`). */
@@ -273,9 +281,26 @@ const MESSAGE_ID_QUERIES: [string, string, Expectation][] = [
   ['after with a space', 'after=msg%20x', 'refuse'],
   ['after twice', 'after=a&after=b', 'refuse'],
   ['after empty', 'after=', 'refuse'],
-  // A message that never shows: waits its 2 s, then the thread as it is.
-  ['a message that does not exist', 'after=msg_nothing', 'same'],
+  // A message that never shows: waits CONSISTENCY_WAIT_MS, then 503 not-yet-consistent.
+  ['a message that does not exist', 'after=msg_nothing', 'refuse'],
 ];
+
+/** Consistency-Token values no service may wait on: each is 400 invalid-consistency-token. */
+function consistencyTokenProbes(): [string, string][] {
+  const otherPractice = w.run.consistencyTokens[O.practiceId]![0]!;
+  const [format, writeId, issued, , mac] = otherPractice.split('.');
+  const forged = `${format}.${writeId}.${issued}.m9.${mac}`;
+  return [
+    ['garbage', 'not-a-token'],
+    ['a real token of the other practice', otherPractice],
+    ['a token with altered counts', forged],
+    ['seventeen tokens', Array<string>(17).fill(otherPractice).join(',')],
+    ['an empty entry', `${otherPractice},`],
+    ['an operator object', '{"$gt":""}'],
+    ['$where', '$where'],
+    ['3000 characters', 'A'.repeat(3000)],
+  ];
+}
 
 // --- endpoints -----------------------------------------------------------------
 
@@ -899,6 +924,16 @@ function casesOf(endpoint: Endpoint): Case[] {
     }
   }
 
+  // Every route takes Consistency-Token (ADR 0018): a bad one is refused at once, never waited on.
+  for (const [label, value] of consistencyTokenProbes()) {
+    cases.push({
+      label: `Consistency-Token: ${label}`,
+      expect: 'refuse',
+      body: valid === undefined ? undefined : fresh(),
+      headers: { 'consistency-token': value },
+    });
+  }
+
   for (const [name, values] of endpoint.headers ?? []) {
     for (const value of values) {
       if (valid === undefined) continue;
@@ -964,11 +999,15 @@ async function runCase(endpoint: Endpoint, kase: Case, token: string): Promise<s
     accepted.push({ endpoint, kase, answer });
   }
   let failure: string | null = null;
-  if (answer.status >= 500) {
+  // Not an error of the server: the answer to a write it has not reached (ADR 0018).
+  const notYet =
+    answer.status === 503 && isProblem(answer) && codeOf(answer) === 'not-yet-consistent';
+  if (answer.status >= 500 && !notYet) {
     tally.serverErrors++;
     failure = `SERVER ERROR ${describeAnswer(answer)}`;
   } else if (answer.status >= 400) {
-    if (!isProblem(answer))
+    if (notYet && kase.expect !== 'refuse') failure = 'not-yet-consistent where no wait was asked';
+    else if (!isProblem(answer))
       failure = `${answer.status} is not problem+json with a code (${answer.contentType})`;
   } else if (kase.expect === 'refuse') {
     failure = `accepted (${answer.status}): expected a 4xx`;
@@ -1309,7 +1348,7 @@ describe('hostile input', () => {
       const after = await snapshot();
       expect(after.rebuild).toBe(before.rebuild);
       const url = `${w.urls['inbox-projection']}`;
-      const member = await eventually(
+      const member = await answered(
         async () =>
           call('GET', `${url}/inbox/threads/${thread.threadId}`, {
             token: await w.tokens.member(H.practiceId, H.members.groupAdmin.id),
@@ -1518,7 +1557,7 @@ describe('hostile input', () => {
       });
       expect(created.status).toBe(201);
       const groupId = (created.json as { groupId: string }).groupId;
-      await eventually(
+      await answered(
         async () =>
           call('GET', `${w.urls['messaging-intake']}/recipients`, {
             token: await patientToken('patient'),
@@ -1542,12 +1581,12 @@ describe('hostile input', () => {
       );
       expect(put.status).toBe(200);
       const nora = await w.tokens.member(H.practiceId, 'mbr_new_admin');
-      await eventually(
+      await answered(
         () => call('GET', `${w.urls['group-config']}/message-groups`, { token: nora }),
         (a) => a.status === 200,
         'group-config to learn the new admin',
       );
-      await eventually(
+      await answered(
         () => call('GET', `${w.urls['phr-preferences']}/phr-preferences`, { token: nora }),
         (a) => a.status === 200,
         'phr-preferences to learn the new admin',

@@ -8,7 +8,7 @@
  * in order and build on each other.
  */
 import { PRIVILEGES } from '@gm/contracts';
-import { call, codeOf, describeAnswer, eventually, type Answer } from './harness/http.js';
+import { answered, call, describeAnswer, type Answer } from './harness/http.js';
 import { directoryBundle, type PracticeFixture } from './harness/fixtures.js';
 import { toListIds } from './harness/seed.js';
 import {
@@ -130,20 +130,6 @@ const member = (key: string) => w.tokens.member(P, `mbr_${key}`);
 const patient = (key: string) => w.tokens.patient(P, `pat_${key}`);
 const groupIds: Record<string, string> = {};
 
-/** group-config and phr-preferences learn the directory from Kafka: retried while they have not yet. */
-async function once(attempt: () => Promise<Answer>, what: string): Promise<Answer> {
-  return eventually(
-    attempt,
-    (a) =>
-      !(
-        a.status === 402 ||
-        (a.status === 403 && codeOf(a) === 'privilege-required') ||
-        (a.status === 422 && /^unknown-/.test(codeOf(a) ?? ''))
-      ),
-    what,
-  );
-}
-
 const act = async (who: string, threadId: string, action: string, body?: unknown) =>
   call('POST', url.thread(threadId, action), { token: await member(who), body });
 
@@ -174,9 +160,9 @@ const memberList = async (who: string, list: string, filter = 'all') =>
     token: await member(who),
   });
 
-/** Waits (bounded) until the thread is, or is no longer, in a member's list. */
+/** The thread is, or is no longer, in a member's list (the list carries the practice's tokens). */
 async function listed(who: string, list: string, threadId: string, present = true, filter = 'all') {
-  return eventually(
+  return answered(
     () => memberList(who, list, filter),
     (a) => a.status === 200 && idsOf(a).includes(threadId) === present,
     `${threadId} ${present ? 'in' : 'out of'} ${who}'s ${list} (${filter})`,
@@ -217,10 +203,8 @@ describe('product walk (HTTP only, a practice of its own)', () => {
     it('the practice admin creates groups: all facilities, one facility, a care-team group for one category', async () => {
       const admin = await member('alice');
       for (const [key, group] of Object.entries(GROUPS)) {
-        const answer = await once(
-          () => call('POST', url.groups, { token: admin, body: group }),
-          `creating ${group.name}`,
-        );
+        // Carries the import's token: group-config answers once it has the directory.
+        const answer = await call('POST', url.groups, { token: admin, body: group });
         expect(`${group.name}: ${describeAnswer(answer)}`).toBe(`${group.name}: 201`);
         expect(answer.headers.get('location')).toMatch(/^\/message-groups\//);
         groupIds[key] = (answer.json as { groupId: string }).groupId;
@@ -305,10 +289,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
 
     it('the practice admin allows messages to groups and members (all members, Carol excluded)', async () => {
       const admin = await member('alice');
-      const answer = await once(
-        () => call('PUT', url.phr, { token: admin, body: WALK.phr }),
-        'saving the PHR preferences',
-      );
+      const answer = await call('PUT', url.phr, { token: admin, body: WALK.phr });
       expect(describeAnswer(answer)).toBe('200');
       const read = await call('GET', url.phr, { token: admin });
       expect(read.json).toEqual({
@@ -320,7 +301,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
 
   describe("the patient's To list", () => {
     it('shows the groups of her facility and category, the members minus the excluded and the inactive', async () => {
-      const answer = await eventually(
+      const answer = await answered(
         () => toList('ruth'),
         (a) => a.status === 200 && toListIds(a).groups.length === 2,
         "Ruth's To list",
@@ -340,7 +321,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
     });
 
     it('another patient sees the group of his facility, not the category group he is not in', async () => {
-      const answer = await eventually(
+      const answer = await answered(
         () => toList('sam'),
         (a) => a.status === 200 && toListIds(a).groups.length === 2,
         "Sam's To list",
@@ -460,7 +441,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
     });
 
     it("the patient finds the reply under Unread, from the group's name and no one else's, and by searching the group's name", async () => {
-      const unread = await eventually(
+      const unread = await answered(
         () => mailbox('ruth', 'box=unread'),
         (a) => a.status === 200 && idsOf(a).includes(billingThread.threadId),
         "the reply in Ruth's Unread",
@@ -599,7 +580,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       await listed('dan', 'direct', sent.threadId);
       expect(idsOf(await memberList('alice', 'direct'))).not.toContain(sent.threadId);
       // The patient reads the answer under the practice's name.
-      const opened = await eventually(
+      const opened = await answered(
         async () =>
           call('GET', `${inboxUrl}/mailbox/threads/${sent.threadId}`, {
             token: await patient('ruth'),
@@ -624,7 +605,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       });
       expect(describeAnswer(created)).toBe('201');
       const groupId = (created.json as { groupId: string }).groupId;
-      await eventually(
+      await answered(
         () => toList('ruth'),
         (a) => a.status === 200 && toListIds(a).groups.includes(groupId),
         'the new group in the To list',
@@ -635,7 +616,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       expect(describeAnswer(await call('GET', `${url.groups}/${groupId}`, { token: admin }))).toBe(
         '404 group-not-found',
       );
-      await eventually(
+      await answered(
         () => toList('ruth'),
         (a) => a.status === 200 && !toListIds(a).groups.includes(groupId),
         'the deleted group to leave the To list',
@@ -663,7 +644,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
         body: { ...WALK.phr, excludedMemberIds: ['mbr_carol', 'mbr_dan'] },
       });
       expect(describeAnswer(saved)).toBe('200');
-      await eventually(
+      await answered(
         () => toList('ruth'),
         (a) => a.status === 200 && !toListIds(a).members.includes('mbr_dan'),
         "Dan to leave Ruth's To list",
@@ -679,7 +660,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
         body: { ...WALK.phr, allowPatientMessages: false },
       });
       expect(describeAnswer(saved)).toBe('200');
-      const list = await eventually(
+      const list = await answered(
         () => toList('ruth'),
         (a) => a.status === 200 && (a.json as { canSend: boolean }).canSend === false,
         "Ruth's To list to close",

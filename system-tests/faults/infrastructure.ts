@@ -162,10 +162,15 @@ export class SingleBroker implements KafkaUnderTest {
     await this.start();
   }
 
+  /** kill -9; `start` brings it back on the same log directory. */
+  async crash(): Promise<void> {
+    await kill9(stackPid(this.dir, 'kafka'), 'kafka');
+  }
+
   /** kill -9, then start again on the same log directory (stack.sh does not format twice). */
   async crashAndRestart(): Promise<{ downMs: number }> {
     const started = Date.now();
-    await kill9(stackPid(this.dir, 'kafka'), 'kafka');
+    await this.crash();
     await this.start();
     return { downMs: Date.now() - started };
   }

@@ -67,6 +67,7 @@ import {
   waitReady,
   type Infrastructure,
 } from './processes.js';
+import { writtenTokens } from './http.js';
 import { seedPractice } from './seed.js';
 
 const READY_TIMEOUT_MS = Number(process.env.SYSTEM_TESTS_READY_TIMEOUT_MS) || 60_000;
@@ -386,6 +387,7 @@ async function up(): Promise<void> {
       ownKafka: !SHARED_KAFKA,
       services,
       practices,
+      consistencyTokens: writtenTokens(),
       timings: { ...phases.seconds, 'setup total': phases.total() },
       readyAt: new Date().toISOString(),
     };

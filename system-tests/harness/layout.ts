@@ -62,6 +62,8 @@ export interface RunInfo {
   redisUrl: string;
   services: Record<ServiceName, ServiceProcess>;
   practices: { main: SeededPractice; other: SeededPractice };
+  /** The Consistency-Tokens of the seed's writes, per practice: the suites carry them on. */
+  consistencyTokens: Record<string, string[]>;
   /** Seconds per setup phase. */
   timings: Record<string, number>;
   /** When setup finished (suites start). */

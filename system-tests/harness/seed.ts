@@ -5,13 +5,12 @@
  *   1. practice-directory  POST /directory/import        (system token)
  *   2. group-config        POST /message-groups          (the settings admin)
  *   3. phr-preferences     PUT  /phr-preferences         (the settings admin)
- *   4. messaging-intake    GET  /recipients, per patient, until the To list
- *                          is what the settings say: every replica it needs
- *                          (directory, groups, preferences) has caught up.
+ *   4. messaging-intake    GET  /recipients, per patient: the To list is what
+ *                          the settings say.
  *
- * group-config and phr-preferences learn the directory from Kafka: until then
- * they answer 402 (plan), 403 privilege-required (role) or 422 unknown-*;
- * those answers are retried (bounded), anything else is a failure.
+ * Each step carries the Consistency-Tokens of the steps before it (http.ts),
+ * so each service answers once it has learned them from Kafka (ADR 0018):
+ * nothing is retried, and any answer but the expected one is a failure.
  */
 import {
   directoryBundle,
@@ -19,7 +18,7 @@ import {
   type PracticeFixture,
   type SeededPractice,
 } from './fixtures.js';
-import { call, codeOf, describeAnswer, eventually, sleep, type Answer } from './http.js';
+import { call, codeOf, describeAnswer, whenConsistent, type Answer } from './http.js';
 import type { ServiceName } from './layout.js';
 import { TokenBox } from './tokens.js';
 
@@ -32,47 +31,21 @@ type SeedingService = Extract<
 export interface SeedTarget {
   urls: Record<SeedingService, string>;
   secret: string;
-  /** Bound of every wait for a replica; default 30 s. */
+  /** How long a step may be answered 503 `not-yet-consistent` and tried again; default 30 s. */
   timeoutMs?: number;
 }
 
 class SeedFailure extends Error {}
 
-const NOT_YET: Record<number, string[] | true> = {
-  402: true,
-  403: ['privilege-required'],
-  422: ['unknown-member', 'unknown-facility', 'unknown-patient-category'],
-};
-
-function notYet(answer: Answer): boolean {
-  const codes = NOT_YET[answer.status];
-  return codes === true || (Array.isArray(codes) && codes.includes(codeOf(answer) ?? ''));
-}
-
-async function whenReplicated(
-  target: SeedTarget,
-  what: string,
-  attempt: () => Promise<Answer>,
-): Promise<Answer> {
-  const deadline = Date.now() + (target.timeoutMs ?? 30_000);
-  for (;;) {
-    const answer = await attempt();
-    if (!notYet(answer)) return answer;
-    if (Date.now() >= deadline) {
-      throw new SeedFailure(
-        `${what}: the service's directory replica never caught up; last ${describeAnswer(answer)}: ${answer.text}`,
-      );
-    }
-    await sleep(150);
-  }
-}
-
 export async function importDirectory(target: SeedTarget, fixture: PracticeFixture) {
   const tokens = new TokenBox(target.secret);
-  const answer = await call('POST', `${target.urls['practice-directory']}/directory/import`, {
-    token: await tokens.system(fixture.practiceId, fixture.systemId),
-    body: directoryBundle(fixture),
-  });
+  const token = await tokens.system(fixture.practiceId, fixture.systemId);
+  const answer = await whenConsistent(target.timeoutMs, () =>
+    call('POST', `${target.urls['practice-directory']}/directory/import`, {
+      token,
+      body: directoryBundle(fixture),
+    }),
+  );
   if (answer.status !== 200) {
     throw new SeedFailure(
       `import of ${fixture.practiceId}: ${describeAnswer(answer)} ${answer.text}`,
@@ -89,7 +62,7 @@ export async function createGroups(
   const url = `${target.urls['group-config']}/message-groups`;
   const groupIds: Record<string, string> = {};
   for (const [key, group] of Object.entries(fixture.groups)) {
-    const answer = await whenReplicated(target, `group "${group.name}"`, () =>
+    const answer = await whenConsistent(target.timeoutMs, () =>
       call('POST', url, { token: admin, body: group }),
     );
     if (answer.status === 201) {
@@ -111,7 +84,7 @@ export async function createGroups(
 export async function savePhrPreferences(target: SeedTarget, fixture: PracticeFixture) {
   const tokens = new TokenBox(target.secret);
   const admin = await tokens.member(fixture.practiceId, fixture.settingsAdmin);
-  const answer = await whenReplicated(target, 'PHR preferences', () =>
+  const answer = await whenConsistent(target.timeoutMs, () =>
     call('PUT', `${target.urls['phr-preferences']}/phr-preferences`, {
       token: admin,
       body: fixture.phr,
@@ -137,11 +110,10 @@ export const toListIds = (answer: Answer) => {
 };
 
 /**
- * Waits until every patient's To list shows what the fixture says (the groups
- * among others: a practice seeded again keeps what a suite added): intake has
- * caught up with the directory, the groups and the preferences.
+ * Checks that every patient's To list shows what the fixture says (the groups
+ * among others: a practice seeded again keeps what a suite added).
  */
-export async function waitForToLists(
+export async function checkToLists(
   target: SeedTarget,
   fixture: PracticeFixture,
   groupIds: Record<string, string>,
@@ -151,19 +123,19 @@ export async function waitForToLists(
     Object.entries(fixture.patients).map(async ([key, patient]) => {
       const expected = expectedToList(fixture, key, groupIds);
       const bearer = await tokens.patient(fixture.practiceId, patient.id);
-      await eventually(
-        () => call('GET', `${target.urls['messaging-intake']}/recipients`, { token: bearer }),
-        (answer) => {
-          if (answer.status !== 200) return false;
-          const seen = toListIds(answer);
-          return (
-            expected.groups.every((id) => seen.groups.includes(id)) &&
-            JSON.stringify(seen.members) === JSON.stringify(expected.members)
-          );
-        },
-        `the To list of ${patient.id} in ${fixture.practiceId} to show ${JSON.stringify(expected)}`,
-        { timeoutMs: target.timeoutMs ?? 30_000 },
+      const answer = await whenConsistent(target.timeoutMs, () =>
+        call('GET', `${target.urls['messaging-intake']}/recipients`, { token: bearer }),
       );
+      const seen = answer.status === 200 ? toListIds(answer) : undefined;
+      if (
+        !seen ||
+        !expected.groups.every((id) => seen.groups.includes(id)) ||
+        JSON.stringify(seen.members) !== JSON.stringify(expected.members)
+      ) {
+        throw new SeedFailure(
+          `the To list of ${patient.id} in ${fixture.practiceId} is not ${JSON.stringify(expected)}: ${describeAnswer(answer)} ${answer.text}`,
+        );
+      }
     }),
   );
 }
@@ -176,6 +148,6 @@ export async function seedPractice(
   await importDirectory(target, fixture);
   const groupIds = await createGroups(target, fixture);
   await savePhrPreferences(target, fixture);
-  await waitForToLists(target, fixture, groupIds);
+  await checkToLists(target, fixture, groupIds);
   return { ...fixture, groupIds };
 }

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { call, describeAnswer, eventually, type Answer } from './http.js';
+import { call, describeAnswer, rememberTokens, type Answer } from './http.js';
 import { readRun, serviceUrls, type RunInfo, type ServiceName } from './layout.js';
 import { TokenBox } from './tokens.js';
 
@@ -18,6 +18,7 @@ export interface World {
 
 export function world(): World {
   const run = readRun();
+  rememberTokens(run.consistencyTokens);
   return { run, urls: serviceUrls(run), tokens: new TokenBox(run.secret) };
 }
 
@@ -92,7 +93,7 @@ export async function timeline(
   });
 }
 
-/** Waits until routing-assignment has the thread and `memberId` may read its timeline. */
+/** The thread as routing-assignment has it, read by `memberId` once it has the practice's writes. */
 export async function routed(
   w: World,
   practiceId: string,
@@ -100,10 +101,12 @@ export async function routed(
   threadId: string,
   accept: (t: Timeline) => boolean = () => true,
 ): Promise<Timeline> {
-  const answer = await eventually(
-    () => timeline(w, practiceId, memberId, threadId),
-    (a) => a.status === 200 && accept(a.json as Timeline),
-    `the timeline of ${threadId} for ${memberId}`,
-  );
+  // The send's token is carried: routing answers once it has the thread.
+  const answer = await timeline(w, practiceId, memberId, threadId);
+  if (answer.status !== 200 || !accept(answer.json as Timeline)) {
+    throw new Error(
+      `the timeline of ${threadId} for ${memberId}: ${describeAnswer(answer)} ${answer.text.slice(0, 500)}`,
+    );
+  }
   return answer.json as Timeline;
 }

@@ -30,12 +30,12 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 type WriteRequest = Request & { gmWrite?: WriteContext; caller?: { practiceId?: string } };
 
 /**
- * Express middleware (after the body is parsed): every request that may
- * write runs in a write context, so the events it produces carry its id
- * and are counted for its token.
+ * Express middleware (after the body is parsed): every request runs in a
+ * write context, so the events it produces carry its id and are counted for
+ * its token. A read may write too (opening a thread records the access and
+ * marks it read).
  */
 export function writeContextMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  if (READS.has(req.method)) return next();
   const write = new WriteContext();
   (req as WriteRequest).gmWrite = write;
   runInWrite(write, next);
@@ -102,7 +102,8 @@ export class ConsistencyReads {
 
 /**
  * Every authenticated request: first waits for the tokens it carries;
- * then, if it wrote, answers the token of its write.
+ * then answers the token of what it did: always for a write (POST, PUT,
+ * DELETE), and for a read that produced events (an audited open).
  */
 @Injectable()
 export class ConsistencyInterceptor implements NestInterceptor {
@@ -120,12 +121,10 @@ export class ConsistencyInterceptor implements NestInterceptor {
     ).pipe(
       switchMap(() => next.handle()),
       tap(() => {
-        if (request.gmWrite && !response.headersSent) {
-          response.setHeader(
-            CONSISTENCY_TOKEN_HEADER,
-            this.reads.tokenOf(request.gmWrite, practiceId),
-          );
-        }
+        const write = request.gmWrite;
+        if (!write || response.headersSent) return;
+        if (READS.has(request.method) && write.eventCounts().size === 0) return;
+        response.setHeader(CONSISTENCY_TOKEN_HEADER, this.reads.tokenOf(write, practiceId));
       }),
     );
   }
