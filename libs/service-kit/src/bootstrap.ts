@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { InfrastructureConfig } from './config.js';
 import { CONSISTENCY_TOKEN_HEADER, writeContextMiddleware } from './consistency.js';
-import { documentConsistencyTokens } from './openapi.js';
+import { documentHttpConventions, methodGuard } from './openapi.js';
 import { ProblemDetailsFilter } from './problem.js';
 import { bodyGuard, urlGuard, verifyUtf8 } from './request-guards.js';
 import { createValidationPipe } from './validation.js';
@@ -55,7 +55,8 @@ export function configureHttp(
       .addBearerAuth()
       .build(),
   );
-  documentConsistencyTokens(document);
+  documentHttpConventions(document);
+  app.use(methodGuard(document));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

@@ -12,3 +12,4 @@ export * from './public-route.js';
 export * from './correlation-id.js';
 export * from './if-match.js';
 export * from './consistency.js';
+export * from './openapi.js';
