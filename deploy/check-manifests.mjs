@@ -349,6 +349,9 @@ function checkK8s(services, knownEnv) {
       if (!available.has(required)) problem(where, `${required} is not provided (env or envFrom)`);
     if (!available.has('AUTH_JWKS_URL') && !available.has('AUTH_JWT_SECRET'))
       problem(where, 'neither AUTH_JWKS_URL nor AUTH_JWT_SECRET is provided');
+    // Without an HS256 secret to derive it from, the services refuse to start without it (ADR 0018).
+    if (available.has('AUTH_JWKS_URL') && !available.has('CONSISTENCY_TOKEN_SECRET'))
+      problem(where, 'AUTH_JWKS_URL without CONSISTENCY_TOKEN_SECRET');
 
     const probePort = (probe) => probe?.httpGet?.port;
     const portMatches = (value) => value === 'http' || String(value) === port;
