@@ -23,8 +23,6 @@ import { INFRASTRUCTURE_CONFIG, REDIS } from './tokens.js';
 
 /** The request and response header (ADR 0018). */
 export const CONSISTENCY_TOKEN_HEADER = 'Consistency-Token';
-/** How soon a client told `not-yet-consistent` may try again, in seconds. */
-const RETRY_AFTER_SECONDS = '1';
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type WriteRequest = Request & { gmWrite?: WriteContext; caller?: { practiceId?: string } };
@@ -39,16 +37,6 @@ export function writeContextMiddleware(req: Request, _res: Response, next: NextF
   const write = new WriteContext();
   (req as WriteRequest).gmWrite = write;
   runInWrite(write, next);
-}
-
-/** Refuses with 503 `not-yet-consistent` (nothing was done). */
-export function notYetConsistent(response: Response, what = 'Your earlier writes have'): never {
-  response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-  throw new ProblemException(
-    503,
-    'not-yet-consistent',
-    `${what} not reached this service yet; nothing was done. Retry shortly with the same token.`,
-  );
 }
 
 /**
@@ -77,7 +65,7 @@ export class ConsistencyReads {
    * reached here. 400 for a token not made for this practice, a malformed
    * one or too many; 503 when the wait runs out.
    */
-  async awaitTokens(header: string | string[] | undefined, practiceId: string, response: Response) {
+  async awaitTokens(header: string | string[] | undefined, practiceId: string): Promise<void> {
     let tokens;
     try {
       tokens = decodeConsistencyTokens(this.config.consistency.secret, practiceId, header);
@@ -87,7 +75,12 @@ export class ConsistencyReads {
     }
     if (!tokens.length) return;
     if (!(await this.gate.reached(tokens, this.config.consistency.waitMs))) {
-      notYetConsistent(response);
+      // Nothing was done: the handler has not run (the filter adds Retry-After to every 503).
+      throw new ProblemException(
+        503,
+        'not-yet-consistent',
+        'Your earlier writes have not reached this service yet; nothing was done. Retry shortly with the same tokens.',
+      );
     }
   }
 
@@ -117,7 +110,7 @@ export class ConsistencyInterceptor implements NestInterceptor {
     // Public routes (health, the API documents) have no practice to check a token against.
     if (!practiceId) return next.handle();
     return defer(() =>
-      this.reads.awaitTokens(request.headers['consistency-token'], practiceId, response),
+      this.reads.awaitTokens(request.headers['consistency-token'], practiceId),
     ).pipe(
       switchMap(() => next.handle()),
       tap(() => {
