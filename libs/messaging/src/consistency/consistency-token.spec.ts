@@ -77,7 +77,13 @@ describe('consistency tokens', () => {
     const altered = [
       [parts[0], parts[1], parts[2], 'x3', parts[4]],
       [parts[0], parts[1], (Number.parseInt(parts[2]!, 36) + 1).toString(36), parts[3], parts[4]],
-      [parts[0], `${parts[1]!.slice(0, -1)}A`, parts[2], parts[3], parts[4]],
+      [
+        parts[0],
+        `${parts[1]!.slice(0, -1)}${parts[1]!.endsWith('A') ? 'B' : 'A'}`,
+        parts[2],
+        parts[3],
+        parts[4],
+      ],
       ['2', parts[1], parts[2], parts[3], parts[4]],
     ].map((p) => p.join('.'));
     for (const header of altered) expect(refused(header)).toBeTruthy();
