@@ -57,6 +57,15 @@ export default {
       globalTeardown: '<rootDir>/system-tests/harness/global-teardown.ts',
     },
     {
+      // The OpenAPI documents checked by Schemathesis against the system suite's
+      // services: minutes of generated requests, so CI runs it as a step of its own.
+      ...common,
+      displayName: 'openapi',
+      testMatch: ['<rootDir>/system-tests/**/*.openapi-spec.ts'],
+      globalSetup: '<rootDir>/system-tests/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/system-tests/harness/global-teardown.ts',
+    },
+    {
       ...common,
       displayName: 'faults',
       testMatch: ['<rootDir>/system-tests/faults/**/*.fault-spec.ts'],

@@ -40,6 +40,8 @@ function serviceEnv(
     REDIS_URL: infrastructure.redisUrl,
     AUTH_JWT_SECRET: secret,
     LOG_LEVEL: 'info',
+    // Reads that name a write never reached (hostile input, Schemathesis) give up sooner than 10 s.
+    CONSISTENCY_WAIT_MS: '3000',
   };
 }
 

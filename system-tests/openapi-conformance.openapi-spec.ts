@@ -4,7 +4,9 @@
  * own document and finds no server error, no undocumented status, no
  * response off its schema, no schema-valid request refused, no invalid one
  * accepted, and 405 for methods a path does not take. It runs in a practice
- * of its own, since it writes whatever the documents allow.
+ * of its own, since it writes whatever the documents allow; a Jest project
+ * of its own (`npm run test:openapi`), a CI step after `npm test`.
+ * `system-tests/schemathesis.toml` says which answers count as right.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
