@@ -11,8 +11,19 @@ import {
   MinLength,
 } from 'class-validator';
 
+/** What `auditWindow` takes: RFC 3339 with a zone, a time Date.parse reads (24:00:00 included). */
+const RFC3339 =
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?|24:00:00(\\.0{1,9})?)([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
+/** No NUL: the URL guard refuses it (400 malformed-url). */
+const NO_NUL = '^[^\\u0000]*$';
+
 export class ListAccessRecordsQueryDto {
-  @ApiPropertyOptional({ description: 'Only records of this thread.' })
+  @ApiPropertyOptional({
+    description: 'Only records of this thread.',
+    minLength: 1,
+    maxLength: 128,
+    pattern: NO_NUL,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -21,6 +32,9 @@ export class ListAccessRecordsQueryDto {
 
   @ApiPropertyOptional({
     description: 'Only records of this actor (member, patient or system id).',
+    minLength: 1,
+    maxLength: 128,
+    pattern: NO_NUL,
   })
   @IsOptional()
   @IsString()
@@ -31,6 +45,8 @@ export class ListAccessRecordsQueryDto {
   @ApiPropertyOptional({
     description:
       'Only this action: thread.read, thread.timeline.read, thread.assigned, thread.unassigned, thread.replied, thread.trashed, thread.restored.',
+    pattern: '^[a-z][a-z-]*(\\.[a-z][a-z-]*)+$',
+    maxLength: 64,
   })
   @IsOptional()
   @IsString()
@@ -41,6 +57,8 @@ export class ListAccessRecordsQueryDto {
   @ApiPropertyOptional({
     description: 'Inclusive start, RFC 3339 with a time zone; default 90 days before `to`.',
     example: '2025-03-01T00:00:00Z',
+    pattern: RFC3339,
+    maxLength: 40,
   })
   @IsOptional()
   @IsString()
@@ -50,19 +68,26 @@ export class ListAccessRecordsQueryDto {
   @ApiPropertyOptional({
     description:
       'Inclusive end, RFC 3339 with a time zone; default now. At most 366 days after `from`.',
+    example: '2025-03-31T00:00:00Z',
+    pattern: RFC3339,
+    maxLength: 40,
   })
   @IsOptional()
   @IsString()
   @MaxLength(40)
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor from the previous page (nextCursor).',
+    maxLength: 400,
+    pattern: NO_NUL,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(400)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -13,15 +13,16 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
+  ApiBody,
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
-import { CorrelationId, parseIfMatch } from '@gm/service-kit';
+import { ApiIfMatch, ApiProblems, CorrelationId, parseIfMatch } from '@gm/service-kit';
 import type { Response } from 'express';
 import { CreateMessageGroupCommand } from '../application/create-message-group/create-message-group.command.js';
 import { DeleteMessageGroupCommand } from '../application/delete-message-group/delete-message-group.command.js';
@@ -29,7 +30,13 @@ import { GetMessageGroupQuery } from '../application/get-message-group/get-messa
 import { ListMessageGroupsQuery } from '../application/list-message-groups/list-message-groups.query.js';
 import { UpdateMessageGroupCommand } from '../application/update-message-group/update-message-group.command.js';
 import type { MessageGroupDraft } from '../domain/message-group.js';
-import { GroupWrittenDto, MessageGroupDto, MessageGroupViewDto } from './message-group.dto.js';
+import {
+  GROUP_ID_PATTERN,
+  GroupWrittenDto,
+  MESSAGE_GROUP_SCHEMA,
+  MessageGroupDto,
+  MessageGroupViewDto,
+} from './message-group.dto.js';
 
 const toDraft = (dto: MessageGroupDto): MessageGroupDraft => ({
   name: dto.name,
@@ -39,6 +46,19 @@ const toDraft = (dto: MessageGroupDto): MessageGroupDraft => ({
   recipientMode: dto.recipientMode,
   members: dto.members.map(({ memberId, privilege }) => ({ memberId, privilege })),
 });
+
+const ETAG = {
+  ETag: {
+    description: 'The stored version, quoted: send it back in If-Match.',
+    schema: { type: 'string' },
+  },
+};
+/** A group id of another form is never found: 404 like a missing one. */
+const GroupIdParam = () =>
+  ApiParam({ name: 'groupId', schema: { type: 'string', pattern: GROUP_ID_PATTERN } });
+/** The domain's refusals of a body (422), besides `validation-failed`. */
+const GROUP_RULES =
+  'A parameter or the body breaks a rule: `validation-failed` (with `errors`), `invalid-text`, `group-name-required`, `group-name-too-long`, `group-name-invalid-characters`, `group-description-too-long`, `unknown-facility`, `unknown-patient-category`, `too-many-members`, `duplicate-member`, `care-team-group-admins-only`, `group-needs-admin`, `unknown-member`, `member-inactive`.';
 
 /**
  * Settings > Messages > Message Groups. Every route needs a member with the
@@ -57,7 +77,19 @@ export class MessageGroupsHttpController {
 
   @Post()
   @ApiOperation({ summary: 'Create a message group (paid plan only: 402 paid-plan-required).' })
-  @ApiCreatedResponse({ type: GroupWrittenDto })
+  @ApiBody({ schema: MESSAGE_GROUP_SCHEMA })
+  @ApiCreatedResponse({
+    type: GroupWrittenDto,
+    headers: {
+      Location: { description: "The new group's URL.", schema: { type: 'string' } },
+      ...ETAG,
+    },
+  })
+  @ApiProblems({
+    402: '`paid-plan-required`: group messaging is a paid-plan feature.',
+    409: '`group-name-taken`: another group of the practice has this name.',
+    422: GROUP_RULES,
+  })
   async create(
     @CurrentCaller() caller: Caller,
     @Body() dto: MessageGroupDto,
@@ -81,7 +113,9 @@ export class MessageGroupsHttpController {
   }
 
   @Get(':groupId')
-  @ApiOkResponse({ type: MessageGroupViewDto })
+  @GroupIdParam()
+  @ApiOkResponse({ type: MessageGroupViewDto, headers: ETAG })
+  @ApiProblems({ 404: '`group-not-found`.' })
   async get(
     @CurrentCaller() caller: Caller,
     @Param('groupId') groupId: string,
@@ -94,12 +128,18 @@ export class MessageGroupsHttpController {
 
   @Put(':groupId')
   @ApiOperation({ summary: "Replace a group's configuration under the same rules as creation." })
-  @ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description: 'The version read; 409 group-changed-meanwhile if it moved on.',
+  @ApiIfMatch(
+    'The version read (its ETag); 409 group-changed-meanwhile if it moved on, 400 invalid-if-match if it is not a version.',
+  )
+  @GroupIdParam()
+  @ApiBody({ schema: MESSAGE_GROUP_SCHEMA })
+  @ApiOkResponse({ type: GroupWrittenDto, headers: ETAG })
+  @ApiProblems({
+    402: '`paid-plan-required`.',
+    404: '`group-not-found`.',
+    409: '`group-name-taken`, or `group-changed-meanwhile` (If-Match names an older version).',
+    422: GROUP_RULES,
   })
-  @ApiOkResponse({ type: GroupWrittenDto })
   async update(
     @CurrentCaller() caller: Caller,
     @Param('groupId') groupId: string,
@@ -122,7 +162,12 @@ export class MessageGroupsHttpController {
 
   @Delete(':groupId')
   @HttpCode(204)
+  @GroupIdParam()
   @ApiNoContentResponse()
+  @ApiProblems({
+    404: '`group-not-found`.',
+    409: '`group-changed-meanwhile`: changed while being deleted; try again.',
+  })
   async delete(
     @CurrentCaller() caller: Caller,
     @Param('groupId') groupId: string,

@@ -2,14 +2,27 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
+/**
+ * What the URL guard (service-kit request-guards) lets through in a path or
+ * query value: no NUL (400 malformed-url before routing).
+ */
+export const URL_TEXT = '^[^\\u0000]*$';
+/** A path segment: some text, no NUL. */
+export const PATH_ID = { type: 'string', minLength: 1, pattern: '^[^\\u0000]+$' } as const;
+
 class PageQueryDto {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
+  @ApiPropertyOptional({
+    description:
+      'Opaque cursor from the previous page (`nextCursor`); empty = the first page. A cursor this service did not issue is 422 `invalid-cursor`.',
+    pattern: '^[A-Za-z0-9_-]*$',
+    maxLength: 600,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(600)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 25 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -28,7 +41,11 @@ export class GroupThreadsQueryDto extends PageQueryDto {
   @IsIn(['all', 'not-replied', 'replied', 'trash'])
   filter?: 'all' | 'not-replied' | 'replied' | 'trash';
 
-  @ApiPropertyOptional({ description: "Part of the patient's name or of the subject." })
+  @ApiPropertyOptional({
+    description: "Part of the patient's name or of the subject.",
+    maxLength: 100,
+    pattern: URL_TEXT,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -37,8 +54,10 @@ export class GroupThreadsQueryDto extends PageQueryDto {
 
 export class MemberThreadQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
     description:
-      "Read-your-writes: a thread version a write returned (routing-assignment's `version`); waits up to 2 s for the projection to reach it.",
+      "Read-your-writes (the older form of a Consistency-Token): a thread version a write returned (routing-assignment's `version`). The answer waits until the projection holds it; not within CONSISTENCY_WAIT_MS (10 s by default), 503 `not-yet-consistent`.",
   })
   @IsOptional()
   @Type(() => Number)
@@ -53,7 +72,11 @@ export class MailboxQueryDto extends PageQueryDto {
   @IsIn(['inbox', 'unread', 'sent'])
   box?: 'inbox' | 'unread' | 'sent';
 
-  @ApiPropertyOptional({ description: 'Part of the group name.' })
+  @ApiPropertyOptional({
+    description: 'Part of the group name.',
+    maxLength: 100,
+    pattern: URL_TEXT,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -63,7 +86,8 @@ export class MailboxQueryDto extends PageQueryDto {
 export class PatientThreadQueryDto {
   @ApiPropertyOptional({
     description:
-      'Read-your-writes: the messageId a send returned; waits up to 2 s for the projection to show it.',
+      'Read-your-writes (the older form of a Consistency-Token): the messageId a send returned. The answer waits until the projection shows it; not within CONSISTENCY_WAIT_MS (10 s by default), 503 `not-yet-consistent`.',
+    pattern: '^[A-Za-z0-9_:.-]{1,128}$',
   })
   @IsOptional()
   @IsString()

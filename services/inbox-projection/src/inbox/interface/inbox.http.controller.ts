@@ -9,10 +9,18 @@ import {
   Sse,
   type MessageEvent,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
-import { CorrelationId } from '@gm/service-kit';
+import { ApiProblems, CorrelationId } from '@gm/service-kit';
 import { map, merge, interval, type Observable } from 'rxjs';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ListDirectThreadsQuery } from '../application/list-direct-threads/list-direct-threads.query.js';
@@ -29,8 +37,17 @@ import {
   GroupThreadsQueryDto,
   MailboxQueryDto,
   MemberThreadQueryDto,
+  PATH_ID,
   PatientThreadQueryDto,
 } from './inbox.dto.js';
+import {
+  INBOX_PAGE,
+  MAILBOX_PAGE,
+  MEMBER_THREAD,
+  MY_GROUPS,
+  PATIENT_THREAD,
+  REBUILD_STATUS,
+} from './inbox.responses.js';
 
 const DEFAULT_LIMIT = 25;
 
@@ -56,12 +73,19 @@ export class MemberInboxHttpController {
     summary:
       "My groups (Admin or User; care-team groups where I am on a patient's care team), with the Admin tag, counts per status and my unread count; and my direct messages' counts.",
   })
+  @ApiOkResponse({ schema: MY_GROUPS })
   groups(@CurrentCaller() caller: Caller) {
     return this.queries.execute(new ListMyGroupsQuery(caller));
   }
 
   @Get('groups/:groupId/threads')
   @ApiOperation({ summary: "A group's threads I may see, newest activity first." })
+  @ApiOkResponse({ schema: INBOX_PAGE })
+  @ApiProblems({
+    404: '`group-not-found`: no such group, or none of its threads is mine to see.',
+    422: '`validation-failed` (with `errors`), `invalid-cursor`: a cursor this service did not issue.',
+  })
+  @ApiParam({ name: 'groupId', schema: PATH_ID })
   groupThreads(
     @CurrentCaller() caller: Caller,
     @Param('groupId') groupId: string,
@@ -74,6 +98,10 @@ export class MemberInboxHttpController {
 
   @Get('direct')
   @ApiOperation({ summary: 'Patient messages addressed to me personally.' })
+  @ApiOkResponse({ schema: INBOX_PAGE })
+  @ApiProblems({
+    422: '`validation-failed` (with `errors`), `invalid-cursor`: a cursor this service did not issue.',
+  })
   direct(@CurrentCaller() caller: Caller, @Query() query: GroupThreadsQueryDto) {
     return this.queries.execute(
       new ListDirectThreadsQuery(caller, query.filter ?? 'all', pageOf(query)),
@@ -85,6 +113,12 @@ export class MemberInboxHttpController {
     summary:
       'A thread as I may see it (the timeline for Admins and the addressee); opening it marks it read for me.',
   })
+  @ApiOkResponse({ schema: MEMBER_THREAD })
+  @ApiProblems({
+    404: '`thread-not-found`: no such thread, or not mine to open.',
+    503: '`not-yet-consistent` (`after`, or the tokens sent, not reached within the wait: retry after `Retry-After`), `access-audit-unavailable` (the read could not be recorded, so nothing was served), or a store this service needs is unavailable.',
+  })
+  @ApiParam({ name: 'threadId', schema: PATH_ID })
   thread(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
@@ -114,12 +148,22 @@ export class PatientMailboxHttpController {
     summary:
       'Inbox / Unread (threads with practice replies) or Sent, newest first; search by group name.',
   })
+  @ApiOkResponse({ schema: MAILBOX_PAGE })
+  @ApiProblems({
+    422: '`validation-failed` (with `errors`), `invalid-cursor`: a cursor this service did not issue.',
+  })
   mailbox(@CurrentCaller() caller: Caller, @Query() query: MailboxQueryDto) {
     return this.queries.execute(new ListMailboxQuery(caller, query.box ?? 'inbox', pageOf(query)));
   }
 
   @Get('threads/:threadId')
   @ApiOperation({ summary: 'One of my threads; opening it marks its replies read.' })
+  @ApiOkResponse({ schema: PATIENT_THREAD })
+  @ApiProblems({
+    404: '`thread-not-found`: no such thread, or not mine.',
+    503: '`not-yet-consistent` (`after`, or the tokens sent, not reached within the wait: retry after `Retry-After`), `access-audit-unavailable` (the read could not be recorded, so nothing was served), or a store this service needs is unavailable.',
+  })
+  @ApiParam({ name: 'threadId', schema: PATH_ID })
   thread(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
@@ -147,6 +191,12 @@ export class InboxFeedHttpController {
   @ApiOperation({
     summary: "A live feed of changes to the caller's inbox (member) or mailbox (patient).",
   })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'Server-sent events: `inbox-changed` with `{threadId, kind}` (no PHI) whenever my inbox or mailbox changes, and `keep-alive` every 25 s.',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   events(@CurrentCaller() caller: Caller): Observable<MessageEvent> {
     const channel =
       caller.actor === 'patient'
@@ -172,12 +222,15 @@ export class RebuildHttpController {
   @ApiOperation({
     summary: 'Replay every thread event into a fresh generation, then swap it in; reads go on.',
   })
+  @ApiAcceptedResponse({ schema: REBUILD_STATUS })
+  @ApiProblems({ 409: '`rebuild-running`: a rebuild is already running.' })
   start() {
     return this.rebuild.start();
   }
 
   @Get()
   @ApiOperation({ summary: 'State of the last rebuild.' })
+  @ApiOkResponse({ schema: REBUILD_STATUS })
   status() {
     return this.rebuild.status();
   }

@@ -25,7 +25,9 @@ export class PhrPreferencesDto {
   memberRecipients!: 'all-members' | 'care-team';
 
   @ApiProperty({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', maxLength: 128 },
+    maxItems: 1000,
     description:
       'Members never offered to patients; each must be a member of the practice (unknown-member).',
   })
@@ -38,11 +40,13 @@ export class PhrPreferencesDto {
 
 export class PhrPreferencesViewDto extends PhrPreferencesDto {
   @ApiProperty({
+    type: 'integer',
+    minimum: 0,
     description: '0 while the practice has never saved its settings (defaults apply).',
   })
   version!: number;
 }
 
 export class PhrPreferencesWrittenDto {
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) version!: number;
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, Put, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
-import { CorrelationId, parseIfMatch } from '@gm/service-kit';
+import { ApiIfMatch, ApiProblems, CorrelationId, parseIfMatch } from '@gm/service-kit';
 import type { Response } from 'express';
 import { GetPhrPreferencesQuery } from '../application/get-phr-preferences/get-phr-preferences.query.js';
 import { UpdatePhrPreferencesCommand } from '../application/update-phr-preferences/update-phr-preferences.command.js';
@@ -34,10 +34,9 @@ export class PhrPreferencesHttpController {
 
   @Put()
   @ApiOperation({ summary: 'Replace the preferences; publishes PhrMessagingPreferencesUpdated.' })
-  @ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description: 'The version read; 409 if it moved on.',
+  @ApiIfMatch('The version read; 409 if it moved on.')
+  @ApiProblems({
+    409: '`preferences-changed-meanwhile`: If-Match names an older version, or another save came first.',
   })
   @ApiOkResponse({ type: PhrPreferencesWrittenDto })
   async put(

@@ -34,7 +34,7 @@ export class FacilityDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, nullable: true, description: 'null counts as true.' })
   @IsOptional()
   @IsBoolean()
   active?: boolean;
@@ -73,7 +73,11 @@ export class MemberDto {
   @Matches(ID, { message: `roleId must be ${ID_RULE}` })
   roleId!: string | null;
 
-  @ApiPropertyOptional({ default: true, description: 'false deactivates the member.' })
+  @ApiPropertyOptional({
+    default: true,
+    nullable: true,
+    description: 'false deactivates the member; null counts as true.',
+  })
   @IsOptional()
   @IsBoolean()
   active?: boolean;
@@ -107,7 +111,7 @@ export class PatientDto {
   @Matches(ID, { each: true, message: `each careTeamMemberId must be ${ID_RULE}` })
   careTeamMemberIds!: string[];
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, nullable: true, description: 'null counts as true.' })
   @IsOptional()
   @IsBoolean()
   active?: boolean;
@@ -137,7 +141,7 @@ export class PracticeBundleDto {
   @Type(() => PracticeDto)
   practice!: PracticeDto;
 
-  @ApiPropertyOptional({ type: [BundleFacilityDto] })
+  @ApiPropertyOptional({ type: [BundleFacilityDto], nullable: true, description: 'null: none.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -145,7 +149,11 @@ export class PracticeBundleDto {
   @Type(() => BundleFacilityDto)
   facilities?: BundleFacilityDto[];
 
-  @ApiPropertyOptional({ type: [BundlePatientCategoryDto] })
+  @ApiPropertyOptional({
+    type: [BundlePatientCategoryDto],
+    nullable: true,
+    description: 'null: none.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -153,7 +161,7 @@ export class PracticeBundleDto {
   @Type(() => BundlePatientCategoryDto)
   patientCategories?: BundlePatientCategoryDto[];
 
-  @ApiPropertyOptional({ type: [BundleRoleDto] })
+  @ApiPropertyOptional({ type: [BundleRoleDto], nullable: true, description: 'null: none.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
@@ -161,7 +169,7 @@ export class PracticeBundleDto {
   @Type(() => BundleRoleDto)
   roles?: BundleRoleDto[];
 
-  @ApiPropertyOptional({ type: [BundleMemberDto] })
+  @ApiPropertyOptional({ type: [BundleMemberDto], nullable: true, description: 'null: none.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(2000)
@@ -169,7 +177,7 @@ export class PracticeBundleDto {
   @Type(() => BundleMemberDto)
   members?: BundleMemberDto[];
 
-  @ApiPropertyOptional({ type: [BundlePatientDto] })
+  @ApiPropertyOptional({ type: [BundlePatientDto], nullable: true, description: 'null: none.' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(5000)

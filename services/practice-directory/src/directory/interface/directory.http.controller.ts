@@ -9,12 +9,16 @@ import {
   Put,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
-import { CorrelationId } from '@gm/service-kit';
+import { ApiProblems, CorrelationId } from '@gm/service-kit';
 import { ImportPracticeBundleCommand } from '../application/import-practice-bundle/import-practice-bundle.command.js';
 import { UpsertDirectoryEntryCommand } from '../application/upsert-directory-entry/upsert-directory-entry.command.js';
-import type { DirectoryKind, DirectoryRecords } from '../domain/directory-records.js';
+import {
+  DIRECTORY_KINDS,
+  type DirectoryKind,
+  type DirectoryRecords,
+} from '../domain/directory-records.js';
 import { checkId } from '../domain/directory-rules.js';
 import { DirectoryEntriesRepository } from '../infrastructure/directory-entries.repository.js';
 import {
@@ -197,6 +201,18 @@ export class DirectoryHttpController {
     summary:
       "One stored entry of the caller's practice (kind: practice, facility, patient-category, role, member, patient).",
   })
+  @ApiParam({ name: 'kind', enum: DIRECTORY_KINDS })
+  @ApiOkResponse({
+    description:
+      "The entry's stored state (the fields of its kind's PUT body, with its id) and version.",
+    schema: {
+      type: 'object',
+      required: ['version'],
+      properties: { version: { type: 'integer', minimum: 1 } },
+      additionalProperties: true,
+    },
+  })
+  @ApiProblems({ 404: '`not-found`: no such kind, or no such entry in your practice.' })
   async get(@CurrentCaller() caller: Caller, @Param('kind') kind: string, @Param('id') id: string) {
     if (!isKind(kind)) throw new NotFoundException(`no directory kind ${kind}`);
     const entry = await this.entries.find(kind, caller.practiceId, checkId('id', id));

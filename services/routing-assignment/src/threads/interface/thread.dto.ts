@@ -1,11 +1,27 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { MAX_REPLY_LENGTH } from '../domain/reply-body.js';
+
+/** replyBody's rules as a pattern: no C0 control but tab and line breaks, no DEL, some non-space. */
+const NOT_CONTROL = '[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]';
+const REPLY_PATTERN = `^${NOT_CONTROL}*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]${NOT_CONTROL}*$`;
+
+/**
+ * A thread id as a path segment: the URL guard (service-kit request-guards)
+ * refuses NUL before routing (400 malformed-url); anything else is looked up.
+ */
+export const THREAD_ID_PARAM = {
+  name: 'threadId',
+  schema: { type: 'string', minLength: 1, pattern: '^[^\\u0000]+$' },
+} as const;
 
 export class AssignThreadDto {
   @ApiProperty({
     example: 'mbr_alice',
     description:
       "An active member of the group (Admin or User; the Admin themself included); on an In-house Care Team thread, an active member of the patient's care team or an Admin of the group (invalid-assignee).",
+    minLength: 1,
+    maxLength: 128,
   })
   @IsString()
   @MinLength(1)
@@ -17,7 +33,10 @@ export class ReplyDto {
   @ApiProperty({
     example: 'Your statement has been corrected.',
     description:
-      'Plain text, 1–20,000 characters, no control characters but tab and line breaks (invalid-reply, reply-too-long). The patient sees it under the group name.',
+      'Plain text, 1–20,000 characters (Unicode code points), something other than white space in it, no control characters but tab and line breaks (invalid-reply, reply-too-long). The patient sees it under the group name.',
+    minLength: 1,
+    maxLength: MAX_REPLY_LENGTH,
+    pattern: REPLY_PATTERN,
   })
   @IsString()
   body!: string;
@@ -25,7 +44,11 @@ export class ReplyDto {
 
 export class ThreadWrittenDto {
   @ApiProperty() threadId!: string;
-  @ApiProperty({ description: "The thread's version after the command (its last event's)." })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: "The thread's version after the command (its last event's).",
+  })
   version!: number;
 }
 
@@ -53,11 +76,11 @@ class TimelineEntryDto {
     ],
   })
   kind!: string;
-  @ApiProperty() at!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ type: TimelineActorDto }) actor!: TimelineActorDto;
   @ApiProperty({
     type: 'object',
-    additionalProperties: true,
+    additionalProperties: { anyOf: [{ type: 'string', nullable: true }, { type: 'number' }] },
     description: 'Ids only (message, reply, assignee, reason); never message text.',
   })
   details!: Record<string, unknown>;
@@ -71,7 +94,7 @@ export class ThreadTimelineDto {
   @ApiProperty({ enum: ['not-replied', 'replied'] }) status!: string;
   @ApiProperty() trashed!: boolean;
   @ApiProperty({ nullable: true, type: String }) assigneeMemberId!: string | null;
-  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) version!: number;
   @ApiProperty({ type: [TimelineEntryDto] }) entries!: TimelineEntryDto[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   memberNames!: Record<string, string>;

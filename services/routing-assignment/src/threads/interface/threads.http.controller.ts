@@ -5,11 +5,12 @@ import {
   ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
-import { CorrelationId } from '@gm/service-kit';
+import { ApiProblems, CorrelationId } from '@gm/service-kit';
 import { AssignThreadCommand } from '../application/assign-thread/assign-thread.command.js';
 import { GetThreadTimelineQuery } from '../application/get-thread-timeline/get-thread-timeline.query.js';
 import { ReplyToThreadCommand } from '../application/reply-to-thread/reply-to-thread.command.js';
@@ -19,6 +20,7 @@ import {
   AssignThreadDto,
   ReplyAcceptedDto,
   ReplyDto,
+  THREAD_ID_PARAM,
   ThreadTimelineDto,
   ThreadWrittenDto,
 } from './thread.dto.js';
@@ -33,6 +35,7 @@ import {
  */
 @ApiTags('threads')
 @ApiBearerAuth()
+@ApiParam(THREAD_ID_PARAM)
 @Actors('member')
 @Controller('threads')
 export class ThreadsHttpController {
@@ -48,6 +51,12 @@ export class ThreadsHttpController {
       'Assign or reassign the thread (Admins of the group). The same assignee again changes nothing.',
   })
   @ApiOkResponse({ type: ThreadWrittenDto })
+  @ApiProblems({
+    403: '`actor-not-allowed` (patients), `privilege-required`, `not-group-admin` (a member of the group who is not its Admin).',
+    404: '`thread-not-found`: no such thread, or not one the caller may see.',
+    409: '`direct-message-not-assignable`, `thread-in-trash`, `thread-changed-meanwhile`: another change came first; try again.',
+    422: "`validation-failed` (with `errors`), `invalid-assignee`: not an active member of the group (or of the patient's care team).",
+  })
   assign(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
@@ -67,6 +76,12 @@ export class ThreadsHttpController {
       "Reply to the patient (the group's Admins, the assignee, the patient's care team on care-team threads, the addressee of a direct message). The patient sees the group's name, never the member's.",
   })
   @ApiAcceptedResponse({ type: ReplyAcceptedDto })
+  @ApiProblems({
+    403: '`actor-not-allowed` (patients), `privilege-required`, `reply-not-allowed` (a member who sees the thread but may not reply).',
+    404: '`thread-not-found`: no such thread, or not one the caller may see.',
+    409: '`thread-in-trash`, `thread-changed-meanwhile`: another change came first; try again.',
+    422: '`validation-failed` (with `errors`), `invalid-reply` (no text, or control characters), `reply-too-long` (over 20,000 characters), `invalid-text`.',
+  })
   reply(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
@@ -85,6 +100,11 @@ export class ThreadsHttpController {
     summary: 'Move the thread to Trash (Admins of the group; the addressee of a direct message).',
   })
   @ApiOkResponse({ type: ThreadWrittenDto })
+  @ApiProblems({
+    403: '`actor-not-allowed` (patients), `privilege-required`, `not-group-admin` (a member of the group who is not its Admin).',
+    404: '`thread-not-found`: no such thread, or not one the caller may see.',
+    409: '`already-in-trash`, `thread-changed-meanwhile`: another change came first; try again.',
+  })
   trash(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
@@ -98,6 +118,11 @@ export class ThreadsHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Restore the thread from Trash (same members as Trash).' })
   @ApiOkResponse({ type: ThreadWrittenDto })
+  @ApiProblems({
+    403: '`actor-not-allowed` (patients), `privilege-required`, `not-group-admin` (a member of the group who is not its Admin).',
+    404: '`thread-not-found`: no such thread, or not one the caller may see.',
+    409: '`not-in-trash`, `thread-changed-meanwhile`: another change came first; try again.',
+  })
   restore(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
@@ -113,12 +138,17 @@ export class ThreadsHttpController {
       "The thread's progress with actors and times, for the group's Admins (the addressee of a direct message). Staff-only: names members.",
   })
   @ApiOkResponse({ type: ThreadTimelineDto })
+  @ApiProblems({
+    403: '`actor-not-allowed` (patients), `privilege-required`, `not-group-admin` (a member of the group who is not its Admin).',
+    404: '`thread-not-found`: no such thread, or not one the caller may see.',
+    503: '`access-audit-unavailable` (the read could not be recorded, so nothing was served), `not-yet-consistent`, or a store this service needs is unavailable.',
+  })
   timeline(
     @CurrentCaller() caller: Caller,
     @Param('threadId') threadId: string,
     @CorrelationId() correlationId: string,
     @Origin() origin: RequestOrigin,
-  ) {
+  ): Promise<ThreadTimelineDto> {
     return this.queries.execute(
       new GetThreadTimelineQuery(caller, threadId, correlationId, origin),
     );

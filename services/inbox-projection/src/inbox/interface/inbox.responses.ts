@@ -1,0 +1,154 @@
+/**
+ * The answers of the inbox routes as JSON Schemas, for the OpenAPI document
+ * (inbox UIs and client generators read it). Each mirrors the view type its
+ * handler returns (application/…-view.ts, InboxPage, RebuildStatus).
+ */
+type Schema = Record<string, unknown>;
+
+const string: Schema = { type: 'string' };
+const nullableString: Schema = { type: 'string', nullable: true };
+const timestamp: Schema = { type: 'string', format: 'date-time' };
+const count: Schema = { type: 'integer', minimum: 0 };
+const boolean: Schema = { type: 'boolean' };
+const oneOf = (...values: string[]): Schema => ({ type: 'string', enum: values });
+const list = (items: Schema): Schema => ({ type: 'array', items });
+/** Every property required, as the handlers always set each (null where a value may be missing). */
+const object = (properties: Record<string, Schema>): Schema => ({
+  type: 'object',
+  required: Object.keys(properties),
+  properties,
+});
+
+const status = oneOf('not-replied', 'replied');
+const patient = object({ patientId: string, displayName: string });
+const bucketCounts = {
+  counts: object({ notReplied: count, replied: count, trash: count }),
+  unread: count,
+};
+const nextCursor = {
+  ...nullableString,
+  description: 'Pass as `cursor` for the next page; null on the last.',
+};
+
+export const MY_GROUPS: Schema = object({
+  groups: list(
+    object({
+      groupId: string,
+      name: string,
+      recipientMode: oneOf('specific-members', 'care-team'),
+      admin: { ...boolean, description: 'I am an Admin of the group.' },
+      ...bucketCounts,
+    }),
+  ),
+  direct: object(bucketCounts),
+});
+
+export const INBOX_PAGE: Schema = object({
+  threads: list(
+    object({
+      threadId: string,
+      subject: string,
+      patient,
+      status,
+      trashed: boolean,
+      lastActivityAt: timestamp,
+      unread: boolean,
+      assigneeMemberId: nullableString,
+    }),
+  ),
+  nextCursor,
+});
+
+export const MEMBER_THREAD: Schema = object({
+  threadId: string,
+  groupId: { ...nullableString, description: 'null for a direct message.' },
+  routing: {
+    type: 'string',
+    enum: ['specific-members', 'care-team', 'direct', null],
+    nullable: true,
+  },
+  subject: nullableString,
+  patient,
+  status,
+  trashed: boolean,
+  assigneeMemberId: nullableString,
+  admin: boolean,
+  version: {
+    type: 'integer',
+    minimum: 0,
+    description: 'Pass as `after` to read at least this version.',
+  },
+  messages: list(object({ messageId: string, body: string, sentAt: timestamp, followUp: boolean })),
+  replies: list(
+    object({
+      replyId: string,
+      body: string,
+      sentAt: timestamp,
+      senderDisplayName: string,
+      repliedByMemberId: string,
+    }),
+  ),
+  timeline: {
+    ...object({
+      entries: list(
+        object({
+          kind: oneOf(
+            'sent',
+            'follow-up',
+            'routed',
+            'assigned',
+            'unassigned',
+            'replied',
+            'trashed',
+            'restored',
+          ),
+          at: timestamp,
+          actorKind: oneOf('patient', 'member', 'system'),
+          actorId: nullableString,
+          details: {
+            type: 'object',
+            additionalProperties: { oneOf: [string, { type: 'number' }], nullable: true },
+          },
+        }),
+      ),
+      memberNames: { type: 'object', additionalProperties: string },
+    }),
+    nullable: true,
+    description: 'For Admins and the addressee; null for everyone else.',
+  },
+});
+
+export const MAILBOX_PAGE: Schema = object({
+  threads: list(
+    object({
+      threadId: string,
+      groupName: {
+        ...string,
+        description: "The group's name, or the practice's: never a member's.",
+      },
+      subject: nullableString,
+      lastActivityAt: timestamp,
+      replies: count,
+      unreadReplies: count,
+    }),
+  ),
+  nextCursor,
+});
+
+export const PATIENT_THREAD: Schema = object({
+  threadId: string,
+  groupName: string,
+  subject: nullableString,
+  status: oneOf('replied', 'awaiting-reply'),
+  messages: list(object({ messageId: string, body: string, sentAt: timestamp })),
+  replies: list(object({ replyId: string, body: string, sentAt: timestamp, from: string })),
+});
+
+export const REBUILD_STATUS: Schema = object({
+  state: oneOf('idle', 'running', 'done', 'failed'),
+  generation: { type: 'integer', nullable: true },
+  events: count,
+  startedAt: { ...timestamp, nullable: true },
+  finishedAt: { ...timestamp, nullable: true },
+  eventsPerSecond: { type: 'number', nullable: true },
+});
