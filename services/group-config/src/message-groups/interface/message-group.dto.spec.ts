@@ -1,7 +1,7 @@
 import { bodyProblem, createValidationPipe } from '@gm/service-kit';
 import { Ajv } from 'ajv';
 import { checkMessageGroup, type PracticeFacts } from '../domain/message-group.js';
-import { MESSAGE_GROUP_SCHEMA, MessageGroupDto } from './message-group.dto.js';
+import { MESSAGE_GROUP_SCHEMA, MessageGroupDto, toDraft } from './message-group.dto.js';
 
 /**
  * The documented body schema is written by hand (message-group.dto.ts): it
@@ -34,19 +34,7 @@ async function accepted(body: unknown): Promise<boolean> {
     return false;
   }
   try {
-    await checkMessageGroup(
-      'prc_1',
-      'grp_1',
-      {
-        name: dto.name,
-        description: dto.description ?? '',
-        facilityId: dto.facilityId ?? null,
-        patientCategoryId: dto.patientCategoryId ?? null,
-        recipientMode: dto.recipientMode,
-        members: dto.members.map(({ memberId, privilege }) => ({ memberId, privilege })),
-      },
-      everythingExists,
-    );
+    await checkMessageGroup('prc_1', 'grp_1', toDraft(dto), everythingExists);
     return true;
   } catch {
     return false;

@@ -1,3 +1,4 @@
+import type { MessageGroupDraft } from '../domain/message-group.js';
 import { ApiProperty, type SchemaObject } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -226,3 +227,13 @@ export class MessageGroupViewDto {
   needsAdmin!: boolean;
   @ApiProperty(VERSION) version!: number;
 }
+
+/** The body as the domain takes it (defaults filled in, members without extra fields). */
+export const toDraft = (dto: MessageGroupDto): MessageGroupDraft => ({
+  name: dto.name,
+  description: dto.description ?? '',
+  facilityId: dto.facilityId ?? null,
+  patientCategoryId: dto.patientCategoryId ?? null,
+  recipientMode: dto.recipientMode,
+  members: dto.members.map(({ memberId, privilege }) => ({ memberId, privilege })),
+});

@@ -29,23 +29,14 @@ import { DeleteMessageGroupCommand } from '../application/delete-message-group/d
 import { GetMessageGroupQuery } from '../application/get-message-group/get-message-group.query.js';
 import { ListMessageGroupsQuery } from '../application/list-message-groups/list-message-groups.query.js';
 import { UpdateMessageGroupCommand } from '../application/update-message-group/update-message-group.command.js';
-import type { MessageGroupDraft } from '../domain/message-group.js';
 import {
   GROUP_ID_PATTERN,
   GroupWrittenDto,
   MESSAGE_GROUP_SCHEMA,
   MessageGroupDto,
   MessageGroupViewDto,
+  toDraft,
 } from './message-group.dto.js';
-
-const toDraft = (dto: MessageGroupDto): MessageGroupDraft => ({
-  name: dto.name,
-  description: dto.description ?? '',
-  facilityId: dto.facilityId ?? null,
-  patientCategoryId: dto.patientCategoryId ?? null,
-  recipientMode: dto.recipientMode,
-  members: dto.members.map(({ memberId, privilege }) => ({ memberId, privilege })),
-});
 
 const ETAG = {
   ETag: {
