@@ -2,11 +2,14 @@
 /**
  * Static consistency check of the deployment files against the code, with no Docker and no
  * cluster: every folder in services/ has a docker-compose.yml service (built from
- * deploy/docker/service.Dockerfile with its SERVICE and PORT) and a deploy/k8s/services/
+ * deploy/docker/service.Dockerfile with its SERVICE and PORT) and a deploy/k8s/base/services/
  * manifest, both with the port and database of its src/service.ts; every environment name
- * they set is one the code reads; the probes hit the health endpoints; kustomization.yaml
- * lists existing files. Exits 1 naming every mismatch; prints
- * `manifests: N services consistent` otherwise.
+ * they set is one the code reads; the probes hit the health endpoints; every
+ * kustomization.yaml (base and overlays) lists existing files, every file of its folder, no
+ * example Secret and generates no Secret; the production overlay gives each service one
+ * autoscaler, and a consumer's never more replicas than its topics have partitions. Exits 1
+ * naming every mismatch; prints `manifests: N services consistent` otherwise. (Schema
+ * validation of the rendered overlays: deploy/k8s/validate.sh.)
  *
  *   node deploy/check-manifests.mjs
  */
@@ -19,6 +22,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DOCKERFILE = 'deploy/docker/service.Dockerfile';
 const COMPOSE = 'docker-compose.yml';
 const K8S = 'deploy/k8s';
+/** The kustomize base: the manifests of every service; overlays/<env> patch it. */
+const BASE = `${K8S}/base`;
+const PRODUCTION = `${K8S}/overlays/production`;
+const TOPICS_FILE = 'libs/contracts/src/topics.ts';
 const INFRASTRUCTURE = ['kafka', 'mongo', 'redis'];
 /** Set in the manifests but not read through the service config (runtime, or read soon). */
 const EXTRA_ENV = [
@@ -28,6 +35,15 @@ const EXTRA_ENV = [
   'AUTH_JWKS_URL',
   'AUTH_JWT_ISSUER',
   'AUTH_JWT_AUDIENCE',
+  // Read by the OpenTelemetry SDK itself (the standard variables), not through ConfigReader.
+  'OTEL_SERVICE_NAME',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_METRICS_EXPORTER',
+  'OTEL_LOGS_EXPORTER',
+  'OTEL_RESOURCE_ATTRIBUTES',
 ];
 /** What a service cannot run without, wherever it is deployed. */
 const REQUIRED_ENV = ['PORT', 'MONGODB_URI', 'MONGODB_DATABASE', 'KAFKA_BROKERS', 'REDIS_URL'];
@@ -238,48 +254,191 @@ const matches = (selector, labels) =>
   Object.keys(selector).length > 0 &&
   Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 
+/** The files a kustomization names: resources, components, patch and generator files. */
+function kustomizationFiles(kustomization) {
+  const patches = [
+    ...(kustomization.patches ?? []),
+    ...(kustomization.patchesStrategicMerge ?? []),
+    ...(kustomization.patchesJson6902 ?? []),
+  ];
+  return [
+    ...(kustomization.resources ?? []),
+    ...(kustomization.components ?? []),
+    ...patches.map((patch) => (typeof patch === 'string' ? patch : patch?.path)),
+    ...(kustomization.configMapGenerator ?? []).flatMap((generator) =>
+      (generator.files ?? []).map((file) => String(file).replace(/^[^=]*=/, '')),
+    ),
+  ].filter((entry) => typeof entry === 'string');
+}
+
+function checkKustomizations(parsed) {
+  const files = [...parsed.keys()];
+  const kustomizations = files.filter((file) => /(^|\/)kustomization\.ya?ml$/.test(file));
+  for (const required of [BASE, `${K8S}/overlays/development`, PRODUCTION]) {
+    if (!kustomizations.includes(`${required}/kustomization.yaml`))
+      problem(`${required}/kustomization.yaml`, 'missing');
+  }
+  const kustomizationDirs = kustomizations.map((file) => dirname(file));
+  for (const file of kustomizations) {
+    const kustomization = parsed.get(file)?.[0];
+    if (!kustomization) {
+      problem(file, 'unreadable');
+      continue;
+    }
+    const dir = dirname(file);
+    const listed = kustomizationFiles(kustomization);
+    for (const entry of listed) {
+      const path = join(dir, entry);
+      if (!exists(path)) problem(file, `lists ${entry}, which does not exist`);
+      else if (statSync(join(ROOT, path)).isDirectory() && !exists(`${path}/kustomization.yaml`))
+        problem(file, `lists ${entry}, a folder without a kustomization.yaml`);
+    }
+    if (listed.some((entry) => entry.endsWith('secrets.example.yaml')))
+      problem(file, 'must not list secrets.example.yaml (an example)');
+    // Real secrets come from the secret store, never from the repository.
+    if (kustomization.secretGenerator)
+      problem(file, 'must not generate Secrets (secretGenerator): they come from the secret store');
+    // Every YAML file of its folder (below it, up to a nested kustomization) is used.
+    for (const other of files) {
+      if (other === file || !other.startsWith(`${dir}/`)) continue;
+      const owner = kustomizationDirs
+        .filter((d) => other.startsWith(`${d}/`))
+        .sort((a, b) => b.length - a.length)[0];
+      if (owner !== dir) continue;
+      const entry = relative(join(ROOT, dir), join(ROOT, other));
+      if (entry === 'secrets.example.yaml') continue;
+      if (!listed.includes(entry)) problem(file, `does not list ${entry}`);
+    }
+  }
+  // What kustomize would put in the cluster must hold no Secret with values.
+  for (const [file, docs] of parsed) {
+    if (file.endsWith('secrets.example.yaml')) continue;
+    for (const doc of docs ?? []) {
+      if (doc.kind === 'Secret' && (doc.data || doc.stringData))
+        problem(
+          file,
+          `Secret ${doc.metadata?.name} with values: secrets come from the secret store`,
+        );
+    }
+  }
+}
+
+/** Partitions of every topic of libs/contracts/src/topics.ts, by name. */
+function readTopicPartitions() {
+  if (!exists(TOPICS_FILE)) {
+    problem(TOPICS_FILE, 'missing');
+    return new Map();
+  }
+  const partitions = new Map();
+  for (const match of read(TOPICS_FILE).matchAll(/name:\s*'([^']+)'[^}]*?partitions:\s*(\d+)/g))
+    partitions.set(match[1], Number(match[2]));
+  if (!partitions.size) problem(TOPICS_FILE, 'no `name: ..., partitions: N` found');
+  return partitions;
+}
+
+/** Production: one autoscaler per service; a consumer's bounded by its topics' partitions. */
+function checkAutoscaling(services, parsed) {
+  const docs = [...parsed.entries()]
+    .filter(([file]) => file.startsWith(`${PRODUCTION}/`))
+    .flatMap(([, list]) => list ?? []);
+  const partitions = readTopicPartitions();
+  for (const { name } of services) {
+    const where = `${PRODUCTION} ${name}`;
+    const hpas = docs.filter(
+      (doc) =>
+        doc.kind === 'HorizontalPodAutoscaler' &&
+        doc.spec?.scaleTargetRef?.kind === 'Deployment' &&
+        doc.spec?.scaleTargetRef?.name === name,
+    );
+    const scaled = docs.filter(
+      (doc) =>
+        doc.kind === 'ScaledObject' &&
+        (doc.spec?.scaleTargetRef?.kind ?? 'Deployment') === 'Deployment' &&
+        doc.spec?.scaleTargetRef?.name === name,
+    );
+    if (hpas.length + scaled.length !== 1)
+      problem(
+        where,
+        `needs exactly one autoscaler (HPA or KEDA ScaledObject), found ${hpas.length} HPA(s) and ${scaled.length} ScaledObject(s)`,
+      );
+    for (const object of scaled) {
+      const kafka = (object.spec?.triggers ?? []).filter((trigger) => trigger.type === 'kafka');
+      if (!kafka.length) problem(`${where} ScaledObject`, 'has no kafka trigger');
+      if (!(object.spec?.triggers ?? []).some((trigger) => trigger.type === 'cpu'))
+        problem(`${where} ScaledObject`, 'has no cpu trigger (its HTTP side)');
+      let most = 0;
+      for (const trigger of kafka) {
+        const metadata = trigger.metadata ?? {};
+        if (metadata.consumerGroup !== name)
+          problem(`${where} ScaledObject`, `kafka trigger consumerGroup must be '${name}'`);
+        if (!partitions.has(metadata.topic))
+          problem(
+            `${where} ScaledObject`,
+            `kafka trigger topic '${metadata.topic}' is not in ${TOPICS_FILE}`,
+          );
+        most = Math.max(most, partitions.get(metadata.topic) ?? 0);
+      }
+      const max = object.spec?.maxReplicaCount;
+      if (kafka.length && !(max <= most))
+        problem(
+          `${where} ScaledObject`,
+          `maxReplicaCount ${max} exceeds the partitions of its topics (${most}): extra consumers would idle`,
+        );
+    }
+  }
+}
+
+/** Mebibytes of a Kubernetes memory quantity (Mi, Gi, M, G or bytes). */
+function mebibytes(quantity) {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|k|M|G)?$/.exec(String(quantity ?? ''));
+  if (!match) return undefined;
+  const factor = {
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    k: 1e3 / 2 ** 20,
+    M: 1e6 / 2 ** 20,
+    G: 1e9 / 2 ** 20,
+  };
+  return Number(match[1]) * (match[2] ? factor[match[2]] : 1 / 2 ** 20);
+}
+
 function checkK8s(services, knownEnv) {
   // Every YAML file under deploy/k8s parses.
   const parsed = new Map();
   for (const file of walk(K8S, (path) => /\.ya?ml$/.test(path))) parsed.set(file, loadYaml(file));
+  checkKustomizations(parsed);
+  checkAutoscaling(services, parsed);
 
-  const kustomizationFile = `${K8S}/kustomization.yaml`;
-  const kustomization = parsed.get(kustomizationFile)?.[0];
-  const resources = kustomization?.resources ?? [];
-  if (!kustomization) problem(kustomizationFile, 'missing or unreadable');
-  for (const resource of resources) {
-    if (!exists(`${K8S}/${resource}`))
-      problem(kustomizationFile, `lists ${resource}, which does not exist`);
-  }
-  if (resources.includes('secrets.example.yaml'))
-    problem(kustomizationFile, 'must not list secrets.example.yaml (an example)');
-  for (const file of parsed.keys()) {
-    const resource = relative(join(ROOT, K8S), join(ROOT, file));
-    const isExtra = ['kustomization.yaml', 'secrets.example.yaml'].includes(resource);
-    if (!isExtra && !resources.includes(resource))
-      problem(kustomizationFile, `does not list ${resource}`);
-  }
-
-  // Shared settings: the ConfigMap and the (example) Secret the Deployments read.
-  const objects = [...parsed.values()].flatMap((docs) => docs ?? []);
+  // Shared settings: the ConfigMap and the (example) Secret the Deployments read, from the
+  // base (the overlays' ConfigMaps are patches of it, checked for their names only).
+  const objects = [...parsed.entries()]
+    .filter(([file]) => file.startsWith(`${BASE}/`))
+    .flatMap(([, docs]) => docs ?? []);
   const configMaps = new Map(
     objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name, o]),
   );
   const secrets = new Map(
     objects.filter((o) => o.kind === 'Secret').map((o) => [o.metadata?.name, o]),
   );
-  for (const [name, map] of configMaps)
-    checkEnvNames(`${K8S} ConfigMap ${name}`, Object.keys(map.data ?? {}), knownEnv);
+  for (const [file, docs] of parsed) {
+    for (const map of (docs ?? []).filter((o) => o.kind === 'ConfigMap'))
+      checkEnvNames(
+        `${file} ConfigMap ${map.metadata?.name}`,
+        Object.keys(map.data ?? {}),
+        knownEnv,
+      );
+  }
   for (const [name, secret] of secrets) {
     checkEnvNames(
-      `${K8S} Secret ${name}`,
+      `${BASE} Secret ${name}`,
       Object.keys({ ...secret.data, ...secret.stringData }),
       knownEnv,
     );
   }
 
   for (const { name, port, database } of services) {
-    const file = `${K8S}/services/${name}.yaml`;
+    const file = `${BASE}/services/${name}.yaml`;
     if (!parsed.has(file)) {
       problem(file, `missing (services/${name} exists)`);
       continue;
@@ -290,9 +449,11 @@ function checkK8s(services, knownEnv) {
     const deployment = find('Deployment');
     const service = find('Service');
     const pdb = find('PodDisruptionBudget');
+    const networkPolicy = find('NetworkPolicy');
     if (!deployment) problem(file, `no Deployment named ${name}`);
     if (!service) problem(file, `no Service named ${name}`);
     if (!pdb) problem(file, `no PodDisruptionBudget named ${name}`);
+    if (!networkPolicy) problem(file, `no NetworkPolicy named ${name} (ingress to its port)`);
     if (!deployment) continue;
 
     const where = `${file} Deployment`;
@@ -333,14 +494,14 @@ function checkK8s(services, knownEnv) {
         if (!map)
           problem(
             where,
-            `envFrom ConfigMap '${source.configMapRef.name}' is not defined under ${K8S}`,
+            `envFrom ConfigMap '${source.configMapRef.name}' is not defined under ${BASE}`,
           );
         for (const key of Object.keys(map?.data ?? {})) available.add(key);
       }
       if (source.secretRef) {
         const secret = secrets.get(source.secretRef.name);
         if (!secret)
-          problem(where, `envFrom Secret '${source.secretRef.name}' has no example under ${K8S}`);
+          problem(where, `envFrom Secret '${source.secretRef.name}' has no example under ${BASE}`);
         for (const key of Object.keys({ ...secret?.data, ...secret?.stringData }))
           available.add(key);
       }
@@ -363,10 +524,29 @@ function checkK8s(services, knownEnv) {
       if (!portMatches(probePort(container[probe])))
         problem(where, `${probe} port must be 'http' or ${port}`);
     }
+    if (!container.startupProbe?.httpGet) problem(where, 'needs an HTTP startupProbe');
     const security = { ...pod.spec?.securityContext, ...container.securityContext };
     if (security.runAsNonRoot !== true) problem(where, 'securityContext.runAsNonRoot must be true');
+    if (!Number.isInteger(security.runAsUser) || !Number.isInteger(security.runAsGroup))
+      problem(where, 'securityContext needs a numeric runAsUser and runAsGroup');
+    if (security.seccompProfile?.type !== 'RuntimeDefault')
+      problem(where, 'securityContext.seccompProfile.type must be RuntimeDefault');
     if (container.securityContext?.readOnlyRootFilesystem !== true)
       problem(where, 'securityContext.readOnlyRootFilesystem must be true');
+    if (container.securityContext?.allowPrivilegeEscalation !== false)
+      problem(where, 'securityContext.allowPrivilegeEscalation must be false');
+    if (!(container.securityContext?.capabilities?.drop ?? []).includes('ALL'))
+      problem(where, 'securityContext.capabilities.drop must include ALL');
+    if (pod.spec?.automountServiceAccountToken !== false)
+      problem(where, 'automountServiceAccountToken must be false (no service calls the API)');
+    const limit = mebibytes(container.resources?.limits?.memory);
+    const request = mebibytes(container.resources?.requests?.memory);
+    const heap = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1]);
+    if (!limit || !request) problem(where, 'needs memory requests and limits');
+    else if (!heap)
+      problem(where, 'NODE_OPTIONS needs --max-old-space-size (below the memory limit)');
+    else if (heap >= limit)
+      problem(where, `--max-old-space-size=${heap} is not below the memory limit (${limit} MiB)`);
 
     if (service) {
       const servicePort = (service.spec?.ports ?? [])[0];
@@ -379,6 +559,14 @@ function checkK8s(services, knownEnv) {
     }
     if (pdb && !matches(pdb.spec?.selector?.matchLabels, podLabels))
       problem(`${file} PodDisruptionBudget`, 'selector does not match the pod labels');
+    if (networkPolicy) {
+      const where = `${file} NetworkPolicy`;
+      if (!matches(networkPolicy.spec?.podSelector?.matchLabels, podLabels))
+        problem(where, 'podSelector does not match the pod labels');
+      const ports = (networkPolicy.spec?.ingress ?? []).flatMap((rule) => rule.ports ?? []);
+      if (!ports.some((p) => portMatches(p.port)))
+        problem(where, `no ingress rule for port ${port} (or 'http')`);
+    }
   }
 }
 
