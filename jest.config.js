@@ -41,7 +41,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,services,tools}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,tools,deploy}/**/*.spec.ts'],
     },
     {
       ...common,

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Native local stack for machines without Docker (dev and CI): a real Apache
 # Kafka broker (KRaft, single node), FerretDB (MongoDB wire protocol) on
-# PostgreSQL, and Redis, all bound to 127.0.0.1. See deploy/local/README.md.
+# PostgreSQL, and Redis, all bound to 127.0.0.1; on request also a Prometheus
+# server scraping the services (deploy/observability). See deploy/local/README.md.
 #
-#   stack.sh up | down | status | env | reset
-#   stack.sh start | stop | restart  kafka|postgres|mongodb|redis
+#   stack.sh up [prometheus] | down | status | env | reset
+#   stack.sh start | stop | restart  kafka|postgres|mongodb|redis|prometheus
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,8 +20,13 @@ KAFKA_CONTROLLER_PORT=${GM_KAFKA_CONTROLLER_PORT:-9093}
 MONGO_PORT=${GM_MONGO_PORT:-27017}
 REDIS_PORT=${GM_REDIS_PORT:-6379}
 POSTGRES_PORT=${GM_POSTGRES_PORT:-54329}
+PROMETHEUS_PORT=${GM_PROMETHEUS_PORT:-9090}
 # Order matters: FerretDB (mongodb) stores its data in PostgreSQL.
 SERVERS=(kafka postgres mongodb redis)
+# Started only when named (`up prometheus`, `start prometheus`); status and down
+# include them once started.
+OPTIONAL_SERVERS=(prometheus)
+PROMETHEUS_CONFIG=$REPO/deploy/observability/prometheus.yml
 
 KAFKA_LIBS=$CACHE/kafka-libs-$(sha256sum <"$HERE/kafka/pom.xml" | cut -c1-16)
 # FerretDB is built from the Go module proxy with the project's patches
@@ -39,8 +45,8 @@ FERRETDB_BIN=$CACHE/ferretdb-$FERRETDB_BUILD-$(cd "$HERE/ferretdb" && cat go.mod
 say() { printf '%s\n' "$*" >&2; }
 die() { say "stack: $*"; exit 1; }
 
-port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; postgres) echo "$POSTGRES_PORT" ;; mongodb) echo "$MONGO_PORT" ;; redis) echo "$REDIS_PORT" ;; esac; }
-marker_of() { case $1 in kafka) echo kafka.Kafka ;; postgres) echo postgres ;; mongodb) echo ferretdb ;; redis) echo redis-server ;; esac; }
+port_of() { case $1 in kafka) echo "$KAFKA_PORT" ;; postgres) echo "$POSTGRES_PORT" ;; mongodb) echo "$MONGO_PORT" ;; redis) echo "$REDIS_PORT" ;; prometheus) echo "$PROMETHEUS_PORT" ;; esac; }
+marker_of() { case $1 in kafka) echo kafka.Kafka ;; postgres) echo postgres ;; mongodb) echo ferretdb ;; redis) echo redis-server ;; prometheus) echo prometheus ;; esac; }
 timeout_of() { case $1 in kafka) echo 90 ;; *) echo 30 ;; esac; }
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
@@ -131,6 +137,11 @@ check_prereqs() {
       redis)
         command -v redis-server >/dev/null || { [[ $EUID == 0 ]] && command -v apt-get >/dev/null; } ||
           missing+=("redis-server (e.g. 'sudo apt-get install redis-server')")
+        ;;
+      prometheus)
+        command -v prometheus >/dev/null || { [[ $EUID == 0 ]] && command -v apt-get >/dev/null; } ||
+          missing+=("prometheus (e.g. 'sudo apt-get install --no-install-recommends prometheus')")
+        command -v curl >/dev/null || missing+=("curl (Prometheus readiness)")
         ;;
     esac
   done
@@ -235,28 +246,80 @@ postgres_install() {
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 }
 
-# PostgreSQL refuses to run as root: as root, run it as the 'postgres' user.
-as_pg() {
-  if [[ $EUID == 0 ]]; then
-    setpriv --reuid=postgres --regid=postgres --clear-groups -- "$@"
+# PostgreSQL refuses to run as root: as root, run it as the 'postgres' user (from /,
+# since the caller's working directory may be one that user cannot enter).
+AS_PG=()
+[[ $EUID == 0 ]] && AS_PG=(setpriv --reuid=postgres --regid=postgres --clear-groups -- env -C /)
+as_pg() { "${AS_PG[@]}" "$@"; }
+
+# Where PostgreSQL keeps its data. Normally data/postgres in the stack dir. As root,
+# PostgreSQL runs as 'postgres', which must be able to enter every folder on the way:
+# a checkout under a mode-700 home is not, so then the data lives in a folder of its
+# own outside (PG_OUTSIDE, or GM_STACK_PG_DIR), recorded in data/postgres.dir. Logs,
+# pid files and the initdb log stay in the stack dir (root writes them); no socket.
+PG_DIR_FILE=$DATA/postgres.dir
+PG_OUTSIDE=/var/tmp/group-messages-stack/$(printf '%s' "$STACK" | sha256sum | cut -c1-12)
+pg_dir() {
+  if [[ -n ${GM_STACK_PG_DIR:-} ]]; then
+    echo "$GM_STACK_PG_DIR"
+  elif [[ -f $PG_DIR_FILE ]]; then
+    cat "$PG_DIR_FILE"
   else
-    "$@"
+    echo "$DATA/postgres"
   fi
+}
+
+# pg_blocker PATH: the first folder on the way to PATH that 'postgres' cannot enter.
+pg_blocker() {
+  local path=$1 prefix='' part
+  local IFS=/
+  for part in ${path#/}; do
+    prefix=$prefix/$part
+    [[ -d $prefix ]] || break
+    as_pg test -x "$prefix" || { echo "$prefix"; return 0; }
+  done
+  return 1
+}
+
+# Choose (once) and prepare the data directory; fail early, saying what to change.
+pg_prepare_dir() {
+  local dir blocker
+  dir=$(pg_dir)
+  if [[ $EUID == 0 && -z ${GM_STACK_PG_DIR:-} && ! -f $PG_DIR_FILE ]]; then
+    mkdir -p "$DATA"
+    if blocker=$(pg_blocker "$DATA"); then
+      [[ -f $DATA/postgres/PG_VERSION ]] &&
+        die "postgres: its data is in $DATA/postgres, but the postgres user cannot enter $blocker (mode $(stat -c %a "$blocker")); allow it (chmod o+x $blocker) or run 'stack.sh reset'"
+      dir=$PG_OUTSIDE
+      say "postgres: the postgres user cannot enter $blocker (mode $(stat -c %a "$blocker")); keeping PostgreSQL's data in $dir"
+      echo "$dir" >"$PG_DIR_FILE"
+    fi
+  fi
+  if [[ $EUID == 0 ]]; then
+    mkdir -p "$(dirname "$dir")"
+    [[ -d $dir ]] || mkdir "$dir"
+    chown postgres: "$dir" && chmod 700 "$dir"
+    if blocker=$(pg_blocker "$dir"); then
+      die "postgres: the postgres user cannot enter $blocker (mode $(stat -c %a "$blocker")) on the way to its data $dir; set GM_STACK_PG_DIR to a folder it can reach (default for this stack: $PG_OUTSIDE) or allow it (chmod o+x $blocker)"
+    fi
+  else
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+  fi
+  echo "$dir"
 }
 
 postgres_start() {
   postgres_install
-  local bin dir=$DATA/postgres
+  local bin dir
   bin=$(pg_bin)
-  mkdir -p "$dir"
-  [[ $EUID == 0 ]] && chown postgres: "$dir" && chmod 700 "$dir"
+  dir=$(pg_prepare_dir)
   if [[ ! -f $dir/PG_VERSION ]]; then
     say "postgres: initialising $dir (once)"
     as_pg "$bin/initdb" -D "$dir" -A trust -U postgres -E UTF8 >"$STACK/initdb.log" 2>&1 ||
       die "postgres: initdb failed: $(tail -n 20 "$STACK/initdb.log")"
   fi
-  local run_as=()
-  [[ $EUID == 0 ]] && run_as=(setpriv --reuid=postgres --regid=postgres --clear-groups --)
+  local run_as=("${AS_PG[@]}")
   # plan_cache_mode: FerretDB passes field names as statement parameters
   # (`_jsonb->$1`), and only a plan made with the values matches the
   # expression indexes (ADR 0015).
@@ -354,6 +417,47 @@ redis_ready() { [[ $(timeout 3 redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev
 
 redis_stop() { terminate redis redis-server 10; }
 
+# ---------------------------------------------------------------- prometheus (optional)
+
+prometheus_addr() { echo "http://$HOST:$PROMETHEUS_PORT"; }
+
+# Debian's package (2.42) also installs a system service: if the install started it
+# (no policy-rc.d), stop it again, so that only the stack's server runs.
+prometheus_install() {
+  command -v prometheus >/dev/null && return
+  say "prometheus: installing Debian package prometheus"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  if [[ -d /run/systemd/system ]]; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  elif [[ -x /etc/init.d/prometheus ]]; then
+    /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+  fi
+}
+
+# The services' demo ports (deploy/observability/prometheus.yml) and the alert rules
+# next to it; TSDB in the stack dir.
+prometheus_start() {
+  prometheus_install
+  [[ -f $PROMETHEUS_CONFIG ]] || die "prometheus: $PROMETHEUS_CONFIG is missing"
+  mkdir -p "$DATA/prometheus"
+  spawn prometheus prometheus --config.file="$PROMETHEUS_CONFIG" \
+    --storage.tsdb.path="$DATA/prometheus" --storage.tsdb.retention.time=7d \
+    --web.listen-address="$HOST:$PROMETHEUS_PORT" --web.enable-lifecycle
+}
+
+prometheus_ready() { timeout 3 curl -fsS "$(prometheus_addr)/-/ready" >/dev/null 2>&1; }
+
+prometheus_stop() { terminate prometheus prometheus 10; }
+
+# Optional servers this script started (a pid file, alive or not).
+started_optional() {
+  local s
+  for s in "${OPTIONAL_SERVERS[@]}"; do [[ -f $RUN/$s.pid ]] && echo "$s"; done
+  return 0
+}
+
 # ---------------------------------------------------------------- commands
 
 # launch NAME unless it (ours or anybody's) already answers; wait with wait_ready.
@@ -385,12 +489,16 @@ wait_all() {
 
 print_addrs() {
   local s
-  for s in "${SERVERS[@]}"; do printf '%-8s %s\n' "$s" "$("${s}_addr")"; done
+  for s in "${SERVERS[@]}" $(started_optional); do printf '%-10s %s\n' "$s" "$("${s}_addr")"; done
 }
 
+# up [OPTIONAL...]: the four servers, plus the optional ones named.
 cmd_up() {
   local s
-  check_prereqs "${SERVERS[@]}"
+  for s in "$@"; do
+    [[ " ${OPTIONAL_SERVERS[*]} " == *" $s "* ]] || die "up: expected nothing or an optional server (${OPTIONAL_SERVERS[*]}), not '$s'"
+  done
+  check_prereqs "${SERVERS[@]}" "$@"
   # Build/resolve first (slow only once), then start everything.
   kafka_install
   postgres_install
@@ -402,24 +510,37 @@ cmd_up() {
   wait_all postgres
   launch mongodb
   launch redis
-  wait_all kafka mongodb redis
+  for s in "$@"; do
+    "${s}_install"
+    launch "$s"
+  done
+  wait_all kafka mongodb redis "$@"
   print_addrs
 }
 
 cmd_down() {
   local s
+  for s in $(started_optional); do "${s}_stop"; done
   for s in kafka mongodb postgres redis; do "${s}_stop"; done
 }
 
 cmd_status() {
-  local s state rc=0 pid
-  for s in "${SERVERS[@]}"; do
+  local s state rc=0 pid dir
+  for s in "${SERVERS[@]}" $(started_optional); do
     if "${s}_ready"; then
       if pid=$(pid_of "$s" "$(marker_of "$s")"); then state="up (pid $pid)"; else state="up (not started by stack.sh)"; fi
     else
       state=down rc=1
     fi
-    printf '%-8s %-28s %s\n' "$s" "$("${s}_addr")" "$state"
+    if [[ $s == postgres ]]; then
+      dir=$(pg_dir)
+      if [[ -n ${GM_STACK_PG_DIR:-} ]]; then
+        state+=", data in $dir (GM_STACK_PG_DIR)"
+      elif [[ $dir != "$DATA/postgres" ]]; then
+        state+=", data in $dir (the postgres user cannot enter the stack dir)"
+      fi
+    fi
+    printf '%-10s %-28s %s\n' "$s" "$("${s}_addr")" "$state"
   done
   return $rc
 }
@@ -431,22 +552,34 @@ cmd_env() {
 }
 
 cmd_reset() {
+  local pg
+  pg=$(pg_dir)
   cmd_down
+  # PostgreSQL's data outside the stack dir (see pg_dir): only a data directory.
+  if [[ $pg != "$DATA/postgres" && -d $pg ]]; then
+    if [[ -f $pg/PG_VERSION || -z $(ls -A "$pg") ]]; then
+      rm -rf "$pg"
+      rmdir "$(dirname "$pg")" 2>/dev/null || true
+      say "stack: PostgreSQL data wiped ($pg)"
+    else
+      say "stack: $pg is not a PostgreSQL data directory, left alone"
+    fi
+  fi
   rm -rf "$DATA" "$LOGS"
   say "stack: data and logs wiped ($STACK)"
 }
 
 server_arg() {
   case ${1:-} in
-    kafka | postgres | mongodb | redis) ;;
-    *) die "expected a server name: kafka, postgres, mongodb or redis" ;;
+    kafka | postgres | mongodb | redis | prometheus) ;;
+    *) die "expected a server name: kafka, postgres, mongodb, redis or prometheus" ;;
   esac
 }
 
 usage() {
   cat >&2 <<EOF
-usage: $0 up | down | status | env | reset
-       $0 start | stop | restart  kafka|postgres|mongodb|redis
+usage: $0 up [prometheus] | down | status | env | reset
+       $0 start | stop | restart  kafka|postgres|mongodb|redis|prometheus
 EOF
   exit 2
 }
@@ -466,7 +599,7 @@ one() {
 }
 
 case ${1:-} in
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
