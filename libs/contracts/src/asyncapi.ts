@@ -32,7 +32,7 @@ Every record is a CloudEvents 1.0 event in Kafka *binary content mode*: the cont
 - \`ce_specversion\`: always \`1.0\`.
 - \`ce_subject\`: the aggregate id; equals the Kafka key.
 - \`ce_dataschema\`: \`urn:group-messages:schema:<type>\`, naming the payload schema below.
-- Extensions: \`ce_practiceid\` (the practice the event belongs to; equals the data's \`practiceId\`), \`ce_correlationid\` (shared by every event of one user action or flow), \`ce_causationid\` (optional: the \`ce_id\` of the event that caused this one), \`ce_writeid\` (optional: the HTTP write that produced the event; a \`Consistency-Token\` names it, and \`gm.consistency\` reports on it).
+- Extensions: \`ce_practiceid\` (the practice the event belongs to; equals the data's \`practiceId\`), \`ce_correlationid\` (shared by every event of one user action or flow), \`ce_causationid\` (optional: the \`ce_id\` of the event that caused this one), \`ce_writeid\` (optional: the HTTP write that produced the event; a \`Consistency-Token\` names it, and \`gm.consistency\` reports on it), \`ce_traceparent\` and \`ce_tracestate\` (optional: the CloudEvents distributed-tracing extension, W3C Trace Context of the span that published the event).
 
 ## Keys, ordering and retention
 Records are keyed by the aggregate id (a thread's events by thread id, a group's by group id...). Kafka orders records per partition, so the events of one aggregate are consumed in the order they were produced; there is no order across keys. State topics (directory, message groups, PHR preferences) are compacted and carry the full current state on every change, so a new consumer rebuilds its replica by reading them from the beginning. Thread topics keep every fact (cleanup policy delete).
@@ -101,6 +101,14 @@ function headersSchema(definition: EventDefinition<unknown>): JsonSchema {
       [CE_HEADERS.writeId]: str(
         'CloudEvents extension, optional: the HTTP write that produced this event (22 base64url characters), which a `Consistency-Token` stands for.',
         { pattern: '^[A-Za-z0-9_-]{22}$' },
+      ),
+      [CE_HEADERS.traceparent]: str(
+        'CloudEvents distributed-tracing extension, optional: the W3C `traceparent` of the span that published the event. A malformed value is ignored.',
+        { pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+      ),
+      [CE_HEADERS.tracestate]: str(
+        'CloudEvents distributed-tracing extension, optional: the W3C `tracestate` that goes with `ce_traceparent`.',
+        { maxLength: 512 },
       ),
       [CE_HEADERS.contentType]: str('Content type of the value. Always set by our producers.', {
         const: 'application/json',

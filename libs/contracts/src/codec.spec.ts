@@ -316,6 +316,45 @@ describe('fromWireRecord', () => {
     expect(envelope.type).toBe('gm.message-group.created.v1');
   });
 
+  describe('trace context (CloudEvents distributed-tracing extension)', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+    it('reads ce_traceparent and ce_tracestate, and writes them back', () => {
+      const envelope = fromWireRecord(
+        record({ headers: { ce_traceparent: traceparent, ce_tracestate: 'gm=1,vendor=x' } }),
+      );
+      expect(envelope.traceparent).toBe(traceparent);
+      expect(envelope.tracestate).toBe('gm=1,vendor=x');
+      expect(toWireRecord(envelope).headers).toMatchObject({
+        ce_traceparent: traceparent,
+        ce_tracestate: 'gm=1,vendor=x',
+      });
+    });
+
+    it.each([
+      ['a wrong version', traceparent.replace(/^00/, 'ff')],
+      ['an all-zero trace id', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`],
+      ['an all-zero parent id', `00-4bf92f3577b34da6a3ce929d0e0e4736-${'0'.repeat(16)}-01`],
+      ['upper-case hex', traceparent.toUpperCase()],
+      ['a short trace id', '00-4bf92f35-00f067aa0ba902b7-01'],
+    ])('drops a traceparent with %s and still accepts the event', (_, bad) => {
+      const envelope = fromWireRecord(
+        record({ headers: { ce_traceparent: bad, ce_tracestate: 'gm=1' } }),
+      );
+      expect(envelope.type).toBe('gm.message-group.created.v1');
+      expect(envelope.traceparent).toBeUndefined();
+      expect(envelope.tracestate).toBeUndefined();
+    });
+
+    it('drops a tracestate over 512 characters, keeping the traceparent', () => {
+      const envelope = fromWireRecord(
+        record({ headers: { ce_traceparent: traceparent, ce_tracestate: `a=${'b'.repeat(511)}` } }),
+      );
+      expect(envelope.traceparent).toBe(traceparent);
+      expect(envelope.tracestate).toBeUndefined();
+    });
+  });
+
   it('never throws anything but ContractViolation on garbage', () => {
     const garbage = [
       { value: null },

@@ -72,6 +72,8 @@ export function toWireRecord(envelope: EventEnvelope): WireRecord {
   };
   if (envelope.causationId) headers[CE_HEADERS.causationId] = envelope.causationId;
   if (envelope.writeId) headers[CE_HEADERS.writeId] = envelope.writeId;
+  if (envelope.traceparent) headers[CE_HEADERS.traceparent] = envelope.traceparent;
+  if (envelope.tracestate) headers[CE_HEADERS.tracestate] = envelope.tracestate;
   return { key: envelope.subject, value: JSON.stringify(envelope.data), headers };
 }
 
@@ -161,8 +163,28 @@ export function fromWireRecord(record: {
     correlationId: header(headers, CE_HEADERS.correlationId)!,
     causationId: header(headers, CE_HEADERS.causationId),
     ...(writeId === undefined ? {} : { writeId }),
+    ...traceContextOf(headers),
     data,
   };
+}
+
+/** W3C `traceparent`: version 00, a non-zero trace id and parent id, flags. */
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** W3C `tracestate`: at most 32 comma-separated members, 512 characters in all. */
+const TRACESTATE = /^[\x20-\x2b\x2d-\x7e]*(,[\x20-\x2b\x2d-\x7e]*){0,31}$/;
+
+/**
+ * The trace context an event carries, if it is well formed. A malformed one
+ * is dropped, never refused: tracing must not decide whether an event is
+ * applied (W3C Trace Context: an invalid parent starts a new trace).
+ */
+function traceContextOf(headers: RawHeaders): Pick<EventEnvelope, 'traceparent' | 'tracestate'> {
+  const traceparent = header(headers, CE_HEADERS.traceparent);
+  if (traceparent === undefined || !TRACEPARENT.test(traceparent)) return {};
+  const tracestate = header(headers, CE_HEADERS.tracestate);
+  return tracestate !== undefined && tracestate.length <= 512 && TRACESTATE.test(tracestate)
+    ? { traceparent, tracestate }
+    : { traceparent };
 }
 
 /** Narrows an envelope to one event type. */

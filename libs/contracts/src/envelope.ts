@@ -2,7 +2,9 @@
  * CloudEvents 1.0 envelope in Kafka binary content mode: the context
  * attributes travel as `ce_*` headers, the value is the event data as JSON.
  * `practiceid`, `correlationid`, `causationid` and `writeid` are CloudEvents
- * extension attributes (lower-case alphanumerics, as the spec requires).
+ * extension attributes (lower-case alphanumerics, as the spec requires);
+ * `traceparent` and `tracestate` are the CloudEvents distributed-tracing
+ * extension (W3C Trace Context).
  */
 export const CLOUDEVENTS_SPEC_VERSION = '1.0';
 
@@ -18,6 +20,8 @@ export const CE_HEADERS = {
   correlationId: 'ce_correlationid',
   causationId: 'ce_causationid',
   writeId: 'ce_writeid',
+  traceparent: 'ce_traceparent',
+  tracestate: 'ce_tracestate',
   contentType: 'content-type',
 } as const;
 
@@ -42,6 +46,9 @@ export interface EventEnvelope<T = unknown> {
    * ADR 0018); absent on events a service produced on its own.
    */
   writeId?: string;
+  /** W3C trace context of the span that produced the event, when it was traced. */
+  traceparent?: string;
+  tracestate?: string;
   data: T;
 }
 
