@@ -1,6 +1,14 @@
 import type { AccessRecordedV1 } from '@gm/contracts';
 import { noteWritten, outboxForInsert, type OutboxFields, type PendingEvent } from '@gm/messaging';
 import type { Collection, Db } from 'mongodb';
+import { Counter, register } from 'prom-client';
+
+const failures =
+  (register.getSingleMetric('gm_access_record_failures_total') as Counter | undefined) ??
+  new Counter({
+    name: 'gm_access_record_failures_total',
+    help: 'Access records that could not be written; the read they were for was refused.',
+  });
 
 /** The serving side's collection of access records waiting to be, or already, published. */
 export const ACCESS_RECORDS_COLLECTION = 'access_records';
@@ -38,14 +46,19 @@ export class AccessRecordsOutbox {
 
   async insert(event: PendingEvent): Promise<void> {
     const data = event.envelope.data as AccessRecordedV1;
-    await this.records.insertOne({
-      _id: data.recordId,
-      practiceId: data.practiceId,
-      threadId: data.threadId,
-      action: data.action,
-      occurredAt: data.occurredAt,
-      ...outboxForInsert([event]),
-    });
+    try {
+      await this.records.insertOne({
+        _id: data.recordId,
+        practiceId: data.practiceId,
+        threadId: data.threadId,
+        action: data.action,
+        occurredAt: data.occurredAt,
+        ...outboxForInsert([event]),
+      });
+    } catch (error) {
+      failures.inc();
+      throw error;
+    }
     noteWritten([event]);
   }
 }

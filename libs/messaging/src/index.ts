@@ -19,3 +19,6 @@ export * from './consistency/consistency-token.js';
 export * from './consistency/consistency-progress.js';
 export * from './consistency/consistency-gate.js';
 export * from './consistency/reactions.js';
+export * from './consumer/consumer-lag.js';
+export * from './telemetry/metrics.js';
+export * from './telemetry/tracing.js';

@@ -3,6 +3,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { InfrastructureConfig } from './config.js';
@@ -10,6 +11,8 @@ import { CONSISTENCY_TOKEN_HEADER, writeContextMiddleware } from './consistency.
 import { documentHttpConventions, methodGuard } from './openapi.js';
 import { ProblemDetailsFilter } from './problem.js';
 import { bodyGuard, urlGuard, verifyUtf8 } from './request-guards.js';
+import { metricsEndpoint, requestTelemetry } from './request-telemetry.js';
+import { startMetrics, startTracing } from './telemetry.js';
 import { createValidationPipe } from './validation.js';
 
 export interface ServiceDescription {
@@ -25,6 +28,11 @@ export function configureHttp(
   description: ServiceDescription,
 ): void {
   const express = app as NestExpressApplication;
+  // First: every request is counted and traced, refused ones too.
+  app.use(requestTelemetry);
+  // Outside the guards: Prometheus scrapes without credentials; the network
+  // policy lets only the monitoring namespace reach it (deploy/k8s).
+  (express.getHttpAdapter().getInstance() as Express).get('/metrics', metricsEndpoint);
   // Text is checked where it enters: the URL before routing, the raw bytes
   // while parsing, the parsed body before validation (request-guards.ts).
   app.use(urlGuard);
@@ -66,6 +74,8 @@ export async function bootstrapService(
   config: InfrastructureConfig,
   description: ServiceDescription,
 ): Promise<INestApplication> {
+  startTracing(config.serviceName);
+  startMetrics(config.serviceName);
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     bodyParser: false,

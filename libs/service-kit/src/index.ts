@@ -13,3 +13,5 @@ export * from './correlation-id.js';
 export * from './if-match.js';
 export * from './consistency.js';
 export * from './openapi.js';
+export * from './telemetry.js';
+export * from './request-telemetry.js';

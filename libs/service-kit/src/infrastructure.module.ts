@@ -22,7 +22,16 @@ import type { InfrastructureConfig } from './config.js';
 import { ConsistencyInterceptor, ConsistencyReads } from './consistency.js';
 import { HealthController } from './health.controller.js';
 import { loggingParams } from './logging.js';
+import { stopTracing } from './telemetry.js';
 import { DOCUMENT_LOCKS, INFRASTRUCTURE_CONFIG, KAFKA, PLUMBING_LOGGER, REDIS } from './tokens.js';
+
+/** Sends the spans still buffered when the service stops. */
+@Injectable()
+class TracingCloser implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await stopTracing();
+  }
+}
 
 /** Closes the Redis client last, after consumers and relays have stopped. */
 @Injectable()
@@ -88,6 +97,7 @@ export class InfrastructureModule {
           useFactory: (redis: Redis): DocumentLocks => new RedisDocumentLocks(redis),
         },
         RedisCloser,
+        TracingCloser,
         ConsistencyReads,
         { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
       ],

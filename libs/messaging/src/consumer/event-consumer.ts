@@ -6,6 +6,14 @@ import {
 } from '@gm/contracts';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '../logger.js';
+import {
+  consumerDeadLetters,
+  consumerEventDuration,
+  consumerRetries,
+  type ConsumerOutcome,
+} from '../telemetry/metrics.js';
+import { inBatchSpans, inConsumerSpan } from '../telemetry/tracing.js';
+import { ConsumerLagProbe } from './consumer-lag.js';
 import { isTransient, UnprocessableEvent } from './errors.js';
 import type { ProcessedEvents } from './processed-events.js';
 
@@ -67,6 +75,8 @@ export interface EventConsumerOptions {
   sessionTimeoutMs?: number;
   /** Partitions handled at once, each in its own order; default 1. */
   partitionsConcurrency?: number;
+  /** How often the group's lag is measured for `/metrics`; default 15 s. */
+  lagIntervalMs?: number;
 }
 
 export interface ConsumerStats {
@@ -90,6 +100,7 @@ export class EventConsumer {
   readonly stats: ConsumerStats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0 };
   private readonly retry: RetryPolicy;
   private readonly consumer: Consumer;
+  private readonly lag: ConsumerLagProbe;
   private running = false;
 
   constructor(private readonly options: EventConsumerOptions) {
@@ -99,6 +110,13 @@ export class EventConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 3)),
     });
+    this.lag = new ConsumerLagProbe(
+      options.kafka,
+      options.groupId,
+      options.topics,
+      options.logger,
+      options.lagIntervalMs,
+    );
   }
 
   get deadLetterTopic(): string {
@@ -154,11 +172,13 @@ export class EventConsumer {
         await commitOffsetsIfNecessary();
       },
     });
+    this.lag.start();
   }
 
   /** Stops fetching, lets the current event finish, commits, disconnects. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.lag.stop();
     await this.consumer.disconnect();
   }
 
@@ -185,16 +205,24 @@ export class EventConsumer {
         await this.deadLetter({ topic, partition, offset: message.offset }, message, error.message);
       }
     }
+    const started = performance.now();
     try {
       const processed = this.options.processed;
       const seen = processed
         ? await Promise.all(envelopes.map((envelope) => processed.has(envelope.id)))
         : [];
       const fresh = envelopes.filter((_, i) => !seen[i]);
-      if (fresh.length) await this.options.batchHandler!(fresh);
+      if (fresh.length) {
+        await inBatchSpans(fresh, topic, this.options.groupId, () =>
+          this.options.batchHandler!(fresh),
+        );
+      }
       if (processed) await Promise.all(fresh.map((envelope) => processed.remember(envelope.id)));
       this.stats.applied += fresh.length;
       this.stats.duplicates += envelopes.length - fresh.length;
+      const each = (performance.now() - started) / 1000 / Math.max(envelopes.length, 1);
+      this.observe(topic, 'applied', each, fresh.length);
+      this.observe(topic, 'duplicate', each, envelopes.length - fresh.length);
       return envelopes;
     } catch (error) {
       this.options.logger.warn(
@@ -236,28 +264,38 @@ export class EventConsumer {
       return undefined;
     }
 
+    const started = performance.now();
+    const outcome = (kind: ConsumerOutcome) =>
+      this.observe(topic, kind, (performance.now() - started) / 1000);
     for (let attempt = 1; ; attempt++) {
       try {
         if (await this.options.processed?.has(envelope.id)) {
           this.stats.duplicates++;
+          outcome('duplicate');
           return envelope;
         }
-        await this.options.handler(envelope, context);
+        await inConsumerSpan(envelope, topic, this.options.groupId, () =>
+          this.options.handler(envelope, context),
+        );
         await this.options.processed?.remember(envelope.id);
         this.stats.applied++;
+        outcome('applied');
         return envelope;
       } catch (error) {
         if (error instanceof UnprocessableEvent) {
           await this.deadLetter(context, message, error.message);
+          outcome('dead-lettered');
           return undefined;
         }
         const transient = isTransient(error);
         if (!transient && attempt >= this.retry.attempts) {
           const reason = `failed after ${attempt} attempts: ${describe(error)}`;
           await this.deadLetter(context, message, reason);
+          outcome('dead-lettered');
           return undefined;
         }
         this.stats.retries++;
+        consumerRetries.inc({ group: this.options.groupId, topic });
         this.options.logger.warn(
           { err: describe(error), eventId: envelope.id, type: envelope.type, attempt, transient },
           'event handling failed; retrying',
@@ -265,6 +303,11 @@ export class EventConsumer {
         await this.backoff(attempt, heartbeat);
       }
     }
+  }
+
+  private observe(topic: string, outcome: ConsumerOutcome, seconds: number, count = 1): void {
+    const histogram = consumerEventDuration.labels(this.options.groupId, topic, outcome);
+    for (let i = 0; i < count; i++) histogram.observe(seconds);
   }
 
   private async backoff(attempt: number, heartbeat: () => Promise<void>): Promise<void> {
@@ -297,6 +340,7 @@ export class EventConsumer {
       messages: [{ key: message.key, value: message.value, headers }],
     });
     this.stats.deadLettered++;
+    consumerDeadLetters.inc({ group: this.options.groupId, topic: context.topic });
     // The reason names the rule broken, never the event's data (PHI stays out of logs).
     this.options.logger.error({ ...context, reason }, 'event dead-lettered');
   }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { lockWait } from '../telemetry/metrics.js';
 
 /** Runs read-modify-write work on one document with no other writer of it in between. */
 export interface DocumentLocks {
@@ -44,13 +45,19 @@ export class RedisDocumentLocks implements DocumentLocks {
     const token = randomUUID();
     const ttlMs = this.options.ttlMs ?? 10_000;
     const deadline = Date.now() + (this.options.waitMs ?? 5_000);
+    // The kind of lock is the collection (the key's first part): a bounded label.
+    const waited = lockWait.startTimer({ lock: documentKey.split(':')[0] });
     for (let attempt = 0; ; attempt++) {
       if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
-      if (Date.now() >= deadline) throw new DocumentBusy(documentKey);
+      if (Date.now() >= deadline) {
+        waited({ outcome: 'busy' });
+        throw new DocumentBusy(documentKey);
+      }
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(2 + attempt * 3, 50) + Math.random() * 5),
       );
     }
+    waited({ outcome: 'acquired' });
     try {
       return await work();
     } finally {

@@ -5,6 +5,10 @@ import type { Logger } from '../logger.js';
 import type { OutboxFields, OutboxRecord } from './outbox-record.js';
 import type { Reactions } from '../consistency/reactions.js';
 import { inParallel } from '../in-parallel.js';
+import { outboxBacklog, outboxOldestAge, outboxPublishDuration } from '../telemetry/metrics.js';
+import { failed, startPublishSpan, traceContextOf } from '../telemetry/tracing.js';
+import { CE_HEADERS } from '@gm/contracts';
+import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 
 /** The lease that makes one replica the publisher; see RedisLease. */
 export interface Lease {
@@ -97,6 +101,7 @@ export class OutboxRelay {
       let published = 0;
       try {
         if (await this.options.lease.hold()) published = await this.publishPending();
+        else forgetBacklog(); // the replica holding the lease reports it
       } catch (error) {
         this.options.logger.warn({ err: error }, 'outbox relay round failed; retrying');
       }
@@ -130,9 +135,20 @@ export class OutboxRelay {
       .toArray()) as unknown as OutboxDocument[];
     const more = documents.length >= this.batchSize;
     const records = documents.flatMap((document) => document._outbox ?? []);
+    await this.measureBacklog(collection, records, more);
     if (!records.length) return { published: 0, more };
 
-    await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records) });
+    const spans = records.map(publishSpan);
+    const timer = outboxPublishDuration.startTimer({ collection: collection.collectionName });
+    try {
+      await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records, spans) });
+    } catch (error) {
+      for (const span of spans) if (span) failed(span, error);
+      throw error;
+    } finally {
+      timer();
+      for (const span of spans) span?.end();
+    }
 
     // Each document has its own lock, so their clears can overlap.
     await inParallel(documents, CLEAR_CONCURRENCY, (document) =>
@@ -141,6 +157,33 @@ export class OutboxRelay {
       ),
     );
     return { published: records.length, more };
+  }
+
+  /**
+   * Backlog and age of the oldest waiting event, from what the round found
+   * (counted in full only when more than a round's worth is waiting), so an
+   * idle relay costs no extra query.
+   */
+  private async measureBacklog(
+    collection: Collection<Document>,
+    records: OutboxRecord[],
+    more: boolean,
+  ): Promise<void> {
+    const labels = { collection: collection.collectionName };
+    const oldest = records.reduce(
+      (min, record) => Math.min(min, Date.parse(record.headers[CE_HEADERS.time] ?? '') || min),
+      Date.now(),
+    );
+    // The events' own time: a clock ahead of ours must not make a negative age.
+    outboxOldestAge.set(labels, Math.max(0, Date.now() - oldest) / 1000);
+    outboxBacklog.set(
+      labels,
+      more
+        ? // documents waiting × events per document of this round
+          ((await collection.countDocuments({ _outboxPending: true })) * records.length) /
+            this.batchSize
+        : records.length,
+    );
   }
 
   /**
@@ -179,15 +222,41 @@ export function documentLockKey(collectionName: string, id: unknown): string {
   return `${collectionName}:${String(id)}`;
 }
 
-function byTopic(records: OutboxRecord[]): TopicMessages[] {
+function forgetBacklog(): void {
+  outboxBacklog.reset();
+  outboxOldestAge.reset();
+}
+
+/** A producer span for a record that carries a trace; untraced records get none. */
+function publishSpan(record: OutboxRecord): Span | undefined {
+  const traceparent = record.headers[CE_HEADERS.traceparent];
+  if (!traceparent) return undefined;
+  return startPublishSpan(record.topic, record.id, record.type, {
+    traceparent,
+    tracestate: record.headers[CE_HEADERS.tracestate],
+  });
+}
+
+function byTopic(records: OutboxRecord[], spans: (Span | undefined)[]): TopicMessages[] {
   const topics = new Map<string, TopicMessages>();
-  for (const record of records) {
+  records.forEach((record, i) => {
     let entry = topics.get(record.topic);
     if (!entry) {
       entry = { topic: record.topic, messages: [] };
       topics.set(record.topic, entry);
     }
-    entry.messages.push({ key: record.key, value: record.value, headers: record.headers });
-  }
+    // Consumers continue from the producer span, not from the writer's.
+    const span = spans[i];
+    const headers = span ? { ...record.headers, ...traceHeaders(span) } : record.headers;
+    entry.messages.push({ key: record.key, value: record.value, headers });
+  });
   return [...topics.values()];
+}
+
+function traceHeaders(span: Span): Record<string, string> {
+  const fields = traceContextOf(trace.setSpan(ROOT_CONTEXT, span));
+  return {
+    ...(fields.traceparent ? { [CE_HEADERS.traceparent]: fields.traceparent } : {}),
+    ...(fields.tracestate ? { [CE_HEADERS.tracestate]: fields.tracestate } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 import type { EventDefinition, EventEnvelope } from '@gm/contracts';
 import type { Document, UpdateFilter } from 'mongodb';
 import { currentWrite } from '../consistency/write-context.js';
+import { traceContextForEvent } from '../telemetry/tracing.js';
 import { toOutboxRecord, type OutboxFields, type OutboxRecord } from './outbox-record.js';
 
 /** An event ready for the outbox: its definition (for the topic) and envelope. */
@@ -9,11 +10,18 @@ export interface PendingEvent {
   envelope: EventEnvelope;
 }
 
-/** Outbox records of the events; an HTTP write's events carry its id (`ce_writeid`). */
+/**
+ * Outbox records of the events: an HTTP write's events carry its id
+ * (`ce_writeid`), and every event the trace context it was written in.
+ */
 const records = (events: PendingEvent[]): OutboxRecord[] => {
   const writeId = currentWrite()?.writeId;
   return events.map(({ definition, envelope }) =>
-    toOutboxRecord(definition.topic.name, writeId ? { writeId, ...envelope } : envelope),
+    toOutboxRecord(definition.topic.name, {
+      ...traceContextForEvent(envelope.causationId),
+      ...(writeId ? { writeId } : {}),
+      ...envelope,
+    }),
   );
 };
 

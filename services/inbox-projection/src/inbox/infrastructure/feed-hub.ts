@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
+import { Gauge, register } from 'prom-client';
 import { Observable } from 'rxjs';
-import type { FeedSignal } from './inbox-signals.js';
+import type { FeedMessage } from './inbox-signals.js';
+
+const connections =
+  (register.getSingleMetric('gm_live_feed_connections') as Gauge | undefined) ??
+  new Gauge({
+    name: 'gm_live_feed_connections',
+    help: 'Live feeds (SSE streams) open on this process.',
+  });
 
 /**
  * One Redis subscriber connection per process, shared by every open SSE
@@ -8,7 +16,7 @@ import type { FeedSignal } from './inbox-signals.js';
  */
 export class FeedHub {
   private subscriber?: Redis;
-  private readonly listeners = new Map<string, Set<(signal: FeedSignal) => void>>();
+  private readonly listeners = new Map<string, Set<(signal: FeedMessage) => void>>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -16,9 +24,9 @@ export class FeedHub {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
       this.subscriber.on('message', (channel: string, message: string) => {
-        let signal: FeedSignal;
+        let signal: FeedMessage;
         try {
-          signal = JSON.parse(message) as FeedSignal;
+          signal = JSON.parse(message) as FeedMessage;
         } catch {
           return;
         }
@@ -28,10 +36,10 @@ export class FeedHub {
     return this.subscriber;
   }
 
-  /** Signals of one channel until the subscriber unsubscribes (the client went away). */
-  signals(channel: string): Observable<FeedSignal> {
-    return new Observable<FeedSignal>((subscriber) => {
-      const listener = (signal: FeedSignal) => subscriber.next(signal);
+  /** Messages of one channel until the subscriber unsubscribes (the client went away). */
+  signals(channel: string): Observable<FeedMessage> {
+    return new Observable<FeedMessage>((subscriber) => {
+      const listener = (signal: FeedMessage) => subscriber.next(signal);
       let set = this.listeners.get(channel);
       if (!set) {
         set = new Set();
@@ -39,7 +47,10 @@ export class FeedHub {
         void this.connection().subscribe(channel);
       }
       set.add(listener);
+      // One stream listens to one channel: a listener is an open feed.
+      connections.inc();
       return () => {
+        connections.dec();
         const current = this.listeners.get(channel);
         current?.delete(listener);
         if (current && current.size === 0) {
