@@ -130,14 +130,17 @@ describe('access audit', () => {
       ]),
     );
 
-    const trail = await trailOf(practiceId, sent.threadId, steps.length);
+    // The patient's send is the first record: creating PHI is audited too.
+    const trail = await trailOf(practiceId, sent.threadId, steps.length + 1);
     const oldestFirst = [...trail].reverse();
-    expect(oldestFirst.map((r) => [r.action, r.actor.id])).toEqual(
-      steps.map(([action, actorId]) => [action, actorId]),
-    );
+    expect(oldestFirst.map((r) => [r.action, r.actor.id])).toEqual([
+      ['thread.message-sent', patient],
+      ...steps.map(([action, actorId]) => [action, actorId]),
+    ]);
     for (const record of trail) {
       expect(record.threadId).toBe(sent.threadId);
-      expect(record.source.userAgent).toBe(USER_AGENT);
+      // The send came from the harness's client, the rest from this test's.
+      if (record.action !== 'thread.message-sent') expect(record.source.userAgent).toBe(USER_AGENT);
       expect(record.source.ip).toEqual(expect.any(String));
       expect(Date.parse(record.occurredAt)).not.toBeNaN();
     }
@@ -177,8 +180,11 @@ describe('access audit', () => {
     const admin = other.members.groupAdmin!.id;
     // Polls the timeline until routed: its one successful read is recorded.
     await routed(w, other.practiceId, admin, sent.threadId);
-    const trail = await trailOf(other.practiceId, sent.threadId, 1);
-    expect(trail.map((r) => [r.action, r.actor.id])).toEqual([['thread.timeline.read', admin]]);
+    const trail = await trailOf(other.practiceId, sent.threadId, 2);
+    expect(trail.map((r) => [r.action, r.actor.id])).toEqual([
+      ['thread.timeline.read', admin],
+      ['thread.message-sent', other.patients.patient!.id],
+    ]);
     const fromMain = await accessRecords(main.practiceId, AUDITOR, `?threadId=${sent.threadId}`);
     expect(fromMain.status).toBe(200);
     expect((fromMain.json as { records: unknown[] }).records).toEqual([]);

@@ -4,6 +4,7 @@ import { TOPICS } from '../topics.js';
 
 /**
  * What was done to a thread. Known values:
+ * - `thread.message-sent`: the patient sent a message (a new thread or a follow-up);
  * - `thread.read`: a member or the patient opened the thread (its messages and replies);
  * - `thread.timeline.read`: a member read the thread's progress timeline;
  * - `thread.assigned`, `thread.unassigned`: the assignee changed (unassigned by the system);
@@ -13,6 +14,7 @@ import { TOPICS } from '../topics.js';
  * breaking change: consumers keep records whose action they do not know.
  */
 export type AccessAuditAction =
+  | 'thread.message-sent'
   | 'thread.read'
   | 'thread.timeline.read'
   | 'thread.assigned'
@@ -22,6 +24,7 @@ export type AccessAuditAction =
   | 'thread.restored';
 
 export const ACCESS_AUDIT_ACTIONS: readonly AccessAuditAction[] = [
+  'thread.message-sent',
   'thread.read',
   'thread.timeline.read',
   'thread.assigned',

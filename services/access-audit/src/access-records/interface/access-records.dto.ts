@@ -44,7 +44,7 @@ export class ListAccessRecordsQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'Only this action: thread.read, thread.timeline.read, thread.assigned, thread.unassigned, thread.replied, thread.trashed, thread.restored.',
+      'Only this action: thread.message-sent, thread.read, thread.timeline.read, thread.assigned, thread.unassigned, thread.replied, thread.trashed, thread.restored.',
     pattern: '^[a-z][a-z-]*(\\.[a-z][a-z-]*)+$',
     maxLength: 64,
   })

@@ -1,3 +1,4 @@
+import { accessRecordedEvent, type RequestOrigin } from '@gm/access-recording';
 import { buildEnvelope, MessageSentV1 } from '@gm/contracts';
 import { newEventMetadata, type PendingEvent } from '@gm/messaging';
 import type { SentMessage } from '../domain/thread.js';
@@ -29,4 +30,30 @@ export function messageSentEvent(message: SentMessage, correlationId: string): P
     definition: MessageSentV1,
     envelope: buildEnvelope(MessageSentV1, data, metadata),
   } as PendingEvent;
+}
+
+/**
+ * The events of a patient's send: MessageSent, and the access record of the
+ * send itself (creating PHI is an audited action, like a member's reply;
+ * ADR 0013), both in the thread's outbox with the message.
+ */
+export function sendEvents(
+  message: SentMessage,
+  origin: RequestOrigin,
+  correlationId: string,
+): PendingEvent[] {
+  const sent = messageSentEvent(message, correlationId);
+  return [
+    sent,
+    accessRecordedEvent(SOURCE, {
+      practiceId: message.practiceId,
+      threadId: message.threadId,
+      actor: { kind: 'patient', id: message.patientId },
+      action: 'thread.message-sent',
+      origin,
+      correlationId,
+      causationId: sent.envelope.id,
+      occurredAt: message.sentAt,
+    }),
+  ];
 }

@@ -49,11 +49,11 @@ export class ThreadsRepository {
     return { threadId: _id, practiceId, patientId, recipient, subject, messages, version };
   }
 
-  /** Writes a new thread and its event at once; false if a thread with this id exists already. */
-  async insert(thread: Thread, event: PendingEvent): Promise<boolean> {
+  /** Writes a new thread and its events at once; false if a thread with this id exists already. */
+  async insert(thread: Thread, events: PendingEvent[]): Promise<boolean> {
     const { threadId, ...state } = thread;
     try {
-      await this.writes.insert({ _id: threadId, ...state }, [event]);
+      await this.writes.insert({ _id: threadId, ...state }, events);
       return true;
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
@@ -62,11 +62,11 @@ export class ThreadsRepository {
   }
 
   /**
-   * Appends `thread`'s newest message and its event if the stored thread is
+   * Appends `thread`'s newest message and its events if the stored thread is
    * still at the version before it (compare-and-set under the document lock);
    * false if another message got in first.
    */
-  async appendMessage(thread: Thread, event: PendingEvent): Promise<boolean> {
+  async appendMessage(thread: Thread, events: PendingEvent[]): Promise<boolean> {
     const message = thread.messages.at(-1) as ThreadMessage;
     // The driver's typing of $push rejects fields of a schemaless Document.
     const update = { $set: { version: thread.version }, $push: { messages: message } };
@@ -74,7 +74,7 @@ export class ThreadsRepository {
       thread.threadId,
       { version: thread.version - 1, practiceId: thread.practiceId, patientId: thread.patientId },
       update as unknown as UpdateFilter<Document>,
-      [event],
+      events,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { requestOriginOf } from '@gm/access-recording';
 import { Body, Controller, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
@@ -111,6 +112,7 @@ export class ThreadsHttpController {
       dto.body,
       sendRequest(request, idempotencyKey),
       correlationId,
+      requestOriginOf(request),
     );
     return answer(this.commands.execute(command), response);
   }
@@ -150,6 +152,7 @@ export class ThreadsHttpController {
       dto.body,
       sendRequest(request, idempotencyKey),
       correlationId,
+      requestOriginOf(request),
     );
     return answer(this.commands.execute(command), response);
   }

@@ -5,7 +5,7 @@ import { checkRecipient } from '../../domain/recipient-policy.js';
 import { earlierSend, followUp, ownThread } from '../../domain/thread.js';
 import { RecipientFactsAdapter } from '../../infrastructure/recipient-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
-import { messageSentEvent } from '../message-sent-event.js';
+import { sendEvents } from '../message-sent-event.js';
 import { PatientSends, type SendOutcome } from '../patient-sends.js';
 import { newMessageId } from '../send-ids.js';
 import { FollowUpCommand } from './follow-up.command.js';
@@ -47,8 +47,8 @@ export class FollowUpCommandHandler implements ICommandHandler<FollowUpCommand> 
         sentAt: new Date().toISOString(),
         requestFingerprint: key ? request.fingerprint : null,
       });
-      const event = messageSentEvent(written.message, correlationId);
-      if (await this.threads.appendMessage(written.thread, event)) {
+      const events = sendEvents(written.message, command.origin, correlationId);
+      if (await this.threads.appendMessage(written.thread, events)) {
         this.relay.nudge();
         return { accepted: { threadId, messageId }, replayed: false };
       }

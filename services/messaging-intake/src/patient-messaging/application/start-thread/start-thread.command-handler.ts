@@ -4,7 +4,7 @@ import { checkRecipient } from '../../domain/recipient-policy.js';
 import { earlierSend, ownThread, startThread } from '../../domain/thread.js';
 import { RecipientFactsAdapter } from '../../infrastructure/recipient-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
-import { messageSentEvent } from '../message-sent-event.js';
+import { sendEvents } from '../message-sent-event.js';
 import { PatientSends, type SendOutcome } from '../patient-sends.js';
 import { newMessageId, newThreadId } from '../send-ids.js';
 import { StartThreadCommand } from './start-thread.command.js';
@@ -42,7 +42,7 @@ export class StartThreadCommandHandler implements ICommandHandler<StartThreadCom
       sentAt: new Date().toISOString(),
       requestFingerprint: request.idempotencyKey ? request.fingerprint : null,
     });
-    if (!(await this.threads.insert(thread, messageSentEvent(message, correlationId)))) {
+    if (!(await this.threads.insert(thread, sendEvents(message, command.origin, correlationId)))) {
       // Only a concurrent attempt with the same key can have taken this id.
       const concurrent = await this.earlier(command, threadId, messageId);
       if (concurrent) return concurrent;

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { RequestOrigin } from '@gm/access-recording';
 import type { Caller } from '@gm/auth';
 import type { Recipient } from '../../domain/recipient-policy.js';
 import type { SendOutcome, SendRequest } from '../patient-sends.js';
@@ -12,6 +13,8 @@ export class StartThreadCommand extends Command<SendOutcome> {
     readonly body: string,
     readonly request: SendRequest,
     readonly correlationId: string,
+    /** Where the send came from, for the audit trail. */
+    readonly origin: RequestOrigin,
   ) {
     super();
   }
