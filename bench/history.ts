@@ -75,7 +75,7 @@ async function rebuild(
   boundMs: number,
 ): Promise<NonNullable<History['rebuild']>> {
   const url = `${world.url('inbox-projection')}/admin/rebuild`;
-  const token = await world.tokens.system(world.practice!.practiceId, 'sys_bench');
+  const token = await world.tokens.operator(world.practice!.practiceId, 'ops_bench');
   const started = performance.now();
   const answer = await call('POST', url, { token });
   if (answer.status !== 202) throw new Error(`POST /admin/rebuild: ${answer.status}`);

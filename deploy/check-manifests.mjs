@@ -35,6 +35,7 @@ const EXTRA_ENV = [
   'AUTH_JWKS_URL',
   'AUTH_JWT_ISSUER',
   'AUTH_JWT_AUDIENCE',
+  'OPERATOR_CLIENT_IDS',
   // Read by the OpenTelemetry SDK itself (the standard variables), not through ConfigReader.
   'OTEL_SERVICE_NAME',
   'OTEL_EXPORTER_OTLP_ENDPOINT',

@@ -37,6 +37,7 @@ import type { ServiceName } from './harness/layout.js';
 import {
   badSignatureToken,
   expiredToken,
+  OPERATOR_SCOPE,
   unsignedToken,
   type Principal,
 } from './harness/tokens.js';
@@ -70,6 +71,7 @@ const ACTORS = [
   'otherPracticePatient',
   'system',
   'otherPracticeSystem',
+  'operator',
   'noToken',
   'expired',
   'badSignature',
@@ -106,11 +108,13 @@ const PRINCIPALS: Partial<Record<Actor, Principal>> = {
   otherPracticePatient: patient(O, 'patient'),
   system: { actor: 'system', sub: M.systemId, practiceId: M.practiceId },
   otherPracticeSystem: { actor: 'system', sub: O.systemId, practiceId: O.practiceId },
+  // A platform operator's system client (ADR 0019): the gm:operator scope; its token names a practice like any.
+  operator: { actor: 'system', sub: 'ops_oncall', practiceId: M.practiceId, scope: OPERATOR_SCOPE },
 };
 const practiceOf = (actor: Actor) => (PRINCIPALS[actor]?.practiceId === O.practiceId ? O : M);
 
 const PATIENTS: Actor[] = ['patient', 'otherPatient', 'otherPracticePatient'];
-const SYSTEMS: Actor[] = ['system', 'otherPracticeSystem'];
+const SYSTEMS: Actor[] = ['system', 'otherPracticeSystem', 'operator'];
 const MEMBERS: Actor[] = ACTORS.filter((a) => PRINCIPALS[a]?.actor === 'member');
 const BROKEN: Partial<Record<Actor, number>> = {
   noToken: 401,
@@ -163,6 +167,8 @@ interface Endpoint {
   feed?: boolean;
   /** Runs before every other actor (instead of refusals first, successes last). */
   first?: Actor;
+  /** The problem code some actors' refusals must carry. */
+  codes?: Partial<Record<Actor, string>>;
   /** What a 2xx answer to `actor` must (not) contain, beyond the generic leak search. */
   check?: (actor: Actor, answer: Answer) => Findings;
 }
@@ -832,34 +838,47 @@ const inboxReadEndpoints = (): Endpoint[] => {
       path: () => '/inbox/events',
       feed: true,
       // Members and patients both have a feed: the owner's token made a patient's is still one.
+      // A deactivated member gets no feed (ADR 0006), as on every other route: 403 member-inactive.
       statuses: {
-        ...expected('member', 200, {}),
+        ...expected('member', 200, { inactiveAdmin: 403 }),
         ...Object.fromEntries(PATIENTS.map((a) => [a, 200])),
         wrongActorType: 200,
       },
+      codes: { inactiveAdmin: 'member-inactive', system: 'actor-not-allowed' },
       check: feedCheck,
     },
   ];
 };
 
+/**
+ * Platform operations: the operator's system client only (ADR 0019). A
+ * practice's own system token (its EHR feed) is 403 operator-only, members
+ * and patients 403 actor-not-allowed.
+ */
+const OPERATOR_ONLY_CODES: Partial<Record<Actor, string>> = {
+  system: 'operator-only',
+  otherPracticeSystem: 'operator-only',
+  practiceAdmin: 'actor-not-allowed',
+  patient: 'actor-not-allowed',
+};
 const inboxOperationEndpoints = (): Endpoint[] => [
   {
     name: 'POST /admin/rebuild',
     service: 'inbox-projection',
     method: 'POST',
-    owner: 'system',
-    // The first system token starts it; the second finds it running (409 rebuild-running).
-    first: 'system',
+    owner: 'operator',
     path: () => '/admin/rebuild',
-    statuses: expected('system', 202, { otherPracticeSystem: 409 }),
+    statuses: expected('system', 403, { operator: 202 }),
+    codes: OPERATOR_ONLY_CODES,
   },
   {
     name: 'GET /admin/rebuild',
     service: 'inbox-projection',
     method: 'GET',
-    owner: 'system',
+    owner: 'operator',
     path: () => '/admin/rebuild',
-    statuses: expected('system', 200, {}),
+    statuses: expected('system', 403, { operator: 200 }),
+    codes: OPERATOR_ONLY_CODES,
   },
 ];
 
@@ -928,6 +947,10 @@ async function runEndpoint(endpoint: Endpoint): Promise<string[]> {
     }
     if (answer.status === 403 && BROKEN[actor] === 403 && codeOf(answer) !== 'actor-not-allowed') {
       problems.push(`wrong actor type answered ${codeOf(answer)}, not actor-not-allowed`);
+    }
+    const code = endpoint.codes?.[actor];
+    if (code && answer.status >= 400 && codeOf(answer) !== code) {
+      problems.push(`answered ${codeOf(answer)}, not ${code}`);
     }
     const leaked = leaks(endpoint, actor, path + JSON.stringify(body ?? null), answer);
     if (answer.status < 300 && endpoint.check && answer.status === expectedStatus) {
@@ -1057,7 +1080,7 @@ describe('authorization matrix (every endpoint × actor)', () => {
     for (const endpoint of inboxOperationEndpoints()) run(endpoint);
 
     it('after the rebuild, the new generation answers every read row alike', async () => {
-      const token = await w.tokens.system(M.practiceId, M.systemId);
+      const token = await w.tokens.for(PRINCIPALS.operator!);
       const status = await eventually(
         () => call('GET', `${w.urls['inbox-projection']}/admin/rebuild`, { token }),
         (a) => ['done', 'failed'].includes((a.json as { state?: string } | undefined)?.state ?? ''),

@@ -351,6 +351,8 @@ const KB = 1024;
 const member = (key: string) => w.tokens.member(H.practiceId, H.members[key].id);
 const patientToken = (key: string) => w.tokens.patient(H.practiceId, H.patients[key].id);
 const system = () => w.tokens.system(H.practiceId, H.systemId);
+/** A platform operator (ADR 0019): the rebuild routes are theirs only. */
+const operator = () => w.tokens.operator(H.practiceId);
 const admin = () => member('practiceAdmin');
 
 const str = (path: (string | number)[], extra: Partial<Field> = {}): Field => ({
@@ -712,7 +714,7 @@ function endpoints(): Endpoint[] {
       method: 'GET',
       path: () => '/admin/rebuild',
       hasParam: false,
-      token: system,
+      token: operator,
     },
     {
       // Only bodies it must refuse: a rebuild it accepted would be a finding.
@@ -721,7 +723,7 @@ function endpoints(): Endpoint[] {
       method: 'POST',
       path: () => '/admin/rebuild',
       hasParam: false,
-      token: system,
+      token: operator,
       limitBytes: 100 * KB,
     },
   ];
@@ -1087,7 +1089,7 @@ async function snapshot(): Promise<Snapshot> {
   );
   const t = timeline.json as { version: number; entries: { kind: string }[] };
   const rebuild = await call('GET', `${w.urls['inbox-projection']}/admin/rebuild`, {
-    token: sys,
+    token: await operator(),
   });
   return {
     groups: groups.text,

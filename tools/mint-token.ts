@@ -3,6 +3,7 @@
  *
  *   node --import @swc-node/register/esm-register tools/mint-token.ts \
  *     --actor member --sub mbr_alice --practice prc_demo [--ttl 8h] [--issuer I] [--audience A]
+ *     [--scope gm:operator]   (repeatable; an operator's system token, ADR 0019)
  *
  * The secret is AUTH_JWT_SECRET, or the public development default. Issuer and
  * audience default to AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE (set them to what
@@ -14,10 +15,12 @@ import { ACTOR_KINDS, DEVELOPMENT_JWT_SECRET, mintToken, type ActorKind } from '
 
 const USAGE = `usage: node --import @swc-node/register/esm-register tools/mint-token.ts \\
   --actor member|patient|system --sub <id> --practice <practiceId> [--ttl 8h] \\
-  [--issuer <iss>] [--audience <aud>]
+  [--issuer <iss>] [--audience <aud>] [--scope <value>]...
   secret: AUTH_JWT_SECRET (default: the development secret)
   --ttl: a time span (30m, 8h, 7d) or seconds; default 8h
   --issuer/--audience: default AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE
+  --scope: a scope claim value, repeatable; gm:operator on a system token makes
+           a platform operator (POST/GET /admin/rebuild), ADR 0019
 `;
 
 function fail(message: string): never {
@@ -35,6 +38,7 @@ try {
       ttl: { type: 'string', default: '8h' },
       issuer: { type: 'string' },
       audience: { type: 'string' },
+      scope: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -65,6 +69,7 @@ try {
       expiresIn: /^\d+$/.test(ttl) ? Number(ttl) : ttl,
       issuer: values.issuer ?? (process.env.AUTH_JWT_ISSUER?.trim() || undefined),
       audience: values.audience ?? (process.env.AUTH_JWT_AUDIENCE?.trim() || undefined),
+      scope: values.scope?.flatMap((value) => value.split(' ')).filter(Boolean),
     },
   );
   process.stdout.write(`${token}\n`);

@@ -8,7 +8,11 @@ export interface Principal {
   actor: ActorKind;
   sub: string;
   practiceId: string;
+  /** OAuth scope values (`gm:operator`: a platform operator's system client, ADR 0019). */
+  scope?: string[];
 }
+
+export const OPERATOR_SCOPE = ['gm:operator'];
 
 /** Another secret, as long as a real one: a token signed with it has a bad signature. */
 export const FOREIGN_SECRET = 'not-the-services-secret-0123456789-abcdef';
@@ -18,7 +22,8 @@ export function token(
   principal: Principal,
   expiresIn: number | string = '15m',
 ): Promise<string> {
-  return mintToken(secret, principal, { expiresIn });
+  const { scope, ...claims } = principal;
+  return mintToken(secret, claims, { expiresIn, scope });
 }
 
 /** Expired a minute ago (beyond the services' 5 s clock tolerance). */
@@ -35,6 +40,7 @@ export function unsignedToken(principal: Principal): string {
     sub: principal.sub,
     practiceId: principal.practiceId,
     actor: principal.actor,
+    ...(principal.scope ? { scope: principal.scope.join(' ') } : {}),
     iat: now,
     exp: now + 600,
   })}.`;
@@ -47,7 +53,7 @@ export class TokenBox {
   constructor(private readonly secret: string) {}
 
   for(principal: Principal): Promise<string> {
-    const key = `${principal.actor}:${principal.practiceId}:${principal.sub}`;
+    const key = `${principal.actor}:${principal.practiceId}:${principal.sub}:${principal.scope?.join(' ') ?? ''}`;
     let minted = this.tokens.get(key);
     if (!minted) {
       minted = token(this.secret, principal, '1h');
@@ -60,4 +66,7 @@ export class TokenBox {
   patient = (practiceId: string, sub: string) => this.for({ actor: 'patient', sub, practiceId });
   system = (practiceId: string, sub = 'sys_system_tests') =>
     this.for({ actor: 'system', sub, practiceId });
+  /** A platform operator's system token (the gm:operator scope), e.g. for POST /admin/rebuild. */
+  operator = (practiceId: string, sub = 'ops_system_tests') =>
+    this.for({ actor: 'system', sub, practiceId, scope: OPERATOR_SCOPE });
 }

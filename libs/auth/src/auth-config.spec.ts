@@ -85,6 +85,16 @@ describe('readAuthConfig', () => {
     expect(found.join()).not.toContain('too-short-secret');
   });
 
+  it('reads OPERATOR_CLIENT_IDS as a list, and refuses an empty one', () => {
+    expect(
+      read({ AUTH_JWT_SECRET: SECRET, OPERATOR_CLIENT_IDS: ' ops_oncall , ops_backup ' }),
+    ).toEqual({ jwtSecret: SECRET, operatorClientIds: ['ops_oncall', 'ops_backup'] });
+    expect(read({ AUTH_JWT_SECRET: SECRET })).not.toHaveProperty('operatorClientIds');
+    expect(problems({ AUTH_JWT_SECRET: SECRET, OPERATOR_CLIENT_IDS: ',' })).toEqual([
+      expect.stringContaining('OPERATOR_CLIENT_IDS'),
+    ]);
+  });
+
   it('reports its problems together with the other variables', () => {
     const reader = new ConfigReader({ PORT: 'x', AUTH_JWT_SECRET: 'short' });
     reader.int('PORT', 3000, { min: 1, max: 65535 });

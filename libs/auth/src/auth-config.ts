@@ -19,12 +19,18 @@ export interface AuthConfig {
   issuer?: string;
   /** When set, tokens must carry this `aud`. */
   audience?: string;
+  /**
+   * OPERATOR_CLIENT_IDS: when set, only these system clients (`sub`) count as
+   * operators, on top of the `gm:operator` scope (ADR 0019).
+   */
+  operatorClientIds?: string[];
 }
 
 const SECRET = 'AUTH_JWT_SECRET';
 const JWKS = 'AUTH_JWKS_URL';
 const ISSUER = 'AUTH_JWT_ISSUER';
 const AUDIENCE = 'AUTH_JWT_AUDIENCE';
+const OPERATORS = 'OPERATOR_CLIENT_IDS';
 
 /**
  * Reads AUTH_JWT_SECRET (HS256, development and tests) or AUTH_JWKS_URL
@@ -38,6 +44,26 @@ export function readAuthConfig(
   reader: ConfigReader,
   defaults: { devSecret?: string } = {},
 ): AuthConfig {
+  const config = readVerification(reader, defaults);
+  const operatorClientIds = readOperatorClientIds(reader);
+  return operatorClientIds ? { ...config, operatorClientIds } : config;
+}
+
+/** A comma-separated list of system client ids; unset: the scope alone decides. */
+function readOperatorClientIds(reader: ConfigReader): string[] | undefined {
+  const raw = reader.optionalString(OPERATORS);
+  if (raw === undefined) return undefined;
+  const ids = raw
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (!ids.length || ids.some((id) => id.length > 128 || /\s/.test(id))) {
+    reader.problem(`${OPERATORS} must be a comma-separated list of client ids`);
+  }
+  return ids;
+}
+
+function readVerification(reader: ConfigReader, defaults: { devSecret?: string }): AuthConfig {
   const explicitSecret = reader.optionalString(SECRET);
   const jwksUrl = reader.optionalString(JWKS);
   const issuer = reader.optionalString(ISSUER);

@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AuthConfig } from './auth-config.js';
+import { AUTH_CONFIG } from './auth-tokens.js';
 import { CallerGuard } from './caller.guard.js';
 import { TokenVerifier } from './token-verifier.js';
 
-/** Injection token of the AuthConfig the module was given. */
-export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+export { AUTH_CONFIG };
 
 /**
  * Global: provides TokenVerifier and makes CallerGuard the guard of every

@@ -7,7 +7,7 @@ import { ProblemDetailsFilter, PublicRoute } from '@gm/service-kit';
 import type { AuthConfig } from './auth-config.js';
 import { AuthModule } from './auth.module.js';
 import type { Caller } from './caller.js';
-import { Actors, CurrentCaller } from './decorators.js';
+import { Actors, CurrentCaller, OperatorOnly } from './decorators.js';
 import { mintToken } from './mint-token.js';
 
 const SECRET = 'guard-test-secret-0123456789abcdef-xyz';
@@ -55,6 +55,15 @@ class MailboxController {
   }
 }
 
+@Controller('operations')
+@OperatorOnly()
+class OperationsController {
+  @Get()
+  run(@CurrentCaller() caller: Caller) {
+    return { operator: caller.id };
+  }
+}
+
 @PublicRoute()
 @Controller('health')
 class HealthController {
@@ -67,7 +76,7 @@ class HealthController {
 async function startApp(config: AuthConfig): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [AuthModule.forRoot(config)],
-    controllers: [ThingsController, MailboxController, HealthController],
+    controllers: [ThingsController, MailboxController, OperationsController, HealthController],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -78,12 +87,17 @@ async function startApp(config: AuthConfig): Promise<INestApplication> {
 const token = (
   actor: Caller['actor'],
   sub: string,
-  options: { expiresIn?: number | string; secret?: string; issuer?: string } = {},
+  options: { expiresIn?: number | string; secret?: string; issuer?: string; scope?: string[] } = {},
 ) =>
   mintToken(
     options.secret ?? SECRET,
     { sub, practiceId: 'prc_demo', actor },
-    { issuer: options.issuer ?? ISSUER, audience: AUDIENCE, expiresIn: options.expiresIn },
+    {
+      issuer: options.issuer ?? ISSUER,
+      audience: AUDIENCE,
+      expiresIn: options.expiresIn,
+      scope: options.scope,
+    },
   );
 
 describe('CallerGuard', () => {
@@ -184,6 +198,56 @@ describe('CallerGuard', () => {
     expect(denied.body.code).toBe('actor-not-allowed');
     await http().get('/mailbox/sync').set('Authorization', system).expect(200);
     await http().get('/mailbox/sync').set('Authorization', patient).expect(403);
+  });
+});
+
+describe('CallerGuard on @OperatorOnly routes', () => {
+  const operator = ['gm:operator'];
+
+  it('lets a system client with the gm:operator scope in, and nobody else', async () => {
+    const app = await startApp({ jwtSecret: SECRET, issuer: ISSUER, audience: AUDIENCE });
+    const get = async (authorization: string) =>
+      request(app.getHttpServer()).get('/operations').set('Authorization', authorization);
+    try {
+      const allowed = await get(
+        `Bearer ${await token('system', 'ops_oncall', { scope: operator })}`,
+      );
+      expect(allowed.status).toBe(200);
+      expect(allowed.body).toEqual({ operator: 'ops_oncall' });
+
+      const practiceClient = await get(`Bearer ${await token('system', 'sys_ehr')}`);
+      expect(practiceClient.status).toBe(403);
+      expect(practiceClient.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(practiceClient.body).toMatchObject({ status: 403, code: 'operator-only' });
+      const otherScope = await get(
+        `Bearer ${await token('system', 'sys_ehr', { scope: ['gm:directory', 'openid'] })}`,
+      );
+      expect(otherScope.body.code).toBe('operator-only');
+
+      for (const actor of ['member', 'patient'] as const) {
+        const denied = await get(`Bearer ${await token(actor, 'mbr_alice', { scope: operator })}`);
+        expect(denied.status).toBe(403);
+        expect(denied.body.code).toBe('actor-not-allowed');
+      }
+      expect((await get('Bearer nope')).status).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with OPERATOR_CLIENT_IDS, needs the scope and a listed client', async () => {
+    const app = await startApp({ jwtSecret: SECRET, operatorClientIds: ['ops_oncall'] });
+    const get = async (sub: string, scope?: string[]) =>
+      request(app.getHttpServer())
+        .get('/operations')
+        .set('Authorization', `Bearer ${await token('system', sub, { scope })}`);
+    try {
+      expect((await get('ops_oncall', operator)).status).toBe(200);
+      expect((await get('ops_oncall')).body.code).toBe('operator-only');
+      expect((await get('sys_ehr', operator)).body.code).toBe('operator-only');
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -1,9 +1,11 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ProblemException, PUBLIC_ROUTE } from '@gm/service-kit';
-import type { ActorKind } from './caller.js';
-import { ACTORS, type RequestWithCaller } from './decorators.js';
+import type { AuthConfig } from './auth-config.js';
+import { isOperator, type ActorKind } from './caller.js';
+import { ACTORS, OPERATOR_ONLY, type RequestWithCaller } from './decorators.js';
 import { AuthenticationFailed, AuthenticationUnavailable } from './errors.js';
+import { AUTH_CONFIG } from './auth-tokens.js';
 import { TokenVerifier } from './token-verifier.js';
 
 interface HttpRequest extends RequestWithCaller {
@@ -33,6 +35,7 @@ export class CallerGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -66,6 +69,16 @@ export class CallerGuard implements CanActivate {
         403,
         'actor-not-allowed',
         `This operation is not open to ${caller.actor}s.`,
+      );
+    }
+    if (
+      this.reflector.getAllAndOverride<boolean>(OPERATOR_ONLY, targets) &&
+      !isOperator(caller, this.config.operatorClientIds)
+    ) {
+      throw new ProblemException(
+        403,
+        'operator-only',
+        'This operation is open to platform operators only.',
       );
     }
     return true;

@@ -12,7 +12,25 @@ export interface Caller {
   /** Member id, patient id, or system client id (the token's `sub`). */
   id: string;
   practiceId: string;
+  /**
+   * The token's OAuth `scope` values (RFC 8693 §4.2: space-separated), when it
+   * carries any; absent otherwise. Only `gm:operator` means anything (ADR 0019).
+   */
+  scopes?: readonly string[];
 }
+
+/** The scope of platform operators' system clients (ADR 0019): rebuilds and other platform-wide operations. */
+export const OPERATOR_SCOPE = 'gm:operator';
+
+/** Longest `scope` claim a token may carry, and most values in it. */
+export const MAX_SCOPE_LENGTH = 1024;
+export const MAX_SCOPES = 32;
+
+/** A system client holding the operator scope, and on OPERATOR_CLIENT_IDS when that list is set. */
+export const isOperator = (caller: Caller, allowedClientIds?: readonly string[]): boolean =>
+  caller.actor === 'system' &&
+  (caller.scopes ?? []).includes(OPERATOR_SCOPE) &&
+  (allowedClientIds === undefined || allowedClientIds.includes(caller.id));
 
 /** Longest `sub` / `practiceId` a token may carry. */
 export const MAX_IDENTIFIER_LENGTH = 128;

@@ -1,8 +1,16 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { isActorKind, type ActorKind, type Caller } from './caller.js';
 
 /** Metadata key of `@Actors(...)`; CallerGuard reads it. */
 export const ACTORS = 'gm:actors';
+
+/** Metadata key of `@OperatorOnly()`; CallerGuard reads it. */
+export const OPERATOR_ONLY = 'gm:operator-only';
 
 /** What CallerGuard leaves on the request. */
 export interface RequestWithCaller {
@@ -20,6 +28,14 @@ export const Actors = (...kinds: ActorKind[]): MethodDecorator & ClassDecorator 
   }
   return SetMetadata(ACTORS, [...new Set(kinds)]);
 };
+
+/**
+ * Platform operations (ADR 0019): system clients holding the `gm:operator`
+ * scope (and on OPERATOR_CLIENT_IDS when that is set). Members and patients
+ * get 403 `actor-not-allowed`; any other system client 403 `operator-only`.
+ */
+export const OperatorOnly = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ACTORS, ['system']), SetMetadata(OPERATOR_ONLY, true));
 
 const callerParameter = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const caller = context.switchToHttp().getRequest<RequestWithCaller>().caller;

@@ -7,6 +7,8 @@ export interface MintTokenOptions {
   expiresIn?: string | number;
   issuer?: string;
   audience?: string;
+  /** OAuth `scope` values, e.g. `['gm:operator']` (ADR 0019); written as one space-separated claim. */
+  scope?: readonly string[];
 }
 
 /** Signs an HS256 token, for development and tests only (production tokens come from the identity provider). */
@@ -23,7 +25,11 @@ export async function mintToken(
   }
   const now = Math.floor(Date.now() / 1000);
   const expiresIn = options.expiresIn ?? '1h';
-  const jwt = new SignJWT({ practiceId: claims.practiceId, actor: claims.actor })
+  const scope = options.scope?.length ? { scope: options.scope.join(' ') } : {};
+  if (options.scope?.some((value) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value))) {
+    throw new Error('scope values are printable ASCII without spaces, quotes or backslashes');
+  }
+  const jwt = new SignJWT({ practiceId: claims.practiceId, actor: claims.actor, ...scope })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt(now)

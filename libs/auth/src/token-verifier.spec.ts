@@ -40,6 +40,24 @@ describe('TokenVerifier with an HS256 secret', () => {
     });
   });
 
+  it('gives the scope claim as scopes, only when there is one', async () => {
+    const plain = await verifier.verify(await mintToken(SECRET, claims));
+    expect(plain).not.toHaveProperty('scopes');
+    const scoped = await verifier.verify(
+      await mintToken(SECRET, claims, { scope: ['gm:operator', 'openid', 'gm:operator'] }),
+    );
+    expect(scoped.scopes).toEqual(['gm:operator', 'openid']);
+    expect((await verifier.verify(await signed({ ...claims, scope: '' }))).scopes).toEqual([]);
+  });
+
+  it('refuses a scope claim that is not one bounded string', async () => {
+    for (const scope of [['gm:operator'], 7, 'x'.repeat(1025), Array(33).fill('s').join(' ')]) {
+      expect(await failure(verifier.verify(await signed({ ...claims, scope })))).toBe(
+        'token-invalid',
+      );
+    }
+  });
+
   it('says token-expired for an expired token', async () => {
     const token = await mintToken(SECRET, claims, { expiresIn: -60 });
     expect(await failure(verifier.verify(token))).toBe('token-expired');

@@ -8,7 +8,7 @@ import {
 } from 'jose';
 import type { AuthConfig } from './auth-config.js';
 import { MIN_SECRET_LENGTH } from './auth-config.js';
-import { isActorKind, isIdentifier, type Caller } from './caller.js';
+import { isActorKind, isIdentifier, MAX_SCOPE_LENGTH, MAX_SCOPES, type Caller } from './caller.js';
 import { AuthenticationFailed, AuthenticationUnavailable } from './errors.js';
 
 /** Seconds of clock skew accepted on `exp` / `nbf` / `iat`. */
@@ -82,11 +82,12 @@ export class TokenVerifier {
     } catch (error) {
       throw this.translate(error);
     }
-    const { sub, practiceId, actor } = payload as JWTPayload & Record<string, unknown>;
+    const { sub, practiceId, actor, scope } = payload as JWTPayload & Record<string, unknown>;
     if (!isIdentifier(sub) || !isIdentifier(practiceId) || !isActorKind(actor)) {
       throw new AuthenticationFailed('token-invalid');
     }
-    return { actor, id: sub, practiceId };
+    if (scope === undefined) return { actor, id: sub, practiceId };
+    return { actor, id: sub, practiceId, scopes: scopesOf(scope) };
   }
 
   private translate(error: unknown): Error {
@@ -98,4 +99,18 @@ export class TokenVerifier {
     if (this.remote) return new AuthenticationUnavailable({ cause: error });
     return new AuthenticationFailed('token-invalid');
   }
+}
+
+/**
+ * The `scope` claim (RFC 8693 §4.2: one string of space-separated values);
+ * anything else (an array, a number, an oversize string) makes the token
+ * invalid rather than silently scope-less.
+ */
+function scopesOf(scope: unknown): string[] {
+  if (typeof scope !== 'string' || scope.length > MAX_SCOPE_LENGTH) {
+    throw new AuthenticationFailed('token-invalid');
+  }
+  const scopes = scope.split(' ').filter(Boolean);
+  if (scopes.length > MAX_SCOPES) throw new AuthenticationFailed('token-invalid');
+  return [...new Set(scopes)];
 }

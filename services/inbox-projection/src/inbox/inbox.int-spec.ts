@@ -64,8 +64,12 @@ const bed = new ServiceTestBed(
 let app: INestApplication;
 let feed: DirectoryFeed;
 const api = () => request(app.getHttpServer());
-const bearer = async (sub: string, actor: ActorKind = 'member', practiceId = practice) =>
-  `Bearer ${await mintToken(TEST_JWT_SECRET, { sub, practiceId, actor })}`;
+const bearer = async (
+  sub: string,
+  actor: ActorKind = 'member',
+  practiceId = practice,
+  scope?: string[],
+) => `Bearer ${await mintToken(TEST_JWT_SECRET, { sub, practiceId, actor }, { scope })}`;
 const get = async (path: string, sub: string, actor: ActorKind = 'member') =>
   api()
     .get(path)
@@ -654,6 +658,53 @@ function stripTimes(value: unknown): unknown {
 }
 
 describe('server-sent events', () => {
+  it("refuses a deactivated member's feed, and ends an open one when the deactivation arrives", async () => {
+    const server = app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, resolve));
+    const port = (server.address() as AddressInfo).port;
+    const open = async (sub: string) => {
+      const req = http.get({
+        port,
+        path: '/inbox/events',
+        headers: { authorization: await bearer(sub) },
+      });
+      const res = await new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      const ended = new Promise<void>((resolve) => res.on('end', resolve));
+      return { res, ended, body: () => body, close: () => req.destroy() };
+    };
+    const opened = await open(id('userB'));
+    try {
+      expect(opened.res.statusCode).toBe(200);
+      await member('userB', false);
+      await Promise.race([
+        opened.ended,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the feed stayed open')), 15_000),
+        ),
+      ]);
+      const refused = await open(id('userB'));
+      await refused.ended;
+      expect(refused.res.statusCode).toBe(403);
+      expect(refused.res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(refused.body())).toMatchObject({ status: 403, code: 'member-inactive' });
+    } finally {
+      opened.close();
+      await member('userB', true);
+    }
+    await waitFor(
+      async () => {
+        const again = await open(id('userB'));
+        again.close();
+        return again.res.statusCode;
+      },
+      (status) => status === 200,
+      { description: 'a reactivated member has a feed again' },
+    );
+  });
+
   it('delivers a change to the right member and to no one else', async () => {
     const server = app.getHttpServer() as http.Server;
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, resolve));
@@ -731,9 +782,15 @@ describe('rebuild', () => {
   it('rebuilds from the event log into a new generation equal to the incremental one', async () => {
     const before = await generations().pointer();
     const incremental = await snapshotOf(before.active, { practiceId: practice });
+    // A practice's own system client may not (ADR 0019); an operator's may.
+    const refused = await api()
+      .post('/admin/rebuild')
+      .set('authorization', await bearer('svc_ehr', 'system'));
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('operator-only');
     const started = await api()
       .post('/admin/rebuild')
-      .set('authorization', await bearer('svc_ops', 'system'));
+      .set('authorization', await bearer('svc_ops', 'system', practice, ['gm:operator']));
     expect(started.status).toBe(202);
     // Reads go on meanwhile.
     expect((await get('/inbox/groups', id('admin'))).status).toBe(200);

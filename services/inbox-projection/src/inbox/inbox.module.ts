@@ -26,6 +26,7 @@ import { ListMailboxQueryHandler } from './application/list-mailbox/list-mailbox
 import { ListMyGroupsQueryHandler } from './application/list-my-groups/list-my-groups.query-handler.js';
 import { OpenMemberThreadCommandHandler } from './application/open-member-thread/open-member-thread.command-handler.js';
 import { OpenPatientThreadCommandHandler } from './application/open-patient-thread/open-patient-thread.command-handler.js';
+import { LiveFeed } from './application/live-feed/live-feed.js';
 import { InboxProjector } from './application/project-thread-events/inbox-projector.js';
 import { InboxRebuild } from './application/rebuild-projection/inbox-rebuild.js';
 import { FeedHub } from './infrastructure/feed-hub.js';
@@ -50,7 +51,7 @@ const queryHandlers = [
   ListMailboxQueryHandler,
 ];
 const commandHandlers = [OpenMemberThreadCommandHandler, OpenPatientThreadCommandHandler];
-const application = [InboxProjector, InboxRebuild];
+const application = [InboxProjector, InboxRebuild, LiveFeed];
 const infrastructure: Provider[] = [
   {
     provide: Generations,

@@ -2,7 +2,7 @@
 export class InboxError extends Error {
   constructor(
     readonly code: string,
-    readonly kind: 'not-found' | 'invalid' | 'conflict' | 'unavailable',
+    readonly kind: 'not-found' | 'invalid' | 'conflict' | 'unavailable' | 'forbidden',
     message: string,
   ) {
     super(message);
@@ -16,6 +16,9 @@ export const threadNotFound = () =>
 export const groupNotFound = () => new InboxError('group-not-found', 'not-found', 'No such group.');
 export const invalidCursor = () =>
   new InboxError('invalid-cursor', 'invalid', 'The cursor is not one this service issued.');
+/** A deactivated (or unknown) member has no rights (ADR 0006): no live feed either. */
+export const memberInactive = () =>
+  new InboxError('member-inactive', 'forbidden', 'Your member account is not active.');
 export const rebuildRunning = () =>
   new InboxError('rebuild-running', 'conflict', 'A rebuild is already running.');
 /** The read could not be recorded in the access audit: fail closed, serve nothing (ADR 0013). */

@@ -15,6 +15,17 @@ export interface FeedSignal {
   kind: 'upserted' | 'removed' | 'changed';
 }
 
+/** Not pushed: tells every open feed of the member that the member was deactivated (the feed ends). */
+export interface FeedControl {
+  kind: 'member-deactivated';
+}
+
+/** What travels on a feed channel. */
+export type FeedMessage = FeedSignal | FeedControl;
+
+export const isFeedSignal = (message: FeedMessage): message is FeedSignal =>
+  message.kind !== 'member-deactivated';
+
 /** Adds deltas only to a hash that has been initialised (a missing hash is recounted on read). */
 const INCREMENT_IF_INITIALISED = `
 if redis.call('HEXISTS', KEYS[1], '_init') == 0 then return 0 end
@@ -104,6 +115,12 @@ export class InboxSignals {
 
   async toMember(practiceId: string, memberId: string, signal: FeedSignal): Promise<void> {
     await this.redis.publish(memberChannel(practiceId, memberId), JSON.stringify(signal));
+  }
+
+  /** Ends the member's open feeds, in every process (the member was deactivated). */
+  async memberDeactivated(practiceId: string, memberId: string): Promise<void> {
+    const control: FeedControl = { kind: 'member-deactivated' };
+    await this.redis.publish(memberChannel(practiceId, memberId), JSON.stringify(control));
   }
 
   async toPatient(practiceId: string, patientId: string, signal: FeedSignal): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { inRuns } from '@gm/messaging';
-import { PatientChangedV1, TOPICS, type EventEnvelope } from '@gm/contracts';
+import { MemberChangedV1, PatientChangedV1, TOPICS, type EventEnvelope } from '@gm/contracts';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
 import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
 import {
@@ -8,6 +8,7 @@ import {
   THREAD_EVENT_TYPES,
   type Target,
 } from '../application/project-thread-events/inbox-projector.js';
+import { InboxSignals } from '../infrastructure/inbox-signals.js';
 import { Generations } from '../infrastructure/projection-store.js';
 
 /**
@@ -15,7 +16,8 @@ import { Generations } from '../infrastructure/projection-store.js';
  * directory and settings replicas (names, My groups), the patients' messages
  * and the threads' lifecycle and audience (gm.threads). Who sees a thread
  * comes only from its ThreadAudienceChanged (ADR 0016); a patient's new name
- * rewrites that patient's entries. While a rebuild runs, thread
+ * rewrites that patient's entries; a member's deactivation ends the
+ * member's open live feeds. While a rebuild runs, thread
  * events and refreshes go to the generation being built as well.
  */
 @Injectable()
@@ -32,6 +34,7 @@ export class InboxEventsConsumer {
     private readonly settings: SettingsReplica,
     private readonly projector: InboxProjector,
     @Inject(Generations) private readonly generations: Generations,
+    @Inject(InboxSignals) private readonly signals: InboxSignals,
   ) {}
 
   /**
@@ -57,6 +60,10 @@ export class InboxEventsConsumer {
       if (envelope.type === PatientChangedV1.type) {
         const { patientId } = envelope.data as PatientChangedV1;
         await this.forEachTarget((t) => this.projector.refreshWhere(t, { practiceId, patientId }));
+      } else if (envelope.type === MemberChangedV1.type) {
+        const { memberId, active } = envelope.data as MemberChangedV1;
+        // After the replica says so: a feed opened from now on is refused.
+        if (active === false) await this.signals.memberDeactivated(practiceId, memberId);
       }
     } else if (this.settings.handles(envelope.type)) {
       await this.settings.apply(envelope);

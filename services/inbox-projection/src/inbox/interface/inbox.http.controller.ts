@@ -3,6 +3,10 @@ import {
   Get,
   HttpCode,
   Inject,
+  Injectable,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
   Param,
   Post,
   Query,
@@ -19,9 +23,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Origin, type RequestOrigin } from '@gm/access-recording';
-import { Actors, CurrentCaller, type Caller } from '@gm/auth';
+import { Actors, CurrentCaller, OperatorOnly, type Caller, type RequestWithCaller } from '@gm/auth';
 import { ApiProblems, CorrelationId } from '@gm/service-kit';
-import { map, merge, interval, type Observable } from 'rxjs';
+import {
+  endWith,
+  ignoreElements,
+  interval,
+  map,
+  merge,
+  share,
+  takeUntil,
+  type Observable,
+} from 'rxjs';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ListDirectThreadsQuery } from '../application/list-direct-threads/list-direct-threads.query.js';
 import { ListGroupThreadsQuery } from '../application/list-group-threads/list-group-threads.query.js';
@@ -29,10 +42,9 @@ import { ListMailboxQuery } from '../application/list-mailbox/list-mailbox.query
 import { ListMyGroupsQuery } from '../application/list-my-groups/list-my-groups.query.js';
 import { OpenMemberThreadCommand } from '../application/open-member-thread/open-member-thread.command.js';
 import { OpenPatientThreadCommand } from '../application/open-patient-thread/open-patient-thread.command.js';
+import { LiveFeed } from '../application/live-feed/live-feed.js';
 import { InboxRebuild } from '../application/rebuild-projection/inbox-rebuild.js';
 import type { PageRequest } from '../domain/paging.js';
-import { FeedHub } from '../infrastructure/feed-hub.js';
-import { memberChannel, patientChannel } from '../infrastructure/inbox-signals.js';
 import {
   GroupThreadsQueryDto,
   MailboxQueryDto,
@@ -179,13 +191,32 @@ export class PatientMailboxHttpController {
 
 const KEEP_ALIVE_MS = 25_000;
 
-/** Server-Sent Events: `{threadId, kind}` whenever the caller's inbox (or mailbox) changes. No PHI. */
+const OPERATOR_ONLY_PROBLEM =
+  '`actor-not-allowed` (system clients only), `operator-only`: a system token without the `gm:operator` scope (ADR 0019).';
+
+/** Refuses a deactivated member's feed before the stream opens (after CallerGuard, a global guard). */
+@Injectable()
+export class ActiveMemberFeedGuard implements CanActivate {
+  constructor(@Inject(LiveFeed) private readonly feed: LiveFeed) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const { caller } = context.switchToHttp().getRequest<RequestWithCaller>();
+    if (caller) await this.feed.mayOpen(caller);
+    return true;
+  }
+}
+
+/**
+ * Server-Sent Events: `{threadId, kind}` whenever the caller's inbox (or
+ * mailbox) changes. No PHI. A deactivated member gets no feed, and an open
+ * one ends when the deactivation arrives.
+ */
 @ApiTags('inbox')
 @ApiBearerAuth()
 @Actors('member', 'patient')
 @Controller('inbox')
 export class InboxFeedHttpController {
-  constructor(@Inject(FeedHub) private readonly hub: FeedHub) {}
+  constructor(@Inject(LiveFeed) private readonly feed: LiveFeed) {}
 
   @Sse('events')
   @ApiOperation({
@@ -194,25 +225,37 @@ export class InboxFeedHttpController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Server-sent events: `inbox-changed` with `{threadId, kind}` (no PHI) whenever my inbox or mailbox changes, and `keep-alive` every 25 s.',
+      'Server-sent events: `inbox-changed` with `{threadId, kind}` (no PHI) whenever my inbox or mailbox changes, and `keep-alive` every 25 s. The stream ends when the member is deactivated.',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
+  @ApiProblems({
+    403: '`actor-not-allowed` (members and patients only), `member-inactive`: the member is deactivated (or not in the directory).',
+  })
+  @UseGuards(ActiveMemberFeedGuard)
   events(@CurrentCaller() caller: Caller): Observable<MessageEvent> {
-    const channel =
-      caller.actor === 'patient'
-        ? patientChannel(caller.practiceId, caller.id)
-        : memberChannel(caller.practiceId, caller.id);
+    const changes = this.feed.open(caller).pipe(
+      map((signal): MessageEvent => ({ type: 'inbox-changed', data: signal })),
+      share(),
+    );
+    // The keep-alives end with the changes (a deactivation ends the stream).
     return merge(
-      this.hub.signals(channel).pipe(map((signal) => ({ type: 'inbox-changed', data: signal }))),
-      interval(KEEP_ALIVE_MS).pipe(map(() => ({ type: 'keep-alive', data: {} }))),
+      changes,
+      interval(KEEP_ALIVE_MS).pipe(
+        map((): MessageEvent => ({ type: 'keep-alive', data: {} })),
+        takeUntil(changes.pipe(ignoreElements(), endWith(null))),
+      ),
     );
   }
 }
 
-/** Operations (system tokens): rebuild the projection from the event log. */
+/**
+ * Platform operations: rebuild the projection from the event log (every
+ * practice's), so only operators' system clients (ADR 0019), never a
+ * practice's own EHR client.
+ */
 @ApiTags('admin')
 @ApiBearerAuth()
-@Actors('system')
+@OperatorOnly()
 @Controller('admin/rebuild')
 export class RebuildHttpController {
   constructor(private readonly rebuild: InboxRebuild) {}
@@ -223,7 +266,10 @@ export class RebuildHttpController {
     summary: 'Replay every thread event into a fresh generation, then swap it in; reads go on.',
   })
   @ApiAcceptedResponse({ schema: REBUILD_STATUS })
-  @ApiProblems({ 409: '`rebuild-running`: a rebuild is already running.' })
+  @ApiProblems({
+    403: OPERATOR_ONLY_PROBLEM,
+    409: '`rebuild-running`: a rebuild is already running.',
+  })
   start() {
     return this.rebuild.start();
   }
@@ -231,6 +277,7 @@ export class RebuildHttpController {
   @Get()
   @ApiOperation({ summary: 'State of the last rebuild.' })
   @ApiOkResponse({ schema: REBUILD_STATUS })
+  @ApiProblems({ 403: OPERATOR_ONLY_PROBLEM })
   status() {
     return this.rebuild.status();
   }
