@@ -97,6 +97,8 @@ export const METRICS = [
     name: 'gm_access_record_failures_total',
     type: 'counter',
     labels: [],
+    // The services that record accesses (libs/access-recording).
+    services: ['messaging-intake', 'routing-assignment', 'inbox-projection'],
     help: 'Access-audit records that could not be written',
   },
 ];

@@ -51,6 +51,7 @@ import {
   consumerGroupOf,
   CURRENT_RUN_FILE,
   portOf,
+  JAEGER_PORTS,
   REPO_ROOT,
   RUNS_DIR,
   SERVICE_NAMES,
@@ -145,6 +146,32 @@ function ownKafka(command: 'start' | 'stop'): void {
       },
     });
     if (result.status !== 0) throw new Error(`stack.sh ${command} kafka failed:\n${tail(log)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const JAEGER_DIR = path.join(REPO_ROOT, '.local', `system-tests-jaeger-${JAEGER_PORTS.otlp}`);
+
+/** `deploy/local/jaeger.sh start|stop` for the run's own OTLP receiver (builds it once, ~7 min). */
+function ownJaeger(command: 'start' | 'stop'): void {
+  mkdirSync(JAEGER_DIR, { recursive: true });
+  const log = path.join(JAEGER_DIR, 'jaeger-sh.log');
+  const fd = openSync(log, 'a');
+  try {
+    const result = spawnSync('bash', ['deploy/local/jaeger.sh', command], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', fd, fd],
+      env: {
+        ...withoutNodeOptions(),
+        GM_JAEGER_DIR: JAEGER_DIR,
+        GM_JAEGER_OTLP_PORT: String(JAEGER_PORTS.otlp),
+        GM_JAEGER_QUERY_PORT: String(JAEGER_PORTS.query),
+        GM_JAEGER_QUERY_GRPC_PORT: String(JAEGER_PORTS.queryGrpc),
+        GM_JAEGER_HEALTH_PORT: String(JAEGER_PORTS.health),
+      },
+    });
+    if (result.status !== 0) throw new Error(`jaeger.sh ${command} failed:\n${tail(log)}`);
   } finally {
     closeSync(fd);
   }
@@ -335,6 +362,10 @@ async function up(): Promise<void> {
       infrastructure.kafkaBrokers = [`127.0.0.1:${OWN_KAFKA_PORT}`];
     });
   }
+  await phases.run(`Jaeger, the OTLP receiver (127.0.0.1:${JAEGER_PORTS.otlp})`, () => {
+    ownJaeger('start');
+    infrastructure.otlpEndpoint = `http://127.0.0.1:${JAEGER_PORTS.otlp}`;
+  });
   await phases.run('build', () => build(runDir));
   if (SHARED_KAFKA && !process.env.SYSTEM_TESTS_REPLAY_HISTORY) {
     await phases.run('consumer groups at topic ends', () =>
@@ -385,6 +416,7 @@ async function up(): Promise<void> {
       runDir,
       ...infrastructure,
       ownKafka: !SHARED_KAFKA,
+      jaegerQueryUrl: `http://127.0.0.1:${JAEGER_PORTS.query}`,
       services,
       practices,
       consistencyTokens: writtenTokens(),
@@ -403,6 +435,7 @@ async function up(): Promise<void> {
     );
   } catch (error) {
     await stopAll();
+    ownJaeger('stop');
     if (!process.env.SYSTEM_TESTS_KEEP) {
       // Databases created before the failure go too, not only the broker.
       await cleanUp({ ...infrastructure, ownKafka: !SHARED_KAFKA, services }).catch(
@@ -425,6 +458,7 @@ async function down(): Promise<void> {
   const started = Date.now();
   const killed = await stopProcesses(livePids(run.services));
   if (killed.length) say(`had to SIGKILL ${killed.join(', ')} after 10 s`);
+  if (run.jaegerQueryUrl) ownJaeger('stop');
   if (!process.env.SYSTEM_TESTS_KEEP) {
     await cleanUp(run).catch((error: Error) => say(`clean-up incomplete: ${error.message}`));
   }

@@ -32,6 +32,14 @@ export const PORT_BASE = Number(process.env.SYSTEM_TESTS_PORT_BASE) || 4100;
 export const portOf = (service: ServiceName): number =>
   PORT_BASE + 1 + SERVICE_NAMES.indexOf(service);
 
+/** The run's Jaeger (deploy/local/jaeger.sh), the OTLP receiver of the services' traces. */
+export const JAEGER_PORTS = {
+  otlp: PORT_BASE + 51,
+  query: PORT_BASE + 52,
+  queryGrpc: PORT_BASE + 53,
+  health: PORT_BASE + 54,
+} as const;
+
 /** `st_<svc>_<runid>` with `_` for `-`: FerretDB keeps databases as PostgreSQL schemas. */
 export const databaseOf = (service: ServiceName, runId: string): string =>
   `st_${service.replace(/-/g, '_')}_${runId}`;
@@ -60,6 +68,9 @@ export interface RunInfo {
   ownKafka: boolean;
   mongoUri: string;
   redisUrl: string;
+  /** Where the services send their spans (OTLP/HTTP) and where the suites query them. */
+  otlpEndpoint?: string;
+  jaegerQueryUrl?: string;
   services: Record<ServiceName, ServiceProcess>;
   practices: { main: SeededPractice; other: SeededPractice };
   /** The Consistency-Tokens of the seed's writes, per practice: the suites carry them on. */

@@ -20,6 +20,8 @@ export interface Infrastructure {
   kafkaBrokers: string[];
   mongoUri: string;
   redisUrl: string;
+  /** OTLP/HTTP receiver for the services' traces, when the run has one. */
+  otlpEndpoint?: string;
 }
 
 /** Only what a service needs: nothing of the developer's environment leaks in (issuer, audience, NODE_OPTIONS). */
@@ -42,6 +44,10 @@ function serviceEnv(
     LOG_LEVEL: 'info',
     // Reads that name a write never reached (hostile input, Schemathesis) give up sooner than 10 s.
     CONSISTENCY_WAIT_MS: '3000',
+    // The standard OpenTelemetry variables; spans leave within a fraction of a second.
+    ...(infrastructure.otlpEndpoint
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: infrastructure.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '200' }
+      : {}),
   };
 }
 
