@@ -58,6 +58,12 @@ function practiceOf(bearer: string | undefined): string | undefined {
   }
 }
 
+/** The latest tokens of the practice an `authorization` header names, as a client carries them. */
+export const consistencyHeaderFor = (authorization: string | undefined) => {
+  const practiceId = practiceOf(authorization?.replace(/^Bearer /, ''));
+  return practiceId ? consistencyHeader(practiceId) : undefined;
+};
+
 /** A practice's latest tokens as one header value, if it has any. */
 export function consistencyHeader(practiceId: string): string | undefined {
   const list = written.get(practiceId);

@@ -3,7 +3,7 @@
  * members' inbox and patients' mailbox), and its Server-Sent Events feed,
  * which `call` cannot read: the answer never ends.
  */
-import type { Answer } from './http.js';
+import { consistencyHeaderFor, type Answer } from './http.js';
 
 export interface InboxGroups {
   groups: {
@@ -75,6 +75,9 @@ export async function openFeed(url: string, authorization: string | undefined): 
     accept: 'text/event-stream, application/problem+json',
   };
   if (authorization !== undefined) headers.authorization = authorization;
+  // Like every call: the practice's earlier writes must have reached the feed's guard.
+  const tokens = consistencyHeaderFor(authorization);
+  if (tokens) headers['consistency-token'] = tokens;
   const timer = setTimeout(() => abort.abort(), 15_000);
   const response = await fetch(url, { headers, signal: abort.signal });
   clearTimeout(timer);

@@ -24,7 +24,7 @@ import {
 } from '@nestjs/swagger';
 import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, OperatorOnly, type Caller, type RequestWithCaller } from '@gm/auth';
-import { ApiProblems, CorrelationId } from '@gm/service-kit';
+import { ApiProblems, ConsistencyReads, CorrelationId } from '@gm/service-kit';
 import {
   endWith,
   ignoreElements,
@@ -194,14 +194,27 @@ const KEEP_ALIVE_MS = 25_000;
 const OPERATOR_ONLY_PROBLEM =
   '`actor-not-allowed` (system clients only), `operator-only`: a system token without the `gm:operator` scope (ADR 0019).';
 
-/** Refuses a deactivated member's feed before the stream opens (after CallerGuard, a global guard). */
+/**
+ * Refuses a deactivated member's feed before the stream opens (after
+ * CallerGuard, a global guard). Guards run before interceptors, so the
+ * Consistency-Token a client carries (say, of the write that made it a
+ * member) is waited for here, before the directory replica is asked.
+ */
 @Injectable()
 export class ActiveMemberFeedGuard implements CanActivate {
-  constructor(@Inject(LiveFeed) private readonly feed: LiveFeed) {}
+  constructor(
+    @Inject(LiveFeed) private readonly feed: LiveFeed,
+    @Inject(ConsistencyReads) private readonly reads: ConsistencyReads,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { caller } = context.switchToHttp().getRequest<RequestWithCaller>();
-    if (caller) await this.feed.mayOpen(caller);
+    const request = context
+      .switchToHttp()
+      .getRequest<RequestWithCaller & { headers: Record<string, string | string[] | undefined> }>();
+    const caller = request.caller;
+    if (!caller) return true;
+    await this.reads.awaitTokens(request.headers['consistency-token'], caller.practiceId);
+    await this.feed.mayOpen(caller);
     return true;
   }
 }
