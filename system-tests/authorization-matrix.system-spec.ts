@@ -33,7 +33,7 @@ import {
   type MailboxThread,
   type MemberThread,
 } from './harness/inbox.js';
-import type { ServiceName } from './harness/layout.js';
+import { SERVICE_NAMES, type ServiceName } from './harness/layout.js';
 import {
   badSignatureToken,
   expiredToken,
@@ -991,6 +991,21 @@ const auditEndpoints = (): Endpoint[] => [
   },
 ];
 
+/**
+ * `GET /metrics` of every service: open to every caller, a broken token too
+ * (Prometheus scrapes without credentials; the network policy limits who can
+ * reach it), and, like every answer here, searched for ids and names.
+ */
+const metricsEndpoints = (): Endpoint[] =>
+  SERVICE_NAMES.map((service) => ({
+    name: `GET /metrics (${service})`,
+    service,
+    method: 'GET' as const,
+    owner: 'system' as const,
+    path: () => '/metrics',
+    statuses: Object.fromEntries(ACTORS.map((actor) => [actor, 200])) as Statuses,
+  }));
+
 const SECTIONS: [string, () => Endpoint[]][] = [
   ['practice-directory', directoryEndpoints],
   ['group-config', groupConfigEndpoints],
@@ -998,6 +1013,7 @@ const SECTIONS: [string, () => Endpoint[]][] = [
   ['messaging-intake', intakeEndpoints],
   ['routing-assignment', routingEndpoints],
   ['access-audit', auditEndpoints],
+  ['metrics (every service)', metricsEndpoints],
 ];
 
 describe('authorization matrix (every endpoint × actor)', () => {

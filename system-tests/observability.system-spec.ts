@@ -5,12 +5,15 @@
  * the metrics that the alert rules and the dashboard use
  * (deploy/observability/metric-names.mjs), with bounded label values only.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'yaml';
 import { DEFAULT_METRICS, METRICS } from '../deploy/observability/metric-names.mjs';
 import { call, describeAnswer, type Answer } from './harness/http.js';
-import { SERVICE_NAMES, type ServiceName } from './harness/layout.js';
+import { PORT_BASE, portOf, REPO_ROOT, SERVICE_NAMES, type ServiceName } from './harness/layout.js';
 import { phiText, PHI_PREFIX, summarize, world, type World } from './harness/world.js';
 
 let w: World;
@@ -121,6 +124,11 @@ function seriesOf(text: string): { name: string; labels: Record<string, string> 
 describe('metrics', () => {
   const scrapes = {} as Record<ServiceName, Answer>;
   beforeAll(async () => {
+    // A route with an id in its path, answered 404: counted under its template, the id nowhere.
+    const { main } = w.run.practices;
+    await call('GET', `${w.urls['routing-assignment']}/threads/thr_metrics_probe/timeline`, {
+      token: await w.tokens.member(main.practiceId, main.members.groupAdmin!.id),
+    });
     for (const service of SERVICE_NAMES)
       scrapes[service] = await call('GET', `${w.urls[service]}/metrics`);
   });
@@ -168,6 +176,31 @@ describe('metrics', () => {
     );
   });
 
+  it('hostile requests to /metrics: a query is ignored, another method refused, never a 5xx', async () => {
+    const failures: string[] = [];
+    for (const service of SERVICE_NAMES) {
+      const base = `${w.urls[service]}/metrics`;
+      for (const query of ['$where=1', 'name[$ne]=x', '__proto__[a]=1', `q=${'x'.repeat(3000)}`]) {
+        const answer = await call('GET', `${base}?${query}`);
+        if (
+          answer.status !== 200 ||
+          !answer.text.includes('# TYPE gm_http_request_duration_seconds')
+        )
+          failures.push(`${service} ?${query.slice(0, 20)}: ${describeAnswer(answer)}`);
+      }
+      for (const method of ['POST', 'PUT', 'DELETE'] as const) {
+        const answer = await call(method, base, { body: { $where: '1' } });
+        if (
+          answer.status < 400 ||
+          answer.status >= 500 ||
+          !/problem\+json/.test(answer.contentType)
+        )
+          failures.push(`${service} ${method}: ${describeAnswer(answer)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('counts requests by route template, and consumers and outboxes by group, topic and collection', () => {
     const routing = seriesOf(scrapes['routing-assignment'].text);
     expect(
@@ -196,4 +229,91 @@ describe('metrics', () => {
       ),
     ).toBe(true);
   });
+});
+
+describe('Prometheus, for real', () => {
+  const port = PORT_BASE + 55;
+  let dir: string;
+  let prometheus: ChildProcess;
+
+  /** deploy/observability/prometheus.yml, pointed at this run's services, scraping every second. */
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gm-prometheus-'));
+    const observability = path.join(REPO_ROOT, 'deploy', 'observability');
+    const config = parse(readFileSync(path.join(observability, 'prometheus.yml'), 'utf8'));
+    config.global = {
+      ...config.global,
+      scrape_interval: '1s',
+      scrape_timeout: '1s',
+      evaluation_interval: '1s',
+    };
+    config.rule_files = [path.join(observability, 'alerts.yml')];
+    config.scrape_configs[0].static_configs = SERVICE_NAMES.map((service) => ({
+      targets: [`127.0.0.1:${portOf(service)}`],
+      labels: { service },
+    }));
+    writeFileSync(path.join(dir, 'prometheus.yml'), stringify(config));
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'ignore', openSync(path.join(dir, 'prometheus.log'), 'w')] },
+    );
+  });
+  afterAll(async () => {
+    prometheus?.kill('SIGTERM');
+    await sleep(500);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Polls `query` until `done` holds for its data (20 s bound). */
+  async function until<T>(query: string, done: (data: T) => boolean): Promise<T> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const answer = await call('GET', `http://127.0.0.1:${port}/api/v1/${query}`).catch(
+        () => undefined,
+      );
+      const data = (answer?.json as { data?: T } | undefined)?.data;
+      if (data !== undefined && done(data)) return data;
+      if (Date.now() > deadline) {
+        const log = readFileSync(path.join(dir, 'prometheus.log'), 'utf8').slice(-600);
+        throw new Error(
+          `Prometheus: ${query} never held: ${JSON.stringify(data)?.slice(0, 300)}\n${log}`,
+        );
+      }
+      await sleep(500);
+    }
+  }
+
+  it('scrapes every service and evaluates every rule of alerts.yml without error', async () => {
+    type Targets = { activeTargets: { health: string; labels: { service: string } }[] };
+    const targets = await until<Targets>(
+      'targets',
+      (d) =>
+        d.activeTargets.length === SERVICE_NAMES.length &&
+        d.activeTargets.every((t) => t.health === 'up'),
+    );
+    expect(targets.activeTargets.map((t) => t.labels.service).sort()).toEqual(
+      [...SERVICE_NAMES].sort(),
+    );
+
+    type Rules = { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    const rules = await until<Rules>(
+      'rules',
+      (d) =>
+        d.groups.length > 0 && d.groups.every((g) => g.rules.every((r) => r.health !== 'unknown')),
+    );
+    const unhealthy = rules.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok');
+    expect(unhealthy).toEqual([]);
+
+    type Vector = { result: { metric: { service: string } }[] };
+    const http = await until<Vector>(
+      `query?query=${encodeURIComponent('count by (service) (gm_http_request_duration_seconds_count)')}`,
+      (d) => d.result.length === SERVICE_NAMES.length,
+    );
+    expect(http.result.map((r) => r.metric.service).sort()).toEqual([...SERVICE_NAMES].sort());
+  }, 60_000);
 });
