@@ -442,6 +442,10 @@ async function ensureReplaysTopic(kafka: Kafka): Promise<void> {
           {
             topic: REPLAYS_TOPIC,
             numPartitions: 1,
+            // As durable as the services' topics (the broker default otherwise).
+            ...(process.env.KAFKA_REPLICATION_FACTOR
+              ? { replicationFactor: Number(process.env.KAFKA_REPLICATION_FACTOR) }
+              : {}),
             configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
           },
         ],

@@ -3,7 +3,7 @@
 # module proxy like FerretDB) as a real OTLP receiver for the services'
 # traces, on 127.0.0.1: OTLP/HTTP in, traces in memory, the query API out.
 #
-#   bash deploy/local/jaeger.sh build    # once per machine (~7 min cold), cached
+#   bash deploy/local/jaeger.sh build    # once per machine (7–9 min cold), cached
 #   bash deploy/local/jaeger.sh start    # build if needed, start, wait until healthy
 #   bash deploy/local/jaeger.sh stop
 #   bash deploy/local/jaeger.sh status
@@ -31,7 +31,7 @@ pid() { [[ -f $DIR/jaeger.pid ]] && kill -0 "$(cat "$DIR/jaeger.pid")" 2>/dev/nu
 build() {
   [[ -x $BIN ]] && return
   command -v go >/dev/null || die "go is needed to build Jaeger (once)"
-  say "building $(sed -n 's/^tool //p' "$HERE/jaeger/go.mod") into $BIN (once, ~7 min)"
+  say "building $(sed -n 's/^tool //p' "$HERE/jaeger/go.mod") into $BIN (once, 7–9 min)"
   mkdir -p "$CACHE"
   local work
   work=$(mktemp -d "$CACHE/jaeger-build.XXXXXX")

@@ -76,6 +76,8 @@ export class ServiceSet {
     const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
     return {
       ...Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
+      // The standard OpenTelemetry variables pass through (the benchmark's traced run).
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('OTEL_'))),
       PORT: String(portOf(s.ports, service)),
       MONGODB_URI: s.mongoUri,
       MONGODB_DATABASE: databaseOf(service, s.runId),
