@@ -9,7 +9,8 @@
  * accepted it (its answer arrived) inbox-projection is polled every
  * POLL_MS until (a) the member's group listing no longer holds the thread
  * (or the listing is 404: no group to show) and (b) GET of the thread is
- * 404; the member's live feed `removed` signal is stamped on arrival. Each
+ * 404; the member's live feed `removed` signal (for a deactivation, the
+ * feed's end) is stamped on arrival. Each
  * is bounded by BOUND_MS (a miss counts as infinitely late).
  *
  *   deactivation  PUT /directory/members/:id {active: false}  (practice-directory, system token)
@@ -281,8 +282,12 @@ export class RevocationBench {
         this.pollGone(acceptedAt, async () => !(await this.listed(token, groupId, threadId))),
         this.pollGone(acceptedAt, async () => (await this.getStatus(token, threadId)) === 404),
       ]);
-      // The signal may trail the reads a little; give it what is left of the bound.
-      while (removedAt === Infinity && performance.now() - acceptedAt < BOUND_MS) await sleep(20);
+      // The signal may trail the reads a little; give it what is left of the bound. A
+      // deactivated member's feed ends instead (ADR 0019): its end is the signal.
+      while (removedAt === Infinity && performance.now() - acceptedAt < BOUND_MS) {
+        if (kind === 'deactivation' && feed.endedAt !== undefined) removedAt = feed.endedAt;
+        else await sleep(20);
+      }
       return {
         changeMs: acceptedAt - startedAt,
         listingGoneMs,

@@ -504,6 +504,9 @@ cmd_up() {
   postgres_install
   mongodb_install
   redis_install
+  # promtool (same package) checks the alert rules and dashboard in the tests; installed,
+  # not started. Best effort: only the checks that need it fail without it.
+  if [[ $EUID == 0 ]] && command -v apt-get >/dev/null; then prometheus_install || say "prometheus: not installed"; fi
   # Kafka starts in the background while the storage chain comes up in order.
   launch kafka
   launch postgres

@@ -61,6 +61,8 @@ export interface Feed {
   answer: Answer;
   /** Events received so far (a 2xx feed goes on collecting until `close`). */
   events: FeedEvent[];
+  /** When the service ended the stream (`performance.now()`), if it did. */
+  endedAt?: number;
   close(): void;
 }
 
@@ -99,12 +101,26 @@ export async function openFeed(url: string, authorization: string | undefined): 
     };
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const feed: Feed = {
+    answer: {
+      status: response.status,
+      contentType,
+      headers: response.headers,
+      text: '',
+      json: undefined,
+    },
+    events,
+    close,
+  };
   void (async () => {
     let buffered = '';
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          feed.endedAt = performance.now();
+          return;
+        }
         buffered += value;
         let end: number;
         while ((end = buffered.indexOf('\n\n')) >= 0) {
@@ -129,15 +145,5 @@ export async function openFeed(url: string, authorization: string | undefined): 
       // closed
     }
   })();
-  return {
-    answer: {
-      status: response.status,
-      contentType,
-      headers: response.headers,
-      text: '',
-      json: undefined,
-    },
-    events,
-    close,
-  };
+  return feed;
 }
