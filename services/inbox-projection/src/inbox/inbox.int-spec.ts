@@ -29,6 +29,8 @@ import {
   uniqueName,
   waitFor,
 } from '@gm/testing';
+import { INFRASTRUCTURE_CONFIG, REDIS, type InfrastructureConfig } from '@gm/service-kit';
+import type { Redis } from 'ioredis';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { INestApplication } from '@nestjs/common';
@@ -38,8 +40,12 @@ import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
 import { SERVICE } from '../service.js';
-import { InboxRebuild } from './application/rebuild-projection/inbox-rebuild.js';
+import {
+  InboxRebuild,
+  type RebuildStatus,
+} from './application/rebuild-projection/inbox-rebuild.js';
 import { Generations } from './infrastructure/projection-store.js';
+import { RebuildClaim } from './infrastructure/rebuild-claim.js';
 
 const practice = uniqueName('prc');
 const PRACTICE_NAME = 'Riverside Family Practice';
@@ -803,4 +809,33 @@ describe('rebuild', () => {
     expect(rebuilt.entries).toEqual(incremental.entries);
     expect(rebuilt.entries.length).toBeGreaterThan(5);
   }, 120_000);
+
+  it('runs one at a time across replicas, and any replica answers its status', async () => {
+    const operator = await bearer('svc_ops', 'system', practice, ['gm:operator']);
+    const { mongoDatabase } = app.get<InfrastructureConfig>(INFRASTRUCTURE_CONFIG);
+    // Another replica of the same service (same database, same Redis) holds the rebuild.
+    const other = new RebuildClaim<RebuildStatus>(app.get<Redis>(REDIS), mongoDatabase);
+    expect(await other.hold()).toBe(true);
+    const elsewhere: RebuildStatus = {
+      state: 'running',
+      generation: 99,
+      events: 42,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      eventsPerSecond: null,
+    };
+    await other.report(elsewhere);
+    try {
+      const refused = await api().post('/admin/rebuild').set('authorization', operator);
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('rebuild-running');
+      const status = await api().get('/admin/rebuild').set('authorization', operator);
+      expect(status.body).toMatchObject({ state: 'running', generation: 99, events: 42 });
+    } finally {
+      await other.release();
+    }
+    // Its claim gone while its report still says running: that replica was stopped mid-way.
+    const interrupted = await api().get('/admin/rebuild').set('authorization', operator);
+    expect(interrupted.body).toMatchObject({ state: 'failed', generation: 99 });
+  });
 });

@@ -14,9 +14,11 @@ import {
 import {
   EVENT_SUBSCRIPTION,
   EventConsumerHost,
+  INFRASTRUCTURE_CONFIG,
   outboxRelayProviders,
   REDIS,
   type EventSubscription,
+  type InfrastructureConfig,
 } from '@gm/service-kit';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -30,6 +32,7 @@ import { LiveFeed } from './application/live-feed/live-feed.js';
 import { InboxProjector } from './application/project-thread-events/inbox-projector.js';
 import { InboxRebuild } from './application/rebuild-projection/inbox-rebuild.js';
 import { FeedHub } from './infrastructure/feed-hub.js';
+import { RebuildClaim } from './infrastructure/rebuild-claim.js';
 import { InboxPages } from './infrastructure/inbox-pages.js';
 import { InboxSignals } from './infrastructure/inbox-signals.js';
 import { Generations } from './infrastructure/projection-store.js';
@@ -67,6 +70,13 @@ const infrastructure: Provider[] = [
     useFactory: (redis: Redis) => new InboxSignals(redis),
   },
   { provide: FeedHub, inject: [REDIS], useFactory: (redis: Redis) => new FeedHub(redis) },
+  {
+    // One rebuild at a time across the replicas of this service's database.
+    provide: RebuildClaim,
+    inject: [REDIS, INFRASTRUCTURE_CONFIG],
+    useFactory: (redis: Redis, config: InfrastructureConfig) =>
+      new RebuildClaim(redis, config.mongoDatabase),
+  },
   ThreadLocks,
   InboxPages,
   ReadMarkers,

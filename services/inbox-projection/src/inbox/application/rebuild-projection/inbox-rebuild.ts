@@ -11,6 +11,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { rebuildRunning } from '../../domain/inbox-errors.js';
 import { Generations, POINTER_TTL_MS } from '../../infrastructure/projection-store.js';
+import { CLAIM_TTL_MS, RebuildClaim } from '../../infrastructure/rebuild-claim.js';
 import {
   InboxProjector,
   THREAD_EVENT_TYPES,
@@ -39,6 +40,8 @@ const REPLAYED_TOPICS = [TOPICS.patientMessages.name, TOPICS.threads.name];
  * 3. the pointer swaps: the new generation becomes active.
  * Folds are idempotent and order-tolerant, so the replay and the live
  * consumer's writes to the same generation converge whatever their overlap.
+ * One rebuild runs at a time across the replicas (RebuildClaim), and any
+ * replica answers its status.
  */
 @Injectable()
 export class InboxRebuild implements BeforeApplicationShutdown {
@@ -55,19 +58,30 @@ export class InboxRebuild implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(Generations) private readonly generations: Generations,
+    @Inject(RebuildClaim) private readonly claim: RebuildClaim<RebuildStatus>,
     private readonly projector: InboxProjector,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
     @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
   ) {}
 
-  status(): RebuildStatus {
-    return { ...this.current };
+  /**
+   * This replica's rebuild while it runs one, else the last one any replica
+   * reported; a report still `running` whose claim lapsed was interrupted.
+   */
+  async status(): Promise<RebuildStatus> {
+    if (this.current.state === 'running') return { ...this.current };
+    const reported = await this.claim.lastReport();
+    if (!reported) return { ...this.current };
+    if (reported.state === 'running' && !(await this.claim.held())) {
+      return { ...reported, state: 'failed' };
+    }
+    return reported;
   }
 
   /** Starts a rebuild in the background and answers with the generation it builds. */
   async start(): Promise<RebuildStatus> {
-    if (this.current.state === 'running') throw rebuildRunning();
+    if (this.current.state === 'running' || !(await this.claim.hold())) throw rebuildRunning();
     const { active } = await this.generations.pointer();
     const generation = active + 1;
     this.current = {
@@ -78,12 +92,26 @@ export class InboxRebuild implements BeforeApplicationShutdown {
       finishedAt: null,
       eventsPerSecond: null,
     };
-    this.running = this.run(active, generation).catch((error: unknown) => {
-      this.current = { ...this.current, state: 'failed', finishedAt: new Date().toISOString() };
-      this.logger.error({ err: String(error) }, 'inbox rebuild failed');
-      return this.generations.setPointer(active, null);
-    });
-    return this.status();
+    await this.claim.report(this.current);
+    // Renewed while it runs, with the progress so far for the other replicas.
+    const renewal = setInterval(() => {
+      void this.claim
+        .hold()
+        .then(() => this.claim.report(this.current))
+        .catch(() => undefined);
+    }, CLAIM_TTL_MS / 3);
+    this.running = this.run(active, generation)
+      .catch((error: unknown) => {
+        this.current = { ...this.current, state: 'failed', finishedAt: new Date().toISOString() };
+        this.logger.error({ err: String(error) }, 'inbox rebuild failed');
+        return this.generations.setPointer(active, null);
+      })
+      .finally(async () => {
+        clearInterval(renewal);
+        await this.claim.report(this.current).catch(() => undefined);
+        await this.claim.release().catch(() => undefined);
+      });
+    return { ...this.current };
   }
 
   /** Resolves when the running rebuild (if any) has finished. */
