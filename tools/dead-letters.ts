@@ -33,7 +33,13 @@
  * --operator. Exit 0 when everything asked was done, 1 when something was
  * refused or failed, 2 on a usage error.
  */
-import { AccessRecordedV1, buildEnvelope, deadLetterTopic, toWireRecord } from '@gm/contracts';
+import { accessRecordedEvent } from '@gm/access-recording';
+import {
+  deadLetterTopic,
+  toWireRecord,
+  type AccessAuditAction,
+  type AccessRecordedV1,
+} from '@gm/contracts';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -242,32 +248,22 @@ class Auditor {
     action: 'dead-letter.payload.read' | 'dead-letter.replay',
     at: { practiceId: string; subject: string },
   ): Promise<string> {
-    const id = randomUUID();
-    const occurredAt = new Date().toISOString();
-    const data: AccessRecordedV1 = {
-      recordId: id,
+    const { definition, envelope } = accessRecordedEvent(SOURCE, {
       practiceId: at.practiceId,
       actor: { kind: 'system', id: this.operator },
-      action: action as AccessRecordedV1['action'],
+      // Actions of operators, beyond the thread actions the contract lists as known.
+      action: action as AccessAuditAction,
       threadId: at.subject,
-      occurredAt,
-      source: { ip: null, userAgent: `gm-dead-letters (${hostname()})`.slice(0, 512) },
-      correlationId: this.correlationId,
-    };
-    const envelope = buildEnvelope(AccessRecordedV1, data, {
-      id,
-      source: SOURCE,
-      time: occurredAt,
-      practiceId: at.practiceId,
+      origin: { ip: null, userAgent: `gm-dead-letters (${hostname()})` },
       correlationId: this.correlationId,
     });
     const wire = toWireRecord(envelope);
     await this.producer.send({
-      topic: AccessRecordedV1.topic.name,
+      topic: definition.topic.name,
       acks: -1,
       messages: [{ key: wire.key, value: wire.value, headers: wire.headers }],
     });
-    return id;
+    return (envelope.data as AccessRecordedV1).recordId;
   }
 }
 
