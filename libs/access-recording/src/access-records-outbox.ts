@@ -1,14 +1,22 @@
 import type { AccessRecordedV1 } from '@gm/contracts';
-import { noteWritten, outboxForInsert, type OutboxFields, type PendingEvent } from '@gm/messaging';
+import {
+  noteWritten,
+  outboxForInsert,
+  registeredOnce,
+  type OutboxFields,
+  type PendingEvent,
+} from '@gm/messaging';
 import type { Collection, Db } from 'mongodb';
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
 
-const failures =
-  (register.getSingleMetric('gm_access_record_failures_total') as Counter | undefined) ??
-  new Counter({
-    name: 'gm_access_record_failures_total',
-    help: 'Access records that could not be written; the read they were for was refused.',
-  });
+const failures = registeredOnce(
+  'gm_access_record_failures_total',
+  () =>
+    new Counter({
+      name: 'gm_access_record_failures_total',
+      help: 'Access records that could not be written; the read they were for was refused.',
+    }),
+);
 
 /** The serving side's collection of access records waiting to be, or already, published. */
 export const ACCESS_RECORDS_COLLECTION = 'access_records';

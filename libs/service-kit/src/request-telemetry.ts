@@ -7,16 +7,19 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
+import { registeredOnce } from '@gm/messaging';
 import { Histogram, register } from 'prom-client';
 
-const httpDuration =
-  (register.getSingleMetric('gm_http_request_duration_seconds') as Histogram | undefined) ??
-  new Histogram({
-    name: 'gm_http_request_duration_seconds',
-    help: 'HTTP requests by method, route template and status code: count, errors and latency.',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  });
+const httpDuration = registeredOnce(
+  'gm_http_request_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'gm_http_request_duration_seconds',
+      help: 'HTTP requests by method, route template and status code: count, errors and latency.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+);
 
 /** Methods as labels; anything else a client sends counts as `other` (bounded labels). */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);

@@ -6,13 +6,18 @@ import { Counter, Gauge, Histogram, register } from 'prom-client';
  * bounded: consumer groups, topics, partitions, collections, lock kinds and
  * outcomes; never a practice, member, thread or event id (ADR 0020).
  */
-function once<T>(name: string, make: () => T): T {
+/**
+ * The metric of that name in the default registry, made once: a module
+ * loaded twice in one process (tests, several apps) must not register it
+ * again, which prom-client refuses.
+ */
+export function registeredOnce<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export const consumerLag = once(
+export const consumerLag = registeredOnce(
   'gm_consumer_lag',
   () =>
     new Gauge({
@@ -24,7 +29,7 @@ export const consumerLag = once(
 
 export type ConsumerOutcome = 'applied' | 'duplicate' | 'dead-lettered';
 
-export const consumerEventDuration = once(
+export const consumerEventDuration = registeredOnce(
   'gm_consumer_event_duration_seconds',
   () =>
     new Histogram({
@@ -35,7 +40,7 @@ export const consumerEventDuration = once(
     }),
 );
 
-export const consumerRetries = once(
+export const consumerRetries = registeredOnce(
   'gm_consumer_retries_total',
   () =>
     new Counter({
@@ -45,7 +50,7 @@ export const consumerRetries = once(
     }),
 );
 
-export const consumerDeadLetters = once(
+export const consumerDeadLetters = registeredOnce(
   'gm_consumer_dead_letters_total',
   () =>
     new Counter({
@@ -55,7 +60,7 @@ export const consumerDeadLetters = once(
     }),
 );
 
-export const outboxBacklog = once(
+export const outboxBacklog = registeredOnce(
   'gm_outbox_backlog',
   () =>
     new Gauge({
@@ -65,7 +70,7 @@ export const outboxBacklog = once(
     }),
 );
 
-export const outboxOldestAge = once(
+export const outboxOldestAge = registeredOnce(
   'gm_outbox_oldest_age_seconds',
   () =>
     new Gauge({
@@ -75,7 +80,7 @@ export const outboxOldestAge = once(
     }),
 );
 
-export const outboxPublishDuration = once(
+export const outboxPublishDuration = registeredOnce(
   'gm_outbox_publish_duration_seconds',
   () =>
     new Histogram({
@@ -86,7 +91,7 @@ export const outboxPublishDuration = once(
     }),
 );
 
-export const lockWait = once(
+export const lockWait = registeredOnce(
   'gm_lock_wait_seconds',
   () =>
     new Histogram({

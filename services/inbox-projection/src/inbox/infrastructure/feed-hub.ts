@@ -1,14 +1,17 @@
 import type { Redis } from 'ioredis';
-import { Gauge, register } from 'prom-client';
+import { registeredOnce } from '@gm/messaging';
+import { Gauge } from 'prom-client';
 import { Observable } from 'rxjs';
 import type { FeedMessage } from './inbox-signals.js';
 
-const connections =
-  (register.getSingleMetric('gm_live_feed_connections') as Gauge | undefined) ??
-  new Gauge({
-    name: 'gm_live_feed_connections',
-    help: 'Live feeds (SSE streams) open on this process.',
-  });
+const connections = registeredOnce(
+  'gm_live_feed_connections',
+  () =>
+    new Gauge({
+      name: 'gm_live_feed_connections',
+      help: 'Live feeds (SSE streams) open on this process.',
+    }),
+);
 
 /**
  * One Redis subscriber connection per process, shared by every open SSE
