@@ -70,6 +70,14 @@ const messagingAttributes = (topic: string, group: string, envelope?: EventEnvel
     : {}),
 });
 
+/** A consumer span for one consumed event, continuing the trace the event carries. */
+const startConsumerSpan = (envelope: EventEnvelope, topic: string, group: string): Span =>
+  tracer().startSpan(
+    `process ${topic}`,
+    { kind: SpanKind.CONSUMER, attributes: messagingAttributes(topic, group, envelope) },
+    contextFrom(envelope),
+  );
+
 /** Runs `work` (one consumed event's handling) in a consumer span continuing the event's trace. */
 export async function inConsumerSpan<T>(
   envelope: EventEnvelope,
@@ -77,11 +85,7 @@ export async function inConsumerSpan<T>(
   group: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const span = tracer().startSpan(
-    `process ${topic}`,
-    { kind: SpanKind.CONSUMER, attributes: messagingAttributes(topic, group, envelope) },
-    contextFrom(envelope),
-  );
+  const span = startConsumerSpan(envelope, topic, group);
   return endAfter(span, context.with(trace.setSpan(context.active(), span), work));
 }
 
@@ -96,13 +100,7 @@ export async function inBatchSpans<T>(
   group: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const spans = envelopes.map((envelope) =>
-    tracer().startSpan(
-      `process ${topic}`,
-      { kind: SpanKind.CONSUMER, attributes: messagingAttributes(topic, group, envelope) },
-      contextFrom(envelope),
-    ),
-  );
+  const spans = envelopes.map((envelope) => startConsumerSpan(envelope, topic, group));
   const causes = new Map(
     envelopes.map((envelope, i) => [envelope.id, trace.setSpan(ROOT_CONTEXT, spans[i]!)]),
   );
