@@ -1,21 +1,15 @@
 import { Controller, Get, type INestApplication, Module, Param, Sse } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { recordSpans } from '@gm/testing';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { register } from 'prom-client';
 import { of, type Observable } from 'rxjs';
 import request from 'supertest';
 import { configureHttp } from './bootstrap.js';
 import { ConfigReader, readInfrastructureConfig } from './config.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
+const exporter = recordSpans();
 
 const HISTOGRAM = 'gm_http_request_duration_seconds';
 const TEMPLATE = '/v1/things/:thingId';
@@ -59,7 +53,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await provider.shutdown();
 });
 
 beforeEach(() => {

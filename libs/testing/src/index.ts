@@ -9,3 +9,4 @@ export * from './settings-feed.js';
 export * from './service-test-bed.js';
 export * from './visibility-cases.js';
 export * from './query-plans.js';
+export * from './recorded-spans.js';

@@ -5,14 +5,9 @@
  * figures of dead letters, retries, consumer lag and outbox backlog.
  */
 import { deadLetterTopic, toWireRecord, type EventEnvelope } from '@gm/contracts';
-import { testInfrastructure, uniqueName, waitFor } from '@gm/testing';
+import { recordSpans, testInfrastructure, uniqueName, waitFor } from '@gm/testing';
 import { context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Redis } from 'ioredis';
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
 import { MongoClient, type Collection, type Db } from 'mongodb';
@@ -29,9 +24,7 @@ import { OutboxRelay, type Lease } from '../outbox/outbox-relay.js';
 import { ensureTopics } from '../topic-admin.js';
 import { memberChanged } from '../walking-skeleton/member-events.fixture.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
+const exporter = recordSpans();
 
 interface IdDocument {
   _id: string;
@@ -153,7 +146,6 @@ afterAll(async () => {
   await db?.dropDatabase().catch(() => undefined);
   redis?.disconnect();
   await mongo?.close();
-  await provider.shutdown();
 });
 
 it('traces an HTTP write through the outbox, the relay and Kafka into the consumer and what it writes', async () => {

@@ -1,18 +1,11 @@
 import { buildEnvelope, PracticeChangedV1, type EventEnvelope } from '@gm/contracts';
 import { context, trace } from '@opentelemetry/api';
-import {
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { recordSpans } from '@gm/testing';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { outboxForInsert, type PendingEvent } from '../outbox/outbox-writes.js';
 import { inBatchSpans, inConsumerSpan } from './tracing.js';
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
-afterAll(() => provider.shutdown());
+const exporter = recordSpans();
 beforeEach(() => exporter.reset());
 
 function practiceChanged(id: string, causationId?: string, traceparent?: string): PendingEvent {
