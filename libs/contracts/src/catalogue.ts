@@ -2,6 +2,7 @@ import type { EventDefinition } from './event-definition.js';
 import * as accessAudit from './events/access-audit.events.js';
 import * as consistency from './events/consistency.events.js';
 import * as directory from './events/directory.events.js';
+import * as workflows from './events/group-workflow.events.js';
 import * as groups from './events/message-group.events.js';
 import * as patientMessages from './events/patient-message.events.js';
 import * as preferences from './events/phr-preferences.events.js';
@@ -18,14 +19,21 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   groups.MessageGroupCreatedV1,
   groups.MessageGroupUpdatedV1,
   groups.MessageGroupDeletedV1,
+  workflows.GroupWorkflowChangedV1,
+  workflows.MemberOutOfOfficeChangedV1,
   preferences.PhrMessagingPreferencesUpdatedV1,
   patientMessages.MessageSentV1,
   threads.MessageRoutedV1,
   threads.MessageAssignedV1,
+  threads.MessageAssignedV2,
   threads.MessageUnassignedV1,
+  threads.MessageUnassignedV2,
   threads.ReplySentV1,
   threads.MessageTrashedV1,
   threads.MessageRestoredV1,
+  threads.MessageRestoredV2,
+  threads.MessageResponseOverdueV1,
+  threads.AcknowledgementSentV1,
   threads.ThreadAudienceChangedV1,
   accessAudit.AccessRecordedV1,
   consistency.ReactionsPublishedV1,

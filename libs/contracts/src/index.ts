@@ -7,6 +7,7 @@ export { schemaViolations } from './validation.js';
 export { buildAsyncApiDocument } from './asyncapi.js';
 export * from './events/directory.events.js';
 export * from './events/message-group.events.js';
+export * from './events/group-workflow.events.js';
 export * from './events/phr-preferences.events.js';
 export * from './events/patient-message.events.js';
 export * from './events/thread.events.js';

@@ -55,6 +55,21 @@ export const TOPICS = {
     key: 'groupId',
     description: 'Message group configuration, full state on every change.',
   },
+  groupWorkflows: {
+    name: 'gm.group-workflows',
+    compacted: true,
+    partitions: 3,
+    key: 'groupId',
+    description:
+      "Each group's workflow settings (response target, business hours, acknowledgement, return to queue, automatic assignment), full state on every change.",
+  },
+  outOfOffice: {
+    name: 'gm.out-of-office',
+    compacted: true,
+    partitions: 3,
+    key: 'memberId',
+    description: "Each member's out-of-office periods and covers, full state on every change.",
+  },
   phrPreferences: {
     name: 'gm.phr-preferences',
     compacted: true,

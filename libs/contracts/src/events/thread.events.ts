@@ -70,6 +70,34 @@ export const MessageAssignedV1 = defineEvent<MessageAssignedV1>({
   }),
 });
 
+/** How an assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover. */
+export type AssignmentHow = 'manual' | 'automatic' | 'cover';
+
+export interface MessageAssignedV2 extends ThreadFact {
+  assigneeMemberId: string;
+  previousAssigneeMemberId: string | null;
+  /** The Admin who assigned; null when the system did (automatic, cover). */
+  assignedByMemberId: string | null;
+  how: AssignmentHow;
+}
+
+export const MessageAssignedV2 = defineEvent<MessageAssignedV2>({
+  name: 'MessageAssigned',
+  type: 'gm.message.assigned.v2',
+  version: 2,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "A thread was assigned or reassigned: by an Admin (manual), by the group's automatic assignment, or to the cover of an assignee who is out of office; carries the previous assignee.",
+  schema: object({
+    ...threadFact,
+    assigneeMemberId: id,
+    previousAssigneeMemberId: nullableId,
+    assignedByMemberId: nullableId,
+    how: oneOf('manual', 'automatic', 'cover'),
+  }),
+});
+
 export type UnassignReason =
   'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
 
@@ -89,6 +117,34 @@ export const MessageUnassignedV1 = defineEvent<MessageUnassignedV1>({
     ...threadFact,
     previousAssigneeMemberId: id,
     reason: oneOf('member-removed-from-group', 'member-deactivated', 'care-team-changed'),
+  }),
+});
+
+export type UnassignReasonV2 = UnassignReason | 'assignee-silent' | 'assignee-out-of-office';
+
+export interface MessageUnassignedV2 extends ThreadFact {
+  previousAssigneeMemberId: string;
+  reason: UnassignReasonV2;
+}
+
+export const MessageUnassignedV2 = defineEvent<MessageUnassignedV2>({
+  name: 'MessageUnassigned',
+  type: 'gm.message.unassigned.v2',
+  version: 2,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "A thread went back to its group's queue: the assignee may no longer see it, did not reply in time (assignee-silent), or is out of office with no cover.",
+  schema: object({
+    ...threadFact,
+    previousAssigneeMemberId: id,
+    reason: oneOf(
+      'member-removed-from-group',
+      'member-deactivated',
+      'care-team-changed',
+      'assignee-silent',
+      'assignee-out-of-office',
+    ),
   }),
 });
 
@@ -145,6 +201,85 @@ export const MessageRestoredV1 = defineEvent<MessageRestoredV1>({
   keyField: 'threadId',
   description: 'A thread was restored from Trash.',
   schema: object({ ...threadFact, byMemberId: id }),
+});
+
+export type RestoreReason = 'member-restored' | 'patient-follow-up';
+
+export interface MessageRestoredV2 extends ThreadFact {
+  /** The member who restored it; null when the patient's new message did. */
+  byMemberId: string | null;
+  reason: RestoreReason;
+  /** The patient's message that took it out of Trash; null for a member's restore. */
+  messageId: string | null;
+}
+
+export const MessageRestoredV2 = defineEvent<MessageRestoredV2>({
+  name: 'MessageRestored',
+  type: 'gm.message.restored.v2',
+  version: 2,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    'A thread left Trash: restored by a member, or by a new message of the patient (no patient message waits hidden in Trash).',
+  schema: object({
+    ...threadFact,
+    byMemberId: nullableId,
+    reason: oneOf('member-restored', 'patient-follow-up'),
+    messageId: nullableId,
+  }),
+});
+
+export interface MessageResponseOverdueV1 extends ThreadFact {
+  /** When the patient's oldest unanswered message was sent: the target counts from there. */
+  awaitingSince: string;
+  /** The instant the target fell due (business time of the group when it was set). */
+  respondBy: string;
+  targetSeconds: number;
+}
+
+export const MessageResponseOverdueV1 = defineEvent<MessageResponseOverdueV1>({
+  name: 'MessageResponseOverdue',
+  type: 'gm.message.response-overdue.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "A thread passed its group's first-response target without a reply; a reply or a trash clears it, a later patient message starts a new target.",
+  schema: object({
+    ...threadFact,
+    awaitingSince: timestamp,
+    respondBy: timestamp,
+    targetSeconds: { type: 'integer', minimum: 1 },
+  }),
+});
+
+export interface AcknowledgementSentV1 extends ThreadFact {
+  acknowledgementId: string;
+  /** The patient message it acknowledges. */
+  messageId: string;
+  /** The group's name: what the patient sees as the sender. */
+  senderDisplayName: string;
+  /** The group's acknowledgement text (the practice's words; kept out of logs like any message). */
+  body: string;
+  when: 'always' | 'outside-business-hours';
+}
+
+export const AcknowledgementSentV1 = defineEvent<AcknowledgementSentV1>({
+  name: 'AcknowledgementSent',
+  type: 'gm.reply.acknowledgement-sent.v1',
+  version: 1,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "The group's automatic acknowledgement of a patient message, sent under the group's name and marked automatic; it is not a reply (the thread stays Not Replied, the target keeps running).",
+  schema: object({
+    ...threadFact,
+    acknowledgementId: id,
+    messageId: id,
+    senderDisplayName: { type: 'string', minLength: 1, maxLength: 200 },
+    body: { type: 'string', minLength: 1, maxLength: 1000 },
+    when: oneOf('always', 'outside-business-hours'),
+  }),
 });
 
 /** Why a member is in a thread's audience (ADR 0016). */
