@@ -10,6 +10,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Collection } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import { isDuplicateKeyError } from '../duplicate-key.js';
+import { sendPerPartition } from '../single-partition-sends.js';
 
 /** An applied event of an HTTP write, not yet reported on gm.consistency. */
 interface ReactionDocument {
@@ -90,10 +91,9 @@ export class Reactions {
       );
       return toWireRecord(envelope);
     });
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [{ topic: TOPICS.consistency.name, messages }],
-    });
+    // Per partition: one sendBatch across leaders can lose a partition on a
+    // leader failover and still resolve (see sendPerPartition).
+    await sendPerPartition(producer, [{ topic: TOPICS.consistency.name, messages }]);
     await this.log.deleteMany({ _id: { $in: taken.map((r) => r._id) } });
     return messages.length;
   }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { OutboxFields, OutboxRecord } from './outbox-record.js';
 import type { Reactions } from '../consistency/reactions.js';
 import { inParallel } from '../in-parallel.js';
+import { sendPerPartition } from '../single-partition-sends.js';
 import { outboxBacklog, outboxOldestAge, outboxPublishDuration } from '../telemetry/metrics.js';
 import { failed, startPublishSpan, traceContextOf } from '../telemetry/tracing.js';
 import { CE_HEADERS } from '@gm/contracts';
@@ -141,7 +142,10 @@ export class OutboxRelay {
     const spans = records.map(publishSpan);
     const timer = outboxPublishDuration.startTimer({ collection: collection.collectionName });
     try {
-      await this.options.producer.sendBatch({ acks: -1, topicMessages: byTopic(records, spans) });
+      // Not one sendBatch for the round: one that spans several leaders can
+      // resolve without a partition whose leader died mid-request (kafkajs
+      // retry bug, see sendPerPartition), and the clear below would drop it.
+      await sendPerPartition(this.options.producer, byTopic(records, spans));
     } catch (error) {
       for (const span of spans) if (span) failed(span, error);
       throw error;
