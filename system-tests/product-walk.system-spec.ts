@@ -541,6 +541,26 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       await listed('gary', list, id, false, 'trash');
       await listed('gary', list, id, true, 'all');
     });
+
+    it("a patient's new message takes a thread out of Trash: Not Replied in the Admin's lists again, saying why", async () => {
+      const list = `groups/${groupIds.billing}/threads`;
+      const id = billingThread.threadId;
+      expect(describeAnswer(await act('gary', id, 'trash'))).toBe('200');
+      await listed('gary', list, id, true, 'trash');
+      const answer = await call('POST', `${url.threads}/${id}/messages`, {
+        token: await patient('ruth'),
+        body: { body: phiText('walk-follow-up-from-trash') },
+      });
+      expect(describeAnswer(answer)).toBe('202');
+      await listed('gary', list, id, true, 'not-replied');
+      await listed('gary', list, id, false, 'trash');
+      await listed('gary', list, id, true, 'all');
+      const t = await adminTimeline(id, (tl) => !tl.trashed && tl.status === 'not-replied');
+      expect(t.entries.slice(-2).map((e) => [e.kind, e.actor.kind])).toEqual([
+        ['follow-up', 'patient'],
+        ['restored', 'system'],
+      ]);
+    });
   });
 
   describe('care-team groups and direct messages', () => {

@@ -8,7 +8,7 @@ import { mintToken, type ActorKind } from '@gm/auth';
 import {
   buildEnvelope,
   MessageAssignedV1,
-  MessageRestoredV1,
+  MessageRestoredV2,
   MessageRoutedV1,
   ThreadAudienceChangedV1,
   type ThreadAudienceMemberV1,
@@ -871,9 +871,46 @@ describe('trash', () => {
     ]);
 
     const [trashed] = await observed<MessageTrashedV1>(MessageTrashedV1.type, threadId);
-    const [restored] = await observed<MessageRestoredV1>(MessageRestoredV1.type, threadId);
+    const [restored] = await observed<MessageRestoredV2>(MessageRestoredV2.type, threadId);
     expect(trashed!.data).toMatchObject({ byMemberId: id('admin'), threadVersion: 2 });
-    expect(restored!.data).toMatchObject({ byMemberId: id('admin'), threadVersion: 3 });
+    expect(restored!.data).toMatchObject({
+      byMemberId: id('admin'),
+      reason: 'member-restored',
+      messageId: null,
+      threadVersion: 3,
+    });
+  });
+
+  it('takes a thread out of Trash when the patient writes again, saying why, once', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Done.' });
+    expect((await post(`/threads/${threadId}/trash`, id('admin'))).status).toBe(200);
+
+    const followUp = followUpTo(billing, threadId);
+    await publishMessage(followUp);
+    await publishMessage(followUp); // a redelivery restores nothing more
+    const [restored] = await observed<MessageRestoredV2>(MessageRestoredV2.type, threadId);
+    expect(restored!.data).toMatchObject({
+      byMemberId: null,
+      reason: 'patient-follow-up',
+      messageId: followUp.data.messageId,
+      threadVersion: 4,
+    });
+    const view = await timeline(threadId);
+    expect({ status: view.status, trashed: view.trashed }).toEqual({
+      status: 'not-replied',
+      trashed: false,
+    });
+    expect(view.entries.slice(-2)).toMatchObject([
+      { kind: 'follow-up', details: { messageId: followUp.data.messageId } },
+      {
+        kind: 'restored',
+        actor: { kind: 'system' },
+        details: { reason: 'patient-follow-up', messageId: followUp.data.messageId },
+      },
+    ]);
+    expect(threadEvents.ofType(MessageRestoredV2.type, threadId)).toHaveLength(1);
   });
 });
 

@@ -57,7 +57,12 @@ const facts: (MessageFact | PracticeFact)[] = [
   },
   message('msg2', '2026-01-01T10:04:00.000Z', true, 2),
   { ...base(5, '2026-01-01T10:05:00.000Z'), kind: 'trashed', byMemberId: 'adm' },
-  { ...base(6, '2026-01-01T10:06:00.000Z'), kind: 'restored', byMemberId: 'adm' },
+  {
+    ...base(6, '2026-01-01T10:06:00.000Z'),
+    kind: 'restored',
+    byMemberId: 'adm',
+    reason: 'member-restored',
+  },
   {
     ...base(7, '2026-01-01T10:07:00.000Z'),
     kind: 'unassigned',

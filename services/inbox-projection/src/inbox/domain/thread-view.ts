@@ -200,7 +200,12 @@ export type PracticeFact = { threadVersion: number; occurredAt: string; groupId:
       repliedByMemberId: string;
     }
   | { kind: 'trashed'; byMemberId: string }
-  | { kind: 'restored'; byMemberId: string }
+  | {
+      kind: 'restored';
+      /** null: the patient's new message took the thread out of Trash. */
+      byMemberId: string | null;
+      reason: 'member-restored' | 'patient-follow-up';
+    }
 );
 
 /** Applies a practice-side fact once; fields it sets move only forward in version. */
@@ -273,7 +278,10 @@ export function applyPracticeFact(view: ThreadView, fact: PracticeFact): boolean
         view.trashed = fact.kind === 'trashed';
         view.trashedVersion = v;
       }
-      addStep(view, step(fact.kind, fact.byMemberId));
+      addStep(
+        view,
+        step(fact.kind, fact.byMemberId, fact.kind === 'restored' ? { reason: fact.reason } : {}),
+      );
       break;
   }
   view.practiceVersion = Math.max(view.practiceVersion, v);

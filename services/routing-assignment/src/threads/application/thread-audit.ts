@@ -23,7 +23,13 @@ function accessOf(change: ThreadChange): Pick<ThreadAccess, 'actor' | 'action'> 
     case 'trashed':
       return { actor: { kind: 'member', id: change.byMemberId }, action: 'thread.trashed' };
     case 'restored':
-      return { actor: { kind: 'member', id: change.byMemberId }, action: 'thread.restored' };
+      // The patient's new message restores it on their behalf: the system acted.
+      return {
+        actor: change.byMemberId
+          ? { kind: 'member', id: change.byMemberId }
+          : { kind: 'system', id: SYSTEM_ACTOR },
+        action: 'thread.restored',
+      };
   }
 }
 

@@ -1,7 +1,7 @@
 import {
   buildEnvelope,
   MessageAssignedV1,
-  MessageRestoredV1,
+  MessageRestoredV2,
   MessageRoutedV1,
   MessageTrashedV1,
   MessageUnassignedV1,
@@ -93,7 +93,17 @@ export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Ca
     case 'trashed':
       return pending(MessageTrashedV1, { ...fact, byMemberId: change.byMemberId }, thread, cause);
     case 'restored':
-      return pending(MessageRestoredV1, { ...fact, byMemberId: change.byMemberId }, thread, cause);
+      return pending(
+        MessageRestoredV2,
+        {
+          ...fact,
+          byMemberId: change.byMemberId,
+          reason: change.reason,
+          messageId: change.messageId,
+        },
+        thread,
+        cause,
+      );
   }
 }
 

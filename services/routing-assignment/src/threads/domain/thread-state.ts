@@ -3,6 +3,7 @@ export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
 export type ThreadStatus = 'not-replied' | 'replied';
 export type UnassignReason =
   'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
+export type RestoreReason = 'member-restored' | 'patient-follow-up';
 export type TimelineKind =
   'sent' | 'routed' | 'assigned' | 'unassigned' | 'replied' | 'trashed' | 'restored' | 'follow-up';
 export type TimelineActorKind = 'patient' | 'member' | 'system';
@@ -76,7 +77,13 @@ export type ThreadChange =
       body: string;
     }
   | { kind: 'trashed'; byMemberId: string }
-  | { kind: 'restored'; byMemberId: string };
+  | {
+      kind: 'restored';
+      /** null when the patient's new message took the thread out of Trash. */
+      byMemberId: string | null;
+      reason: RestoreReason;
+      messageId: string | null;
+    };
 
 /** The thread after a change, and the change to publish; `state.version` already counts it. */
 export interface Transition {

@@ -112,7 +112,7 @@ describe('follow-ups', () => {
     ).state;
     expect(replied.status).toBe('replied');
     const followUp = message({ messageId: 'msg_2', followUp: true, threadVersion: 2 });
-    const reopened = receiveFollowUp(replied, followUp)!;
+    const reopened = receiveFollowUp(replied, followUp, now)!.state;
     expect(reopened).toMatchObject({ status: 'not-replied', version: replied.version });
     expect(reopened.timeline.at(-1)).toEqual({
       kind: 'follow-up',
@@ -121,8 +121,8 @@ describe('follow-ups', () => {
       at: followUp.sentAt,
       details: { messageId: 'msg_2', intakeThreadVersion: 2 },
     });
-    expect(receiveFollowUp(reopened, followUp)).toBeNull();
-    expect(receiveFollowUp(reopened, message())).toBeNull();
+    expect(receiveFollowUp(reopened, followUp, now)).toBeNull();
+    expect(receiveFollowUp(reopened, message(), now)).toBeNull();
   });
 });
 
@@ -182,12 +182,17 @@ describe('trash', () => {
       'already-in-trash',
     );
     const restored = restoreThread(trashed.state, facts, 'mbr_admin', now);
-    expect(restored.change).toEqual({ kind: 'restored', byMemberId: 'mbr_admin' });
+    expect(restored.change).toEqual({
+      kind: 'restored',
+      byMemberId: 'mbr_admin',
+      reason: 'member-restored',
+      messageId: null,
+    });
     expect(restored.state).toMatchObject({ trashed: false, version: 3 });
     expect(code(() => restoreThread(restored.state, facts, 'mbr_admin', now))).toBe('not-in-trash');
   });
 
-  it('keeps a thread in Trash when the patient follows up, but makes it Not Replied', () => {
+  it('takes a thread out of Trash when the patient follows up: Not Replied, restored, saying why', () => {
     const replied = replyToThread(
       routed(),
       facts,
@@ -196,8 +201,30 @@ describe('trash', () => {
       now,
     ).state;
     const trashed = trashThread(replied, facts, 'mbr_admin', now).state;
-    const reopened = receiveFollowUp(trashed, message({ messageId: 'msg_2', followUp: true }))!;
-    expect(reopened).toMatchObject({ trashed: true, status: 'not-replied' });
+    const later = '2026-11-26T11:00:00.000Z';
+    const reopened = receiveFollowUp(
+      trashed,
+      message({ messageId: 'msg_2', followUp: true }),
+      later,
+    )!;
+    expect(reopened.state).toMatchObject({
+      trashed: false,
+      status: 'not-replied',
+      version: trashed.version + 1,
+    });
+    expect(reopened.change).toEqual({
+      kind: 'restored',
+      byMemberId: null,
+      reason: 'patient-follow-up',
+      messageId: 'msg_2',
+    });
+    expect(reopened.state.timeline.at(-1)).toEqual({
+      kind: 'restored',
+      actorKind: 'system',
+      actorId: null,
+      at: later,
+      details: { reason: 'patient-follow-up', messageId: 'msg_2' },
+    });
   });
 });
 

@@ -131,13 +131,19 @@ export function routeWaitingThread(
 }
 
 /**
- * The patient wrote again: the thread is Not Replied again. No event (the
- * read model reads MessageSent itself) and no version step; null if this
- * message was already taken into account. A thread in Trash stays there.
+ * The patient wrote again: the thread is Not Replied again. No event of its
+ * own (the read model reads MessageSent itself) and no version step; null
+ * if this message was already taken into account. A thread in Trash leaves
+ * it (MessageRestored, reason patient-follow-up): no patient message waits
+ * hidden where nobody looks.
  */
-export function receiveFollowUp(thread: ThreadState, message: PatientMessage): ThreadState | null {
+export function receiveFollowUp(
+  thread: ThreadState,
+  message: PatientMessage,
+  now: string,
+): { state: ThreadState; change: ThreadChange | null } | null {
   if (thread.messageIds.includes(message.messageId)) return null;
-  return {
+  const followedUp: ThreadState = {
     ...thread,
     status: 'not-replied',
     messageIds: [...thread.messageIds, message.messageId],
@@ -149,6 +155,21 @@ export function receiveFollowUp(thread: ThreadState, message: PatientMessage): T
       }),
     ],
   };
+  if (!thread.trashed) return { state: followedUp, change: null };
+  return changed(
+    followedUp,
+    { trashed: false },
+    {
+      kind: 'restored',
+      byMemberId: null,
+      reason: 'patient-follow-up',
+      messageId: message.messageId,
+    },
+    entry('restored', 'system', null, now, {
+      reason: 'patient-follow-up',
+      messageId: message.messageId,
+    }),
+  );
 }
 
 /** 404 unless the caller may learn that the thread exists. */
@@ -256,8 +277,8 @@ export function restoreThread(
   return changed(
     thread,
     { trashed: false },
-    { kind: 'restored', byMemberId: callerId },
-    entry('restored', 'member', callerId, now),
+    { kind: 'restored', byMemberId: callerId, reason: 'member-restored', messageId: null },
+    entry('restored', 'member', callerId, now, { reason: 'member-restored' }),
   );
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   MessageAssignedV1,
   MessageRestoredV1,
+  MessageRestoredV2,
   MessageRoutedV1,
   MessageSentV1,
   MessageTrashedV1,
@@ -35,6 +36,7 @@ export const THREAD_EVENT_TYPES = new Set([
   ReplySentV1.type,
   MessageTrashedV1.type,
   MessageRestoredV1.type,
+  MessageRestoredV2.type,
   ThreadAudienceChangedV1.type,
 ]);
 

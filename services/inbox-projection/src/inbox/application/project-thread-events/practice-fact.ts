@@ -1,6 +1,7 @@
 import {
   MessageAssignedV1,
   MessageRestoredV1,
+  MessageRestoredV2,
   MessageRoutedV1,
   MessageTrashedV1,
   MessageUnassignedV1,
@@ -64,11 +65,16 @@ export function practiceFact(envelope: EventEnvelope): PracticeFact {
         kind: 'trashed',
         byMemberId: (d as unknown as MessageTrashedV1).byMemberId,
       };
+    case MessageRestoredV2.type: {
+      const e = d as unknown as MessageRestoredV2;
+      return { ...base, kind: 'restored', byMemberId: e.byMemberId, reason: e.reason };
+    }
     default:
       return {
         ...base,
         kind: 'restored',
         byMemberId: (d as unknown as MessageRestoredV1).byMemberId,
+        reason: 'member-restored',
       };
   }
 }

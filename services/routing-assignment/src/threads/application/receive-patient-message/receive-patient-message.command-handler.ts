@@ -54,8 +54,11 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
       if (thread.patientId !== message.patientId) {
         throw new UnprocessableEvent('MessageSent names a thread of another patient');
       }
-      const next = receiveFollowUp(thread, message);
-      return { result: next ? 'follow-up' : 'duplicate', quietly: next };
+      const next = receiveFollowUp(thread, message, new Date().toISOString());
+      if (!next) return { result: 'duplicate' };
+      return next.change
+        ? { result: 'follow-up', transition: { state: next.state, change: next.change } }
+        : { result: 'follow-up', quietly: next.state };
     });
   }
 }
