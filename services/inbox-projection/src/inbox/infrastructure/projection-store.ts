@@ -16,6 +16,13 @@ export const PAGE_INDEXES = {
 } as const;
 
 /**
+ * A patient's threads, read whole for the mailbox; hinted like the pages, so
+ * that the plan does not hang on the table's statistics (a patient with a
+ * few threads among thousands was once read by a whole-table scan).
+ */
+export const PATIENT_INDEX = { practiceId: 1, patientId: 1 } as const;
+
+/**
  * The collections of one generation of the projection (`thread_views_g<n>`,
  * `inbox_entries_g<n>`). A rebuild fills generation n+1 while reads go on
  * against n, then moves the pointer (ADR 0012).
@@ -36,7 +43,7 @@ export class ProjectionStore {
   async ensureIndexes(): Promise<void> {
     await Promise.all([
       this.views.createIndex({ practiceId: 1, groupId: 1 }, { name: 'by_group' }),
-      this.views.createIndex({ practiceId: 1, patientId: 1 }, { name: 'by_patient' }),
+      this.views.createIndex(PATIENT_INDEX, { name: 'by_patient' }),
       this.views.createIndex({ practiceId: 1, assigneeMemberId: 1 }, { name: 'by_assignee' }),
       this.views.createIndex({ practiceId: 1, addresseeMemberId: 1 }, { name: 'by_addressee' }),
       this.entries.createIndex({ threadId: 1 }, { name: 'by_thread' }),

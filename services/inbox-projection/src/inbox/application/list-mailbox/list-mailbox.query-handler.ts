@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { decodeCursor, matches, pageOf } from '../../domain/paging.js';
 import { lastActivityAt } from '../../domain/thread-view.js';
-import { Generations, withoutId } from '../../infrastructure/projection-store.js';
+import { Generations, PATIENT_INDEX, withoutId } from '../../infrastructure/projection-store.js';
 import { SenderNamesAdapter } from '../../infrastructure/sender-names.adapter.js';
 import { ListMailboxQuery } from './list-mailbox.query.js';
 import type { MailboxPage } from './mailbox-page.js';
@@ -19,7 +19,7 @@ export class ListMailboxQueryHandler implements IQueryHandler<ListMailboxQuery> 
     const { practiceId, id: patientId } = caller;
     const store = await this.generations.active();
     const [documents, names] = await Promise.all([
-      store.views.find({ practiceId, patientId }).toArray(),
+      store.views.find({ practiceId, patientId }).hint(PATIENT_INDEX).toArray(),
       this.senderNames.of(practiceId),
     ]);
     const views = documents.map(withoutId).filter((v) => v.messages.length > 0);
