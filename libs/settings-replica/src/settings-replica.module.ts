@@ -2,8 +2,9 @@ import { Global, Inject, Module, type DynamicModule, type OnModuleInit } from '@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { SettingsReplica } from './settings-replica.js';
+import { WorkflowReplica } from './workflow-replica.js';
 
-/** Provides the service's SettingsReplica on its own database; feeding it is the service's consumer's job. */
+/** Provides the service's SettingsReplica and WorkflowReplica on its own database; feeding it is the service's consumer's job. */
 @Global()
 @Module({})
 export class SettingsReplicaModule implements OnModuleInit {
@@ -22,8 +23,17 @@ export class SettingsReplicaModule implements OnModuleInit {
             return new SettingsReplica(connection.db);
           },
         },
+        {
+          provide: WorkflowReplica,
+          inject: [getConnectionToken()],
+          useFactory: (connection: Connection): WorkflowReplica => {
+            if (!connection.db)
+              throw new Error('WorkflowReplica needs a connected mongoose connection');
+            return new WorkflowReplica(connection.db);
+          },
+        },
       ],
-      exports: [SettingsReplica],
+      exports: [SettingsReplica, WorkflowReplica],
     };
   }
 

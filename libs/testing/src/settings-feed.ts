@@ -1,4 +1,5 @@
 import {
+  GroupWorkflowChangedV1,
   MessageGroupCreatedV1,
   MessageGroupDeletedV1,
   MessageGroupUpdatedV1,
@@ -16,6 +17,10 @@ export type GroupState = Omit<MessageGroupStateV1, Stamped | Optional> &
   Partial<Pick<MessageGroupStateV1, Optional>>;
 
 export type PreferencesState = Omit<PhrMessagingPreferencesUpdatedV1, Stamped>;
+
+/** A group's workflow settings; whatever is left out is none (assignment by hand). */
+export type WorkflowState = Pick<GroupWorkflowChangedV1, 'groupId'> &
+  Partial<Omit<GroupWorkflowChangedV1, Stamped | 'groupId'>>;
 
 /**
  * Publishes message group and PHR preference state for one practice straight
@@ -38,6 +43,20 @@ export class SettingsFeed extends StateFeed {
 
   deleteGroup(groupId: string, name: string): Promise<number> {
     return this.publishState(MessageGroupDeletedV1, `group:${groupId}`, { groupId, name });
+  }
+
+  workflow(state: WorkflowState): Promise<number> {
+    const defaults = {
+      responseTargetSeconds: null,
+      businessHours: null,
+      acknowledgement: null,
+      returnToQueueSeconds: null,
+      assignment: { mode: 'off' as const, capacity: null },
+    };
+    return this.publishState(GroupWorkflowChangedV1, `workflow:${state.groupId}`, {
+      ...defaults,
+      ...state,
+    });
   }
 
   preferences(state: PreferencesState): Promise<number> {

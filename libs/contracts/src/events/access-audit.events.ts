@@ -9,7 +9,9 @@ import { TOPICS } from '../topics.js';
  * - `thread.timeline.read`: a member read the thread's progress timeline;
  * - `thread.assigned`, `thread.unassigned`: the assignee changed (unassigned by the system);
  * - `thread.replied`: a member replied to the patient;
- * - `thread.trashed`, `thread.restored`: the thread went to Trash and back.
+ * - `thread.trashed`, `thread.restored`: the thread went to Trash and back (restored by the system on a patient's new message);
+ * - `thread.overdue`: the thread passed its group's response target (the system);
+ * - `thread.acknowledged`: the group's automatic acknowledgement went to the patient (the system).
  * The schema accepts any `area.verb` value so that a new action is not a
  * breaking change: consumers keep records whose action they do not know.
  */
@@ -21,7 +23,9 @@ export type AccessAuditAction =
   | 'thread.unassigned'
   | 'thread.replied'
   | 'thread.trashed'
-  | 'thread.restored';
+  | 'thread.restored'
+  | 'thread.overdue'
+  | 'thread.acknowledged';
 
 export const ACCESS_AUDIT_ACTIONS: readonly AccessAuditAction[] = [
   'thread.message-sent',
@@ -32,6 +36,8 @@ export const ACCESS_AUDIT_ACTIONS: readonly AccessAuditAction[] = [
   'thread.replied',
   'thread.trashed',
   'thread.restored',
+  'thread.overdue',
+  'thread.acknowledged',
 ];
 
 export type AccessAuditActorKind = 'member' | 'patient' | 'system';
