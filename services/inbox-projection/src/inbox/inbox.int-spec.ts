@@ -6,13 +6,19 @@
  */
 import { mintToken, type ActorKind } from '@gm/auth';
 import {
+  AcknowledgementSentV1,
   MessageAssignedV1,
+  MessageAssignedV2,
+  MessageResponseOverdueV1,
   MessageRoutedV1,
   MessageSentV1,
   MessageTrashedV1,
+  MessageUnassignedV2,
   ReplySentV1,
   ThreadAudienceChangedV1,
+  type AssignmentHow,
   type AudienceReason,
+  type UnassignReasonV2,
   toWireRecord,
   type EventDefinition,
   type EventEnvelope,
@@ -121,6 +127,8 @@ const careDraft: Draft = {
 
 // --- Threads, as the intake and routing-assignment publish them -------------------------
 
+const ACKNOWLEDGEMENT = 'We received your message and will answer within one business day.';
+
 let clock = Date.parse('2026-06-01T08:00:00.000Z');
 const tick = () => new Date((clock += 60_000)).toISOString();
 
@@ -147,11 +155,14 @@ class ThreadScript {
       occurredAt: tick(),
     };
   }
+  /** The patient's latest message: what an acknowledgement answers, when the wait began. */
+  private lastMessage = { messageId: '', sentAt: '' };
   message(body = 'I was charged twice.') {
+    this.lastMessage = { messageId: uniqueName('msg'), sentAt: tick() };
     return this.add(MessageSentV1, {
       practiceId: practice,
       threadId: this.threadId,
-      messageId: uniqueName('msg'),
+      messageId: this.lastMessage.messageId,
       patientId: PATIENT,
       recipientKind: this.to.groupId ? ('group' as const) : ('member' as const),
       groupId: this.to.groupId ?? null,
@@ -160,7 +171,7 @@ class ThreadScript {
       body,
       followUp: this.intake > 0,
       threadVersion: ++this.intake,
-      sentAt: tick(),
+      sentAt: this.lastMessage.sentAt,
     });
   }
   routed() {
@@ -177,6 +188,48 @@ class ThreadScript {
       assigneeMemberId: id(to),
       previousAssigneeMemberId: previous ? id(previous) : null,
       assignedByMemberId: id('admin'),
+    });
+  }
+  /** MessageAssigned v2: by the Admin (manual), or by the system (automatic, cover). */
+  assignedV2(to: Who, how: AssignmentHow, previous: Who | null = null) {
+    return this.add(MessageAssignedV2, {
+      ...this.fact(),
+      assigneeMemberId: id(to),
+      previousAssigneeMemberId: previous ? id(previous) : null,
+      assignedByMemberId: how === 'manual' ? id('admin') : null,
+      how,
+    });
+  }
+  unassigned(previous: Who, reason: UnassignReasonV2) {
+    return this.add(MessageUnassignedV2, {
+      ...this.fact(),
+      previousAssigneeMemberId: id(previous),
+      reason,
+    });
+  }
+  /** The group's first-response target passed (counted from the latest message here). */
+  overdue(targetSeconds = 3600) {
+    const fact = this.fact();
+    return this.add(MessageResponseOverdueV1, {
+      ...fact,
+      awaitingSince: this.lastMessage.sentAt,
+      respondBy: fact.occurredAt,
+      targetSeconds,
+    });
+  }
+  /** The group's automatic acknowledgement of the latest message. */
+  acknowledged(
+    body = ACKNOWLEDGEMENT,
+    sender = 'Billing Team',
+    acknowledgementId = uniqueName('ack'),
+  ) {
+    return this.add(AcknowledgementSentV1, {
+      ...this.fact(),
+      acknowledgementId,
+      messageId: this.lastMessage.messageId,
+      senderDisplayName: sender,
+      body,
+      when: 'always' as const,
     });
   }
   replied(by: Who, sender = 'Billing Team') {
@@ -755,8 +808,233 @@ describe('server-sent events', () => {
   });
 });
 
+describe('team workflow: overdue, return to queue, acknowledgements', () => {
+  const WORKFLOW = uniqueName('grp_workflow');
+  const GROUP_NAME = 'Referrals';
+
+  beforeAll(async () => {
+    await group(WORKFLOW, {
+      name: GROUP_NAME,
+      recipientMode: 'specific-members',
+      members: [
+        { memberId: id('admin'), privilege: 'admin' },
+        { memberId: id('userA'), privilege: 'user' },
+      ],
+    });
+    await waitFor(
+      async () => (await get('/inbox/groups', id('userA'))).body.groups ?? [],
+      (groups: { groupId: string }[]) => groups.some((g) => g.groupId === WORKFLOW),
+      { description: 'the workflow group replicated' },
+    );
+  });
+
+  const counts = async (who: Who) =>
+    (
+      (await get('/inbox/groups', id(who))).body.groups as { groupId: string; counts: object }[]
+    ).find((g) => g.groupId === WORKFLOW)!.counts as { notReplied: number; overdue: number };
+  const listed = async (who: Who, threadId: string) =>
+    (
+      (await get(`/inbox/groups/${WORKFLOW}/threads?limit=100`, id(who))).body.threads as {
+        threadId: string;
+        overdue: boolean;
+      }[]
+    ).find((t) => t.threadId === threadId);
+
+  it('lists an overdue thread under Overdue and counts it in My groups, until a reply', async () => {
+    const late = await new ThreadScript({ groupId: WORKFLOW }, 'specific-members', 'Referral')
+      .message()
+      .routed()
+      .assignedV2('userA', 'automatic')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
+      .overdue()
+      .flush();
+    const onTime = await new ThreadScript({ groupId: WORKFLOW }, 'specific-members', 'On time')
+      .message()
+      .routed()
+      .audience(['admin', 'admin'])
+      .flush();
+    await visibleTo(onTime.threadId, WORKFLOW, ['admin']);
+    await waitFor(
+      () => threadIds('admin', WORKFLOW, 'overdue'),
+      (ids) => ids.length === 1,
+      { description: 'the Overdue filter' },
+    );
+    expect(await threadIds('admin', WORKFLOW, 'overdue')).toEqual([late.threadId]);
+    expect(await threadIds('userA', WORKFLOW, 'overdue')).toEqual([late.threadId]);
+    expect(await listed('admin', late.threadId)).toMatchObject({ overdue: true });
+    expect(await listed('admin', onTime.threadId)).toMatchObject({ overdue: false });
+    expect(await counts('admin')).toMatchObject({ notReplied: 2, overdue: 1 });
+    expect(await counts('userA')).toMatchObject({ notReplied: 1, overdue: 1 });
+
+    const opened = (await get(`/inbox/threads/${late.threadId}`, id('admin'))).body;
+    expect(opened.overdue).toBe(true);
+    const steps = opened.timeline.entries as {
+      kind: string;
+      actorKind: string;
+      details: Record<string, unknown>;
+    }[];
+    expect(steps.map((e) => e.kind)).toEqual(['sent', 'routed', 'assigned', 'overdue']);
+    expect(steps[2]).toMatchObject({ actorKind: 'system', details: { how: 'automatic' } });
+    expect(steps[3]).toMatchObject({ actorKind: 'system', details: { targetSeconds: 3600 } });
+    expect((await get(`/inbox/threads/${late.threadId}`, id('userA'))).body).toMatchObject({
+      overdue: true,
+      timeline: null,
+    });
+
+    await late.replied('userA', GROUP_NAME).flush();
+    await waitFor(
+      () => threadIds('admin', WORKFLOW, 'overdue'),
+      (ids) => ids.length === 0,
+      { description: 'no longer overdue after the reply' },
+    );
+    expect(await counts('admin')).toMatchObject({ notReplied: 1, overdue: 0 });
+    expect((await get(`/inbox/threads/${late.threadId}`, id('admin'))).body.overdue).toBe(false);
+  });
+
+  it('shows the patient the acknowledgement, marked automatic, while the thread awaits a reply', async () => {
+    const acknowledgementId = uniqueName('ack');
+    const thread = await new ThreadScript({ groupId: WORKFLOW }, 'specific-members', 'New patient')
+      .message()
+      .routed()
+      .audience(['admin', 'admin'])
+      .acknowledged(ACKNOWLEDGEMENT, GROUP_NAME, acknowledgementId)
+      .flush();
+    const mine = async () =>
+      (await get(`/mailbox/threads/${thread.threadId}`, PATIENT, 'patient')).body;
+    await waitFor(mine, (body) => body.replies?.length === 1, { description: 'acknowledgement' });
+    // Published again (a new event for the same acknowledgement): stored once.
+    const again = thread.events.at(-1)!;
+    await publish(again.definition, again.data);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await mine()).toMatchObject({
+      groupName: GROUP_NAME,
+      status: 'awaiting-reply',
+      replies: [
+        { replyId: acknowledgementId, body: ACKNOWLEDGEMENT, from: GROUP_NAME, automatic: true },
+      ],
+    });
+    // Not a reply: not in the patient's Inbox nor Unread, no reply counted in Sent.
+    const box = async (name: string) =>
+      (
+        (await get(`/mailbox?box=${name}&limit=100`, PATIENT, 'patient')).body.threads as {
+          threadId: string;
+          replies: number;
+          unreadReplies: number;
+        }[]
+      ).find((t) => t.threadId === thread.threadId);
+    expect(await box('inbox')).toBeUndefined();
+    expect(await box('unread')).toBeUndefined();
+    expect(await box('sent')).toMatchObject({ replies: 0, unreadReplies: 0 });
+    // Staff: still Not Replied; the text for whoever may open it, a system step without it.
+    expect(await listed('admin', thread.threadId)).toMatchObject({ status: 'not-replied' });
+    const staff = (await get(`/inbox/threads/${thread.threadId}`, id('admin'))).body;
+    expect(staff.replies).toEqual([]);
+    expect(staff.acknowledgements).toEqual([
+      expect.objectContaining({
+        acknowledgementId,
+        body: ACKNOWLEDGEMENT,
+        senderDisplayName: GROUP_NAME,
+      }),
+    ]);
+    expect(staff.timeline.entries.at(-1)).toMatchObject({
+      kind: 'acknowledged',
+      actorKind: 'system',
+      actorId: null,
+    });
+    expect(JSON.stringify(staff.timeline)).not.toContain(ACKNOWLEDGEMENT);
+
+    await thread.replied('admin', GROUP_NAME).flush();
+    // In the Inbox with one reply, one unread: the acknowledgement counts as neither.
+    await waitFor(
+      () => box('inbox'),
+      (listed) => listed?.replies === 1,
+      { description: 'the reply in the Inbox' },
+    );
+    expect(await box('inbox')).toMatchObject({ replies: 1, unreadReplies: 1 });
+    const answered = await mine();
+    expect(answered.status).toBe('replied');
+    expect(answered.replies.map((r: { automatic: boolean }) => r.automatic)).toEqual([true, false]);
+  });
+
+  it("signals the group's Admins when a thread becomes overdue and when it returns to the queue", async () => {
+    const server = app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, resolve));
+    const port = (server.address() as AddressInfo).port;
+    const listen = async (who: Who) => {
+      let text = '';
+      const req = http.get({
+        port,
+        path: '/inbox/events',
+        headers: { authorization: await bearer(id(who)) },
+      });
+      await new Promise<void>((resolve) =>
+        req.on('response', (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          resolve();
+        }),
+      );
+      const signals = () =>
+        text
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map(
+            (line) =>
+              JSON.parse(line.slice('data: '.length)) as { threadId?: string; kind?: string },
+          );
+      return { text: () => text, signals, close: () => req.destroy() };
+    };
+    const admin = await listen('admin');
+    const user = await listen('userA');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const thread = await new ThreadScript({ groupId: WORKFLOW }, 'specific-members', 'Silent')
+      .message()
+      .routed()
+      .assignedV2('userA', 'automatic')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
+      .flush();
+    const kinds = (feed: typeof admin) =>
+      feed
+        .signals()
+        .filter((s) => s.threadId === thread.threadId)
+        .map((s) => s.kind);
+    try {
+      await visibleTo(thread.threadId, WORKFLOW, ['admin', 'userA']);
+      await thread.overdue().flush();
+      await waitFor(
+        async () => kinds(admin),
+        (seen) => seen.includes('overdue'),
+        { description: 'the overdue signal to the Admin' },
+      );
+      await thread.unassigned('userA', 'assignee-silent').audience(['admin', 'admin']).flush();
+      await waitFor(
+        async () => kinds(admin),
+        (seen) => seen.includes('returned-to-queue'),
+        { description: 'the returned-to-queue signal to the Admin' },
+      );
+      await visibleTo(thread.threadId, WORKFLOW, ['admin']);
+      expect(kinds(admin).filter((k) => k === 'overdue' || k === 'returned-to-queue')).toEqual([
+        'overdue',
+        'returned-to-queue',
+      ]);
+      // Users are not told (the assignee only sees the thread go), and no signal holds PHI.
+      expect(kinds(user)).not.toContain('overdue');
+      expect(kinds(user)).not.toContain('returned-to-queue');
+      for (const signal of admin.signals()) {
+        if (signal.threadId === thread.threadId)
+          expect(Object.keys(signal).sort()).toEqual(['kind', 'threadId']);
+      }
+      expect(admin.text()).not.toContain('Silent');
+      expect(admin.text()).not.toContain('charged twice');
+    } finally {
+      admin.close();
+      user.close();
+    }
+  });
+});
+
 describe('hot queries on a store with history', () => {
-  test('lookups by id, dedupe, inbox pages, the mailbox and opens are all served by an index', async () => {
+  test('lookups by id, dedupe, inbox pages (Overdue too), the mailbox and opens are all served by an index', async () => {
     const connection = app.get<Connection>(getConnectionToken());
     await padCollections(connection.db!);
     const plans = new QueryPlans(connection.getClient()).start();
@@ -768,12 +1046,26 @@ describe('hot queries on a store with history', () => {
       .audience(['admin', 'admin'], ['userA', 'assignee'])
       .flush();
     await visibleTo(thread.threadId, BILLING, ['admin', 'userA']);
-    for (const filter of ['all', 'not-replied', 'trash']) await threadIds('admin', BILLING, filter);
-    const first = await get(`/inbox/groups/${BILLING}/threads?filter=all&limit=1`, id('admin'));
-    await get(
-      `/inbox/groups/${BILLING}/threads?filter=all&limit=1&cursor=${first.body.nextCursor}`,
-      id('admin'),
+    await thread.overdue().flush();
+    await waitFor(
+      () => threadIds('admin', BILLING, 'overdue'),
+      (ids) => ids.includes(thread.threadId),
+      { description: 'the hot-query thread overdue' },
     );
+    for (const filter of ['all', 'not-replied', 'trash', 'overdue'])
+      await threadIds('admin', BILLING, filter);
+    for (const filter of ['all', 'overdue']) {
+      const first = await get(
+        `/inbox/groups/${BILLING}/threads?filter=${filter}&limit=1`,
+        id('admin'),
+      );
+      // A cursor of our own when there is no second page: the ranged shape is what is explained.
+      const cursor = first.body.nextCursor ?? Buffer.from('9999|thr').toString('base64url');
+      await get(
+        `/inbox/groups/${BILLING}/threads?filter=${filter}&limit=1&cursor=${cursor}`,
+        id('admin'),
+      );
+    }
     await get('/inbox/groups', id('admin'));
     await get('/mailbox?box=sent', PATIENT, 'patient');
     await get(`/mailbox/threads/${thread.threadId}`, PATIENT, 'patient');

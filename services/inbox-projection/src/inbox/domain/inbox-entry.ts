@@ -1,4 +1,5 @@
 import {
+  isOverdue,
   lastActivityAt,
   statusOf,
   type AudienceReason,
@@ -13,8 +14,9 @@ export const DIRECT_GROUP_KEY = 'direct';
 /**
  * One thread in one member's inbox (fan-out on write). Every member query is
  * one equality filter on top-level fields, `{practiceId, memberId, groupKey,
- * bucket}` or `{…, inAll: true}`, ordered by `sortKey` (MongoDB index
- * `{practiceId, memberId, groupKey, bucket|inAll, sortKey: -1}`).
+ * bucket}`, `{…, inAll: true}` or `{…, overdue: true}`, ordered by `sortKey`
+ * (MongoDB index `{practiceId, memberId, groupKey, bucket|inAll|overdue,
+ * sortKey: -1}`).
  */
 export interface InboxEntry {
   _id: string;
@@ -29,6 +31,8 @@ export interface InboxEntry {
   trashed: boolean;
   bucket: Bucket;
   inAll: boolean;
+  /** Past the group's first-response target, not replied, not in Trash (absent on entries written before). */
+  overdue: boolean;
   /** `${lastActivityAt}|${threadId}`: unique, descending = newest first. */
   sortKey: string;
   lastActivityAt: string;
@@ -72,6 +76,7 @@ export function entryFor(
     trashed: view.trashed,
     bucket: bucketOf(status, view.trashed),
     inAll: !view.trashed,
+    overdue: isOverdue(view),
     sortKey: `${activity}|${view.threadId}`,
     lastActivityAt: activity,
     subject: view.subject ?? '',
@@ -86,9 +91,14 @@ export function entryFor(
   };
 }
 
-/** Fields that matter to a list or a counter: an entry is rewritten only when one of them moved. */
+/**
+ * Fields that matter to a list or a counter: an entry is rewritten only when
+ * one of them moved. Both sides' fields count, so an entry stored before a
+ * field existed is rewritten with it.
+ */
 export function sameEntry(a: InboxEntry, b: InboxEntry): boolean {
-  return (Object.keys(a) as (keyof InboxEntry)[]).every((k) => a[k] === b[k]);
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof InboxEntry)[]);
+  return [...fields].every((k) => a[k] === b[k]);
 }
 
 /** Admins and the addressee also see the progress timeline. */

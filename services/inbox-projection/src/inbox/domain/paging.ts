@@ -1,8 +1,11 @@
 import type { Bucket } from './inbox-entry.js';
 import { invalidCursor } from './inbox-errors.js';
 
-/** A member's listing: all of a group's threads they see, or one bucket of them. */
-export type MemberFilter = 'all' | Bucket;
+/**
+ * A member's listing: all of a group's threads they see, one bucket of them,
+ * or those past the group's first-response target.
+ */
+export type MemberFilter = 'all' | Bucket | 'overdue';
 
 export interface PageRequest {
   cursor?: string;

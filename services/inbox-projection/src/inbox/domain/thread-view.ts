@@ -3,9 +3,10 @@
  * two topics: the patient side (MessageSent on gm.patient-messages, the
  * intake's version) and the practice side (gm.threads, the routing service's
  * version). The two topics are not ordered against each other, so every
- * field is either a set keyed by an id (messages, replies, timeline) or a
- * last-writer-wins value guarded by the version that wrote it. Folding the
- * same events in any order, any number of times, gives the same view.
+ * field is either a set keyed by an id (messages, replies, acknowledgements,
+ * timeline) or a last-writer-wins value guarded by the version that wrote it
+ * (assignee, trash, overdue). Folding the same events in any order, any
+ * number of times, gives the same view.
  */
 export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
 export type ThreadStatus = 'not-replied' | 'replied';
@@ -37,8 +38,38 @@ export interface ReplyView {
   threadVersion: number;
 }
 
+/**
+ * The group's automatic acknowledgement of a patient message. Shown with the
+ * replies but not one of them: the thread stays Not Replied, and the
+ * patient's reply counters do not move.
+ */
+export interface AcknowledgementView {
+  acknowledgementId: string;
+  /** The patient message it acknowledges. */
+  messageId: string;
+  /** The practice's words for every patient; kept out of logs and signals like any message. */
+  body: string;
+  sentAt: string;
+  /** The group's name: what the patient sees as the sender. */
+  senderDisplayName: string;
+  when: 'always' | 'outside-business-hours';
+  threadVersion: number;
+}
+
 export type TimelineKind =
-  'sent' | 'follow-up' | 'routed' | 'assigned' | 'unassigned' | 'replied' | 'trashed' | 'restored';
+  | 'sent'
+  | 'follow-up'
+  | 'routed'
+  | 'assigned'
+  | 'unassigned'
+  | 'replied'
+  | 'trashed'
+  | 'restored'
+  | 'overdue'
+  | 'acknowledged';
+
+/** How an assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover. */
+export type AssignmentHow = 'manual' | 'automatic' | 'cover';
 
 /** One step of the progress timeline (staff-only: it names members; never holds text). */
 export interface TimelineStep {
@@ -69,6 +100,12 @@ export interface ThreadView {
   assigneeVersion: number;
   trashed: boolean;
   trashedVersion: number;
+  /** Past the group's first-response target: set by MessageResponseOverdue, cleared by a reply or a trash. */
+  overdue: boolean;
+  /** practiceVersion of the event that last set or cleared `overdue`. */
+  overdueVersion: number;
+  /** Automatic acknowledgements, in version order (not replies: kept apart so no reply count moves). */
+  acknowledgements: AcknowledgementView[];
   /** Highest intake-side version applied. */
   patientVersion: number;
   /** Highest routing-side version applied. */
@@ -97,6 +134,9 @@ export function emptyView(practiceId: string, threadId: string, patientId: strin
     assigneeVersion: 0,
     trashed: false,
     trashedVersion: 0,
+    overdue: false,
+    overdueVersion: 0,
+    acknowledgements: [],
     patientVersion: 0,
     practiceVersion: 0,
     timeline: [],
@@ -189,7 +229,9 @@ export type PracticeFact = { threadVersion: number; occurredAt: string; groupId:
       kind: 'assigned';
       assigneeMemberId: string;
       previousAssigneeMemberId: string | null;
-      byMemberId: string;
+      /** null: the system assigned (automatic assignment, an away assignee's cover). */
+      byMemberId: string | null;
+      how: AssignmentHow;
     }
   | { kind: 'unassigned'; previousAssigneeMemberId: string; reason: string }
   | {
@@ -206,7 +248,23 @@ export type PracticeFact = { threadVersion: number; occurredAt: string; groupId:
       byMemberId: string | null;
       reason: 'member-restored' | 'patient-follow-up';
     }
+  | { kind: 'overdue'; awaitingSince: string; respondBy: string; targetSeconds: number }
+  | {
+      kind: 'acknowledged';
+      acknowledgementId: string;
+      messageId: string;
+      senderDisplayName: string;
+      body: string;
+      when: 'always' | 'outside-business-hours';
+    }
 );
+
+/** A reply, a trash or a new overdue moves `overdue` only if newer than what last moved it. */
+function setOverdue(view: ThreadView, overdue: boolean, version: number): void {
+  if (version <= view.overdueVersion) return;
+  view.overdue = overdue;
+  view.overdueVersion = version;
+}
 
 /** Applies a practice-side fact once; fields it sets move only forward in version. */
 export function applyPracticeFact(view: ThreadView, fact: PracticeFact): boolean {
@@ -242,6 +300,7 @@ export function applyPracticeFact(view: ThreadView, fact: PracticeFact): boolean
         step('assigned', fact.byMemberId, {
           assigneeMemberId: fact.assigneeMemberId,
           previousAssigneeMemberId: fact.previousAssigneeMemberId,
+          how: fact.how,
         }),
       );
       break;
@@ -270,6 +329,7 @@ export function applyPracticeFact(view: ThreadView, fact: PracticeFact): boolean
         });
         view.replies.sort((a, b) => a.threadVersion - b.threadVersion);
       }
+      setOverdue(view, false, v);
       addStep(view, step('replied', fact.repliedByMemberId, { replyId: fact.replyId }));
       break;
     case 'trashed':
@@ -278,9 +338,45 @@ export function applyPracticeFact(view: ThreadView, fact: PracticeFact): boolean
         view.trashed = fact.kind === 'trashed';
         view.trashedVersion = v;
       }
+      // A restore does not bring an old target back: routing says so anew if one passes.
+      if (fact.kind === 'trashed') setOverdue(view, false, v);
       addStep(
         view,
         step(fact.kind, fact.byMemberId, fact.kind === 'restored' ? { reason: fact.reason } : {}),
+      );
+      break;
+    case 'overdue':
+      setOverdue(view, true, v);
+      addStep(
+        view,
+        step('overdue', null, {
+          awaitingSince: fact.awaitingSince,
+          respondBy: fact.respondBy,
+          targetSeconds: fact.targetSeconds,
+        }),
+      );
+      break;
+    case 'acknowledged':
+      if (!view.acknowledgements.some((a) => a.acknowledgementId === fact.acknowledgementId)) {
+        view.acknowledgements.push({
+          acknowledgementId: fact.acknowledgementId,
+          messageId: fact.messageId,
+          body: fact.body,
+          sentAt: fact.occurredAt,
+          senderDisplayName: fact.senderDisplayName,
+          when: fact.when,
+          threadVersion: v,
+        });
+        view.acknowledgements.sort((a, b) => a.threadVersion - b.threadVersion);
+      }
+      // The timeline holds no text: the acknowledgement's words are in `acknowledgements`.
+      addStep(
+        view,
+        step('acknowledged', null, {
+          acknowledgementId: fact.acknowledgementId,
+          messageId: fact.messageId,
+          when: fact.when,
+        }),
       );
       break;
   }
@@ -298,6 +394,10 @@ export function statusOf(view: ThreadView): ThreadStatus {
   const lastMessage = view.messages.reduce((max, m) => (m.sentAt > max ? m.sentAt : max), '');
   return lastReply !== '' && lastReply >= lastMessage ? 'replied' : 'not-replied';
 }
+
+/** Overdue as inboxes show it: past the target, not answered since, not in Trash. */
+export const isOverdue = (view: ThreadView): boolean =>
+  view.overdue && !view.trashed && statusOf(view) === 'not-replied';
 
 /** Newest activity of either side: the inbox order. */
 export function lastActivityAt(view: ThreadView): string {

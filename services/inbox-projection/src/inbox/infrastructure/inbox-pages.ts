@@ -18,6 +18,7 @@ const LISTING = {
   patientName: 1,
   status: 1,
   trashed: 1,
+  overdue: 1,
   lastActivityAt: 1,
   unread: 1,
   assigneeMemberId: 1,
@@ -40,11 +41,19 @@ export interface InboxPage {
     patient: { patientId: string; displayName: string };
     status: InboxEntry['status'];
     trashed: boolean;
+    overdue: boolean;
     lastActivityAt: string;
     unread: boolean;
     assigneeMemberId: string | null;
   }[];
   nextCursor: string | null;
+}
+
+/** The equality that selects a filter's entries, and the index that serves it in order. */
+function listing(filter: MemberFilter) {
+  if (filter === 'all') return { select: { inAll: true }, hint: PAGE_INDEXES.all };
+  if (filter === 'overdue') return { select: { overdue: true }, hint: PAGE_INDEXES.overdue };
+  return { select: { bucket: filter }, hint: PAGE_INDEXES.byBucket };
 }
 
 /** Pages of a member's inbox entries, newest activity first. */
@@ -57,7 +66,8 @@ export class InboxPages {
     { cursor, limit, q }: PageRequest,
   ): Promise<InboxPage> {
     const after = decodeCursor(cursor);
-    const filterDoc = filter === 'all' ? { ...owner, inAll: true } : { ...owner, bucket: filter };
+    const { select, hint } = listing(filter);
+    const filterDoc = { ...owner, ...select };
     let entries: InboxEntry[];
     let nextCursor: string | null;
     if (q) {
@@ -73,7 +83,7 @@ export class InboxPages {
         })
         .sort({ sortKey: -1 })
         .limit(limit + 1)
-        .hint(filter === 'all' ? PAGE_INDEXES.all : PAGE_INDEXES.byBucket)
+        .hint(hint)
         .toArray();
       entries = rows.slice(0, limit);
       nextCursor = rows.length > limit ? encodeCursor(entries[entries.length - 1]!.sortKey) : null;
@@ -85,6 +95,8 @@ export class InboxPages {
         patient: { patientId: e.patientId, displayName: e.patientName },
         status: e.status,
         trashed: e.trashed,
+        // Entries written before targets existed have no flag: they were never overdue.
+        overdue: e.overdue ?? false,
         lastActivityAt: e.lastActivityAt,
         unread: e.unread,
         assigneeMemberId: e.assigneeMemberId,

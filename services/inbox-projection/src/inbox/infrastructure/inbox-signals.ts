@@ -9,10 +9,15 @@ export const memberChannel = (practiceId: string, memberId: string) =>
 export const patientChannel = (practiceId: string, patientId: string) =>
   `gm:inbox:feed:p:${encodeURIComponent(practiceId)}:${encodeURIComponent(patientId)}`;
 
-/** What the feed pushes: which thread changed and how; never PHI, never a staff identity. */
+/**
+ * What the feed pushes: which thread changed and how; never PHI, never a
+ * staff identity. `overdue` and `returned-to-queue` go to the group's Admins
+ * only: the thread passed its first-response target, or its silent assignee
+ * lost it back to the group's queue.
+ */
 export interface FeedSignal {
   threadId: string;
-  kind: 'upserted' | 'removed' | 'changed';
+  kind: 'upserted' | 'removed' | 'changed' | 'overdue' | 'returned-to-queue';
 }
 
 /** Not pushed: tells every open feed of the member that the member was deactivated (the feed ends). */
@@ -37,6 +42,7 @@ export interface GroupCounts {
   replied: number;
   trash: number;
   unread: number;
+  overdue: number;
 }
 
 function contributions(entry: InboxEntry | undefined): Map<string, number> {
@@ -44,12 +50,15 @@ function contributions(entry: InboxEntry | undefined): Map<string, number> {
   if (!entry) return result;
   result.set(`${entry.groupKey}|${entry.bucket}`, 1);
   if (entry.unread && !entry.trashed) result.set(`${entry.groupKey}|unread`, 1);
+  if (entry.overdue) result.set(`${entry.groupKey}|overdue`, 1);
   return result;
 }
 
 /**
  * Redis side of the read model: per-member counters per group (one hash per
- * member and generation: `<groupKey>|<bucket>` and `<groupKey>|unread`),
+ * member and generation: `<groupKey>|<bucket>`, `<groupKey>|unread` and
+ * `<groupKey>|overdue`; a hash counted before targets existed has no overdue
+ * field, read as 0, which it was),
  * recomputable from the entries at any time, and the pub/sub feed behind SSE.
  */
 export class InboxSignals {
@@ -102,7 +111,13 @@ export class InboxSignals {
     for (const [field, value] of Object.entries(hash)) {
       if (field === '_init') continue;
       const [groupKey, bucket] = field.split('|') as [string, keyof GroupCounts];
-      const counts = result.get(groupKey) ?? { 'not-replied': 0, replied: 0, trash: 0, unread: 0 };
+      const counts = result.get(groupKey) ?? {
+        'not-replied': 0,
+        replied: 0,
+        trash: 0,
+        unread: 0,
+        overdue: 0,
+      };
       counts[bucket] = Math.max(0, Number(value));
       result.set(groupKey, counts);
     }

@@ -13,6 +13,7 @@ export type ThreadViewDocument = ThreadView & { _id: string };
 export const PAGE_INDEXES = {
   byBucket: { practiceId: 1, memberId: 1, groupKey: 1, bucket: 1, sortKey: -1 },
   all: { practiceId: 1, memberId: 1, groupKey: 1, inAll: 1, sortKey: -1 },
+  overdue: { practiceId: 1, memberId: 1, groupKey: 1, overdue: 1, sortKey: -1 },
 } as const;
 
 /**
@@ -50,6 +51,7 @@ export class ProjectionStore {
       this.entries.createIndex({ practiceId: 1, memberId: 1 }, { name: 'by_member' }),
       this.entries.createIndex(PAGE_INDEXES.byBucket, { name: 'page_by_bucket' }),
       this.entries.createIndex(PAGE_INDEXES.all, { name: 'page_all' }),
+      this.entries.createIndex(PAGE_INDEXES.overdue, { name: 'page_overdue' }),
     ]);
   }
 
@@ -140,6 +142,13 @@ export class Generations {
 
 export function withoutId(document: ThreadViewDocument): ThreadView {
   const { _id: _ignored, ...view } = document;
-  // Views stored before audiences were published hold none yet.
-  return { ...view, audience: view.audience ?? [], audienceVersion: view.audienceVersion ?? 0 };
+  // Views stored before audiences, targets or acknowledgements existed hold none of them.
+  return {
+    ...view,
+    audience: view.audience ?? [],
+    audienceVersion: view.audienceVersion ?? 0,
+    overdue: view.overdue ?? false,
+    overdueVersion: view.overdueVersion ?? 0,
+    acknowledgements: view.acknowledgements ?? [],
+  };
 }

@@ -19,9 +19,12 @@ export class SenderNamesAdapter {
     const byId = new Map(groups.map((g) => [g.groupId, g.name]));
     const practiceName = practice?.name ?? '';
     return (view) => {
-      const lastReply = view.replies[view.replies.length - 1]?.senderDisplayName;
+      // A deleted group: the name it last sent under (a reply's, else an acknowledgement's).
+      const lastSent =
+        view.replies[view.replies.length - 1]?.senderDisplayName ??
+        view.acknowledgements[view.acknowledgements.length - 1]?.senderDisplayName;
       if (view.addresseeMemberId !== null || view.routing === 'direct') return practiceName;
-      return (view.groupId ? byId.get(view.groupId) : undefined) ?? lastReply ?? '';
+      return (view.groupId ? byId.get(view.groupId) : undefined) ?? lastSent ?? '';
     };
   }
 }

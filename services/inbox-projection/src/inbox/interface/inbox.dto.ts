@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { MemberFilter } from '../domain/paging.js';
+
+/** A member listing's filters: every value of MemberFilter, and nothing else. */
+const MEMBER_FILTERS: readonly MemberFilter[] = [
+  'all',
+  'not-replied',
+  'replied',
+  'trash',
+  'overdue',
+];
 
 /**
  * What the URL guard (service-kit request-guards) lets through in a path or
@@ -33,13 +43,14 @@ class PageQueryDto {
 
 export class GroupThreadsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    enum: ['all', 'not-replied', 'replied', 'trash'],
+    enum: MEMBER_FILTERS,
     default: 'all',
-    description: 'All = every thread not in Trash.',
+    description:
+      "All = every thread not in Trash. Overdue = Not Replied threads past the group's first-response target (not in Trash).",
   })
   @IsOptional()
-  @IsIn(['all', 'not-replied', 'replied', 'trash'])
-  filter?: 'all' | 'not-replied' | 'replied' | 'trash';
+  @IsIn(MEMBER_FILTERS)
+  filter?: MemberFilter;
 
   @ApiPropertyOptional({
     description: "Part of the patient's name or of the subject.",

@@ -83,7 +83,7 @@ export class MemberInboxHttpController {
   @Get('groups')
   @ApiOperation({
     summary:
-      "My groups (Admin or User; care-team groups where I am on a patient's care team), with the Admin tag, counts per status and my unread count; and my direct messages' counts.",
+      "My groups (Admin or User; care-team groups where I am on a patient's care team), with the Admin tag, counts per status and of overdue threads, and my unread count; and my direct messages' counts.",
   })
   @ApiOkResponse({ schema: MY_GROUPS })
   groups(@CurrentCaller() caller: Caller) {
@@ -238,7 +238,7 @@ export class InboxFeedHttpController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Server-sent events: `inbox-changed` with `{threadId, kind}` (no PHI) whenever my inbox or mailbox changes, and `keep-alive` every 25 s. The stream ends when the member is deactivated.',
+      "Server-sent events: `inbox-changed` with `{threadId, kind}` (no PHI) whenever my inbox or mailbox changes (`upserted`, `removed`, `changed`), and to a group's Admins when one of its threads passes its first-response target (`overdue`) or goes back to the queue because its assignee did not reply in time (`returned-to-queue`); `keep-alive` every 25 s. The stream ends when the member is deactivated.",
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
   @ApiProblems({

@@ -22,8 +22,20 @@ const object = (properties: Record<string, Schema>): Schema => ({
 const status = oneOf('not-replied', 'replied');
 const patient = object({ patientId: string, displayName: string });
 const bucketCounts = {
-  counts: object({ notReplied: count, replied: count, trash: count }),
+  counts: object({
+    notReplied: count,
+    replied: count,
+    trash: count,
+    overdue: {
+      ...count,
+      description: "Not Replied threads past the group's first-response target (filter=overdue).",
+    },
+  }),
   unread: count,
+};
+const overdue: Schema = {
+  ...boolean,
+  description: "Past the group's first-response target, not replied since, not in Trash.",
 };
 const nextCursor = {
   ...nullableString,
@@ -51,6 +63,7 @@ export const INBOX_PAGE: Schema = object({
       patient,
       status,
       trashed: boolean,
+      overdue,
       lastActivityAt: timestamp,
       unread: boolean,
       assigneeMemberId: nullableString,
@@ -71,6 +84,7 @@ export const MEMBER_THREAD: Schema = object({
   patient,
   status,
   trashed: boolean,
+  overdue,
   assigneeMemberId: nullableString,
   admin: boolean,
   version: {
@@ -88,6 +102,19 @@ export const MEMBER_THREAD: Schema = object({
       repliedByMemberId: string,
     }),
   ),
+  acknowledgements: {
+    ...list(
+      object({
+        acknowledgementId: string,
+        messageId: { ...string, description: 'The patient message it acknowledges.' },
+        body: string,
+        sentAt: timestamp,
+        senderDisplayName: string,
+      }),
+    ),
+    description:
+      "The group's automatic acknowledgements, as the patient received them; not replies (the thread stays Not Replied).",
+  },
   timeline: {
     ...object({
       entries: list(
@@ -101,6 +128,8 @@ export const MEMBER_THREAD: Schema = object({
             'replied',
             'trashed',
             'restored',
+            'overdue',
+            'acknowledged',
           ),
           at: timestamp,
           actorKind: oneOf('patient', 'member', 'system'),
@@ -139,9 +168,26 @@ export const PATIENT_THREAD: Schema = object({
   threadId: string,
   groupName: string,
   subject: nullableString,
-  status: oneOf('replied', 'awaiting-reply'),
+  status: {
+    ...oneOf('replied', 'awaiting-reply'),
+    description: 'An automatic acknowledgement is not a reply: the thread still awaits one.',
+  },
   messages: list(object({ messageId: string, body: string, sentAt: timestamp })),
-  replies: list(object({ replyId: string, body: string, sentAt: timestamp, from: string })),
+  replies: {
+    ...list(
+      object({
+        replyId: { ...string, description: "The reply's id, or the acknowledgement's." },
+        body: string,
+        sentAt: timestamp,
+        from: { ...string, description: "The group's name, or the practice's: never a member's." },
+        automatic: {
+          ...boolean,
+          description: "The group's automatic acknowledgement of a message, not a reply.",
+        },
+      }),
+    ),
+    description: 'What the practice sent, oldest first: replies and automatic acknowledgements.',
+  },
 });
 
 export const REBUILD_STATUS: Schema = object({

@@ -56,7 +56,12 @@ export class ListMyGroupsQueryHandler implements IQueryHandler<ListMyGroupsQuery
 
 function countsOf(c: GroupCounts | undefined): BucketCounts {
   return {
-    counts: { notReplied: c?.['not-replied'] ?? 0, replied: c?.replied ?? 0, trash: c?.trash ?? 0 },
+    counts: {
+      notReplied: c?.['not-replied'] ?? 0,
+      replied: c?.replied ?? 0,
+      trash: c?.trash ?? 0,
+      overdue: c?.overdue ?? 0,
+    },
     unread: c?.unread ?? 0,
   };
 }

@@ -1,7 +1,8 @@
 import type { GroupRecipientMode } from '@gm/contracts';
 
 export interface BucketCounts {
-  counts: { notReplied: number; replied: number; trash: number };
+  /** Per status; `overdue`: Not Replied threads past the group's first-response target. */
+  counts: { notReplied: number; replied: number; trash: number; overdue: number };
   unread: number;
 }
 

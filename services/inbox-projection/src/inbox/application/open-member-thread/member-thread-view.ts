@@ -8,6 +8,8 @@ export interface MemberThreadView {
   patient: { patientId: string; displayName: string };
   status: ThreadStatus;
   trashed: boolean;
+  /** Past the group's first-response target, not replied, not in Trash. */
+  overdue: boolean;
   assigneeMemberId: string | null;
   admin: boolean;
   version: number;
@@ -18,6 +20,14 @@ export interface MemberThreadView {
     sentAt: string;
     senderDisplayName: string;
     repliedByMemberId: string;
+  }[];
+  /** The group's automatic acknowledgements: what the patient received, not replies. */
+  acknowledgements: {
+    acknowledgementId: string;
+    messageId: string;
+    body: string;
+    sentAt: string;
+    senderDisplayName: string;
   }[];
   /** For Admins and the addressee; null for everyone else. */
   timeline: {

@@ -5,7 +5,7 @@ import { DirectoryReplica } from '@gm/directory-replica';
 import { INFRASTRUCTURE_CONFIG, type InfrastructureConfig } from '@gm/service-kit';
 import { entryId, seesTimeline } from '../../domain/inbox-entry.js';
 import { accessAuditUnavailable, threadNotFound } from '../../domain/inbox-errors.js';
-import { statusOf, type ThreadView } from '../../domain/thread-view.js';
+import { isOverdue, statusOf, type ThreadView } from '../../domain/thread-view.js';
 import { Generations, withoutId } from '../../infrastructure/projection-store.js';
 import { ReadMarkers } from '../../infrastructure/read-markers.js';
 import { loadOnceReached } from '../read-your-writes.js';
@@ -67,6 +67,7 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
       patient: { patientId: view.patientId, displayName: entry.patientName },
       status: statusOf(view),
       trashed: view.trashed,
+      overdue: isOverdue(view),
       assigneeMemberId: view.assigneeMemberId,
       admin: entry.audience === 'admin',
       version: view.practiceVersion,
@@ -82,6 +83,14 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
         sentAt: r.sentAt,
         senderDisplayName: r.senderDisplayName,
         repliedByMemberId: r.repliedByMemberId,
+      })),
+      // Everyone who may open the thread reads what the patient received.
+      acknowledgements: view.acknowledgements.map((a) => ({
+        acknowledgementId: a.acknowledgementId,
+        messageId: a.messageId,
+        body: a.body,
+        sentAt: a.sentAt,
+        senderDisplayName: a.senderDisplayName,
       })),
       timeline,
     };

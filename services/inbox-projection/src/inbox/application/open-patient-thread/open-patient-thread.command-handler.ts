@@ -9,7 +9,7 @@ import { ReadMarkers } from '../../infrastructure/read-markers.js';
 import { SenderNamesAdapter } from '../../infrastructure/sender-names.adapter.js';
 import { loadOnceReached } from '../read-your-writes.js';
 import { OpenPatientThreadCommand } from './open-patient-thread.command.js';
-import type { PatientThreadView } from './patient-thread-view.js';
+import type { PatientReplyView, PatientThreadView } from './patient-thread-view.js';
 
 /** Only the patient's own thread of their practice opens; anything else is 404, like a missing one. */
 @CommandHandler(OpenPatientThreadCommand)
@@ -68,13 +68,32 @@ export class OpenPatientThreadCommandHandler implements ICommandHandler<OpenPati
         body: m.body,
         sentAt: m.sentAt,
       })),
-      // The sender is the group (or the practice): never a member's id or name.
-      replies: view.replies.map((r) => ({
-        replyId: r.replyId,
-        body: r.body,
-        sentAt: r.sentAt,
-        from: r.senderDisplayName,
-      })),
+      replies: fromPractice(view),
     };
   }
+}
+
+/**
+ * Replies and acknowledgements in the order they were sent (their thread
+ * versions). The sender is the group (or the practice): never a member's id or name.
+ */
+function fromPractice(view: ThreadView): PatientReplyView[] {
+  const replies = view.replies.map((r) => ({
+    version: r.threadVersion,
+    sent: { replyId: r.replyId, body: r.body, sentAt: r.sentAt, from: r.senderDisplayName },
+    automatic: false,
+  }));
+  const acknowledgements = view.acknowledgements.map((a) => ({
+    version: a.threadVersion,
+    sent: {
+      replyId: a.acknowledgementId,
+      body: a.body,
+      sentAt: a.sentAt,
+      from: a.senderDisplayName,
+    },
+    automatic: true,
+  }));
+  return [...replies, ...acknowledgements]
+    .sort((a, b) => a.version - b.version)
+    .map(({ sent, automatic }) => ({ ...sent, automatic }));
 }

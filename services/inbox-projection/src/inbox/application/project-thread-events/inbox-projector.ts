@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  AcknowledgementSentV1,
   MessageAssignedV1,
+  MessageAssignedV2,
+  MessageResponseOverdueV1,
   MessageRestoredV1,
   MessageRestoredV2,
   MessageRoutedV1,
   MessageSentV1,
   MessageTrashedV1,
   MessageUnassignedV1,
+  MessageUnassignedV2,
   ReplySentV1,
   ThreadAudienceChangedV1,
   type EventEnvelope,
@@ -14,6 +18,7 @@ import {
 import { DirectoryReplica } from '@gm/directory-replica';
 import { inParallel, UnprocessableEvent } from '@gm/messaging';
 import type { AnyBulkWriteOperation } from 'mongodb';
+import { adminAlerts, listedOverdue, type AdminAlert } from '../../domain/admin-alerts.js';
 import { entryFor, sameEntry, type InboxEntry } from '../../domain/inbox-entry.js';
 import {
   applyAudience,
@@ -21,6 +26,7 @@ import {
   applyPracticeFact,
   emptyView,
   isComplete,
+  type PracticeFact,
   type ThreadView,
 } from '../../domain/thread-view.js';
 import { InboxSignals } from '../../infrastructure/inbox-signals.js';
@@ -32,11 +38,15 @@ export const THREAD_EVENT_TYPES = new Set([
   MessageSentV1.type,
   MessageRoutedV1.type,
   MessageAssignedV1.type,
+  MessageAssignedV2.type,
   MessageUnassignedV1.type,
+  MessageUnassignedV2.type,
   ReplySentV1.type,
   MessageTrashedV1.type,
   MessageRestoredV1.type,
   MessageRestoredV2.type,
+  MessageResponseOverdueV1.type,
+  AcknowledgementSentV1.type,
   ThreadAudienceChangedV1.type,
 ]);
 
@@ -91,10 +101,13 @@ export class InboxProjector {
           );
           view.patientReadReplies = previous?.patientReadReplies ?? 0;
         }
-        for (const envelope of events) changed = this.fold(view, envelope) || changed;
+        const wasOverdue = listedOverdue(view);
+        const folded: PracticeFact[] = [];
+        for (const envelope of events) changed = this.fold(view, envelope, folded) || changed;
         if (changed) {
           await target.store.views.replaceOne({ _id: threadId }, view, { upsert: true });
-          if (target.live && view.replies.length) {
+          // The patient has something from the practice to read (a reply or an acknowledgement).
+          if (target.live && (view.replies.length || view.acknowledgements.length)) {
             await this.signals.toPatient(view.practiceId, view.patientId, {
               threadId,
               kind: 'changed',
@@ -102,11 +115,26 @@ export class InboxProjector {
           }
         }
         await this.refreshLocked(target, view);
+        // After the entries: an Admin who follows the signal finds the thread as it says.
+        if (target.live) await this.alertAdmins(view, adminAlerts(wasOverdue, view, folded));
       }),
     );
   }
 
-  private fold(view: ThreadView, envelope: EventEnvelope): boolean {
+  /** Tells the thread's Admins (in its audience) what happened to it: ids only. */
+  private async alertAdmins(view: ThreadView, alerts: AdminAlert[]): Promise<void> {
+    const admins = view.audience.filter((m) => m.reason === 'admin');
+    await Promise.all(
+      alerts.flatMap((kind) =>
+        admins.map(({ memberId }) =>
+          this.signals.toMember(view.practiceId, memberId, { threadId: view.threadId, kind }),
+        ),
+      ),
+    );
+  }
+
+  /** Folds one event; a practice-side fact that changed the view is added to `folded`. */
+  private fold(view: ThreadView, envelope: EventEnvelope, folded: PracticeFact[]): boolean {
     const data = envelope.data as { practiceId: string; patientId?: string };
     if (data.practiceId !== view.practiceId) {
       throw new UnprocessableEvent('thread id belongs to another practice');
@@ -124,7 +152,10 @@ export class InboxProjector {
     if (envelope.type === ThreadAudienceChangedV1.type) {
       return applyAudience(view, envelope.data as ThreadAudienceChangedV1);
     }
-    return applyPracticeFact(view, practiceFact(envelope));
+    const fact = practiceFact(envelope);
+    if (!applyPracticeFact(view, fact)) return false;
+    folded.push(fact);
+    return true;
   }
 
   /** Rewrites the entries of every thread matching an equality filter (a patient's, for a new name). */

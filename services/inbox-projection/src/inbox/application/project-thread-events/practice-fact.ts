@@ -1,16 +1,24 @@
 import {
+  AcknowledgementSentV1,
   MessageAssignedV1,
+  MessageAssignedV2,
+  MessageResponseOverdueV1,
   MessageRestoredV1,
   MessageRestoredV2,
   MessageRoutedV1,
   MessageTrashedV1,
   MessageUnassignedV1,
+  MessageUnassignedV2,
   ReplySentV1,
   type EventEnvelope,
 } from '@gm/contracts';
 import type { PracticeFact } from '../../domain/thread-view.js';
 
-/** What a practice-side thread event (routing, assignment, reply, trash) tells the thread view. */
+/**
+ * What a practice-side thread event (routing, assignment, reply, trash,
+ * target, acknowledgement) tells the thread view. Older versions stay in the
+ * log and fold as they always did (a rebuild replays them).
+ */
 export function practiceFact(envelope: EventEnvelope): PracticeFact {
   const d = envelope.data as Record<string, unknown> & {
     threadVersion: number;
@@ -36,11 +44,26 @@ export function practiceFact(envelope: EventEnvelope): PracticeFact {
         kind: 'assigned',
         assigneeMemberId: e.assigneeMemberId,
         previousAssigneeMemberId: e.previousAssigneeMemberId,
+        // Before automatic assignment, every assignment was an Admin's.
         byMemberId: e.assignedByMemberId,
+        how: 'manual',
       };
     }
-    case MessageUnassignedV1.type: {
-      const e = d as unknown as MessageUnassignedV1;
+    case MessageAssignedV2.type: {
+      const e = d as unknown as MessageAssignedV2;
+      return {
+        ...base,
+        kind: 'assigned',
+        assigneeMemberId: e.assigneeMemberId,
+        previousAssigneeMemberId: e.previousAssigneeMemberId,
+        byMemberId: e.assignedByMemberId,
+        how: e.how,
+      };
+    }
+    case MessageUnassignedV1.type:
+    case MessageUnassignedV2.type: {
+      // V2 only adds reasons (assignee-silent, assignee-out-of-office).
+      const e = d as unknown as MessageUnassignedV2;
       return {
         ...base,
         kind: 'unassigned',
@@ -65,6 +88,28 @@ export function practiceFact(envelope: EventEnvelope): PracticeFact {
         kind: 'trashed',
         byMemberId: (d as unknown as MessageTrashedV1).byMemberId,
       };
+    case MessageResponseOverdueV1.type: {
+      const e = d as unknown as MessageResponseOverdueV1;
+      return {
+        ...base,
+        kind: 'overdue',
+        awaitingSince: e.awaitingSince,
+        respondBy: e.respondBy,
+        targetSeconds: e.targetSeconds,
+      };
+    }
+    case AcknowledgementSentV1.type: {
+      const e = d as unknown as AcknowledgementSentV1;
+      return {
+        ...base,
+        kind: 'acknowledged',
+        acknowledgementId: e.acknowledgementId,
+        messageId: e.messageId,
+        senderDisplayName: e.senderDisplayName,
+        body: e.body,
+        when: e.when,
+      };
+    }
     case MessageRestoredV2.type: {
       const e = d as unknown as MessageRestoredV2;
       return { ...base, kind: 'restored', byMemberId: e.byMemberId, reason: e.reason };
