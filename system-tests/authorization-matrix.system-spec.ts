@@ -272,6 +272,56 @@ async function scratchGroup(p: SeededPractice): Promise<string> {
   return (answer.json as { groupId: string }).groupId;
 }
 
+/** The workflow settings every allowed PUT /message-groups/:groupId/workflow row sends. */
+const WORKFLOW = {
+  responseTargetSeconds: 86_400,
+  businessHours: {
+    timeZone: 'America/Chicago',
+    weekly: [
+      { day: 'mon', opens: '08:00', closes: '12:00' },
+      { day: 'mon', opens: '13:00', closes: '17:00' },
+      { day: 'fri', opens: '08:00', closes: '24:00' },
+    ],
+    closedDates: ['2026-12-25'],
+  },
+  acknowledgement: {
+    when: 'outside-business-hours',
+    text: 'Thank you for your message: we reply on the next business day.',
+  },
+  returnToQueueSeconds: 172_800,
+};
+
+/**
+ * A group per practice with the members of its Billing Team (an Admin and
+ * Users), whose workflow the workflow rows read and write: no thread is
+ * routed to it, so its response target, acknowledgement and return to queue
+ * act on nothing the other rows look at.
+ */
+const workflowGroups = new Map<string, Promise<string>>();
+/** The workflow groups created so far, per practice (the inbox lists them to their members). */
+const workflowGroupIds = new Map<string, string>();
+function workflowGroup(p: SeededPractice): Promise<string> {
+  let groupId = workflowGroups.get(p.practiceId);
+  if (!groupId) {
+    groupId = (async () => {
+      const answer = await call('POST', `${w.urls['group-config']}/message-groups`, {
+        token: await w.tokens.member(p.practiceId, p.settingsAdmin),
+        body: {
+          name: `Workflow ${TAG}`,
+          recipientMode: 'specific-members',
+          members: p.groups.billing.members,
+        },
+      });
+      if (answer.status !== 201) throw new Error(`workflow group: ${describeAnswer(answer)}`);
+      const { groupId: id } = answer.json as { groupId: string };
+      workflowGroupIds.set(p.practiceId, id);
+      return id;
+    })();
+    workflowGroups.set(p.practiceId, groupId);
+  }
+  return groupId;
+}
+
 const directoryEndpoints = (): Endpoint[] => {
   const sys = (overrides: Partial<Statuses>) => expected('system', 200, { ...overrides });
   const put = (name: string, path: string, body: (p: SeededPractice) => unknown): Endpoint => ({
@@ -413,6 +463,70 @@ const groupConfigEndpoints = (): Endpoint[] => {
       path: async (actor) =>
         actor === 'otherPracticeAdmin' ? `/message-groups/${await scratchGroup(O)}` : group(O),
       statuses: settings({ practiceAdmin: 404, otherPracticeAdmin: 204 }),
+    },
+    // A group's workflow: its members read it, its Admins change it, and so do
+    // Practice Access holders; another practice's group is 404 to everyone there.
+    {
+      name: "GET /message-groups/:groupId/workflow (this practice's)",
+      service: 'group-config',
+      method: 'GET',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(M)}/workflow`,
+      statuses: expected('member', 403, {
+        practiceAdmin: 200,
+        groupAdmin: 200,
+        groupUser: 200,
+        assignee: 200,
+        otherPracticeAdmin: 404,
+        otherPracticeGroupAdmin: 404,
+      }),
+      codes: {
+        careTeam: 'group-member-required',
+        nonMember: 'group-member-required',
+        inactiveAdmin: 'group-member-required',
+        otherPracticeAdmin: 'group-not-found',
+        otherPracticeGroupAdmin: 'group-not-found',
+      },
+    },
+    {
+      name: "PUT /message-groups/:groupId/workflow (this practice's)",
+      service: 'group-config',
+      method: 'PUT',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(M)}/workflow`,
+      body: () => WORKFLOW,
+      statuses: expected('member', 403, {
+        practiceAdmin: 200,
+        groupAdmin: 200,
+        otherPracticeAdmin: 404,
+        otherPracticeGroupAdmin: 404,
+      }),
+      codes: {
+        groupUser: 'group-admin-required',
+        assignee: 'group-admin-required',
+        nonMember: 'group-admin-required',
+        inactiveAdmin: 'group-admin-required',
+        otherPracticeGroupAdmin: 'group-not-found',
+      },
+    },
+    {
+      name: "GET /message-groups/:groupId/workflow (the other practice's)",
+      service: 'group-config',
+      method: 'GET',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(O)}/workflow`,
+      statuses: expected('member', 404, { otherPracticeAdmin: 200, otherPracticeGroupAdmin: 200 }),
+      codes: { groupAdmin: 'group-not-found', practiceAdmin: 'group-not-found' },
+    },
+    {
+      name: "PUT /message-groups/:groupId/workflow (the other practice's)",
+      service: 'group-config',
+      method: 'PUT',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(O)}/workflow`,
+      body: () => WORKFLOW,
+      statuses: expected('member', 404, { otherPracticeAdmin: 200, otherPracticeGroupAdmin: 200 }),
+      codes: { groupAdmin: 'group-not-found', practiceAdmin: 'group-not-found' },
     },
   ];
 };
@@ -650,9 +764,20 @@ function groupsCheck(actor: Actor, answer: Answer): Findings {
     if (membership && key && p.members[key].active)
       expectedGroups.set(p.groupIds[name], membership.privilege === 'admin');
   }
+  // The workflow rows' group has the Billing Team's members.
+  const workflowGroupId = workflowGroupIds.get(p.practiceId);
+  const inWorkflowGroup = p.groups.billing.members.find(
+    (m) => m.memberId === PRINCIPALS[actor]?.sub,
+  );
+  if (workflowGroupId && inWorkflowGroup && key && p.members[key].active)
+    expectedGroups.set(workflowGroupId, inWorkflowGroup.privilege === 'admin');
   // Cara holds the care-team thread of her patient: the care-team group is hers to open.
   if (actor === 'careTeam') expectedGroups.set(M.groupIds.care, false);
-  const seeded = new Set([...Object.values(M.groupIds), ...Object.values(O.groupIds)]);
+  const seeded = new Set([
+    ...Object.values(M.groupIds),
+    ...Object.values(O.groupIds),
+    ...workflowGroupIds.values(),
+  ]);
   for (const g of groups) {
     if (seeded.has(g.groupId)) {
       if (!expectedGroups.has(g.groupId)) found.leaks.push(`lists group ${g.groupId}`);
@@ -1187,7 +1312,9 @@ describe('authorization matrix (every endpoint × actor)', () => {
       ),
     ).toEqual({
       leaks: [`lists group ${M.groupIds.lab}`],
-      wrong: [`misses group ${M.groupIds.billing}`],
+      wrong: [M.groupIds.billing, workflowGroupIds.get(M.practiceId)]
+        .filter(Boolean)
+        .map((id) => `misses group ${id}`),
     });
     expect(
       leaks(
@@ -1224,6 +1351,19 @@ describe('authorization matrix (every endpoint × actor)', () => {
           ...counts,
         });
         expect((answer.json as Timeline).trashed).toBe(false);
+      }
+    });
+
+    it('workflows changed only by the rows that were allowed: one change each, as sent', async () => {
+      for (const p of [M, O]) {
+        const answer = await call(
+          'GET',
+          `${w.urls['group-config']}/message-groups/${await workflowGroup(p)}/workflow`,
+          { token: await w.tokens.member(p.practiceId, p.settingsAdmin) },
+        );
+        expect(answer.status).toBe(200);
+        // Two allowed rows each: the first stored version 1, the second sent the same (no change).
+        expect(answer.json).toEqual({ ...WORKFLOW, version: 1, changedAt: expect.any(String) });
       }
     });
 

@@ -56,6 +56,8 @@ let thread: Sent;
 /** The thread follow-ups aim at (another patient's, for the rate limit). */
 let followUpThread: Sent;
 let deleteTarget: string;
+/** The group whose workflow the workflow routes aim at (no thread is routed to it). */
+let workflowTarget: string;
 
 // --- values --------------------------------------------------------------------
 
@@ -345,6 +347,10 @@ interface Endpoint {
   validParams?: string[];
   /** Query strings of this route's own parameters: label, query, expectation. */
   queries?: [string, string, Expectation][];
+  /** Accepted odd-but-valid text is checked afterwards to be stored as sent, though nothing is created. */
+  keepsText?: boolean;
+  /** Hostile values of this route's own rules, beyond the generic ones. */
+  cases?: () => Case[];
 }
 
 const KB = 1024;
@@ -360,6 +366,107 @@ const str = (path: (string | number)[], extra: Partial<Field> = {}): Field => ({
   kinds: ['string'],
   ...extra,
 });
+
+/** A valid workflow (GET/PUT /message-groups/:groupId/workflow), every setting given. */
+const WORKFLOW_TEXT = 'Thank you: we reply on the next business day.';
+const workflowBody = (): Json => ({
+  responseTargetSeconds: 3600,
+  businessHours: {
+    timeZone: 'America/New_York',
+    weekly: [
+      { day: 'mon', opens: '08:00', closes: '17:00' },
+      { day: 'tue', opens: '08:00', closes: '17:00' },
+    ],
+    closedDates: ['2026-12-25'],
+  },
+  acknowledgement: { when: 'outside-business-hours', text: WORKFLOW_TEXT },
+  returnToQueueSeconds: 7200,
+});
+
+/** The workflow's own rules, each broken in a way a hostile client would try. */
+function workflowCases(): Case[] {
+  const body = () => workflowBody() as { [key: string]: Json };
+  const at = (path: (string | number)[], value: Json) => setAt(body(), path, value);
+  const opening = (opens: Json, closes: Json, day: Json = 'mon') => ({ day, opens, closes });
+  /** The valid body with a number literal JSON.stringify cannot write. */
+  const raw = (literal: string) =>
+    JSON.stringify(body()).replace(
+      '"responseTargetSeconds":3600',
+      `"responseTargetSeconds":${literal}`,
+    );
+  const cases: [string, Json][] = [
+    ['responseTargetSeconds 0', at(['responseTargetSeconds'], 0)],
+    ['responseTargetSeconds -1', at(['responseTargetSeconds'], -1)],
+    ['responseTargetSeconds 1.5', at(['responseTargetSeconds'], 1.5)],
+    ['responseTargetSeconds "3600"', at(['responseTargetSeconds'], '3600')],
+    ['responseTargetSeconds one past a year', at(['responseTargetSeconds'], 31_536_001)],
+    ['responseTargetSeconds 1e308', at(['responseTargetSeconds'], 1e308)],
+    ['returnToQueueSeconds 0', at(['returnToQueueSeconds'], 0)],
+    ['returnToQueueSeconds 0.001', at(['returnToQueueSeconds'], 0.001)],
+    ['timeZone Mars/Base', at(['businessHours', 'timeZone'], 'Mars/Base')],
+    ['timeZone in lower case', at(['businessHours', 'timeZone'], 'america/new_york')],
+    ['timeZone as a path', at(['businessHours', 'timeZone'], '../../etc/passwd')],
+    ['timeZone an offset', at(['businessHours', 'timeZone'], '+05:00')],
+    ['timeZone with an RTL override', at(['businessHours', 'timeZone'], 'UTC\u202e')],
+    ['timeZone of 65 characters', at(['businessHours', 'timeZone'], `Europe/${'x'.repeat(58)}`)],
+    ['timeZone empty', at(['businessHours', 'timeZone'], '')],
+    ['opens 8:00', at(['businessHours', 'weekly', 0], opening('8:00', '17:00'))],
+    ['opens 24:00', at(['businessHours', 'weekly', 0], opening('24:00', '24:00'))],
+    ['closes 24:01', at(['businessHours', 'weekly', 0], opening('08:00', '24:01'))],
+    ['opens 23:60', at(['businessHours', 'weekly', 0], opening('23:60', '24:00'))],
+    [
+      'opens in full-width digits',
+      at(['businessHours', 'weekly', 0], opening('\uff10\uff18:\uff10\uff10', '17:00')),
+    ],
+    ['closes before opens', at(['businessHours', 'weekly', 0], opening('17:00', '08:00'))],
+    [
+      'overlapping openings',
+      at(['businessHours', 'weekly'], [opening('08:00', '12:00'), opening('11:00', '17:00')]),
+    ],
+    ['no opening', at(['businessHours', 'weekly'], [])],
+    [
+      '71 openings',
+      at(
+        ['businessHours', 'weekly'],
+        Array.from({ length: 71 }, (_, i) =>
+          opening(`${String(i % 24).padStart(2, '0')}:00`, `${String(i % 24).padStart(2, '0')}:30`),
+        ),
+      ),
+    ],
+    [
+      '5,000 openings',
+      at(['businessHours', 'weekly'], Array<Json>(5000).fill(opening('08:00', '09:00'))),
+    ],
+    ['a closed date that does not exist', at(['businessHours', 'closedDates'], ['2026-02-30'])],
+    ['a closed date with a time', at(['businessHours', 'closedDates'], ['2026-12-25T00:00:00Z'])],
+    ['a closed date twice', at(['businessHours', 'closedDates'], ['2026-12-25', '2026-12-25'])],
+    [
+      '401 closed dates',
+      at(
+        ['businessHours', 'closedDates'],
+        Array.from({ length: 401 }, (_, i) =>
+          new Date(Date.UTC(2027, 0, 1 + i)).toISOString().slice(0, 10),
+        ),
+      ),
+    ],
+    ['an acknowledgement with a line break', at(['acknowledgement', 'text'], 'Got it.\nBye')],
+    ['an acknowledgement with a C1 control', at(['acknowledgement', 'text'], 'Got\u0085it')],
+    ['an acknowledgement of blanks only', at(['acknowledgement', 'text'], ' \u00a0 ')],
+    ['outside business hours without business hours', at(['businessHours'], null)],
+    // Automatic assignment is not offered: an unknown field like any other.
+    ['an assignment', { ...body(), assignment: { mode: 'round-robin', capacity: 5 } }],
+    ['a setting left out', { ...body(), returnToQueueSeconds: undefined } as unknown as Json],
+  ];
+  return [
+    ...cases.map(([label, value]): Case => ({ label, expect: 'refuse', body: value })),
+    { label: 'responseTargetSeconds 1e400', expect: 'refuse', raw: raw('1e400') },
+    {
+      label: 'responseTargetSeconds 2^53 + 1',
+      expect: 'refuse',
+      raw: raw('9007199254740993'),
+    },
+  ];
+}
 
 function endpoints(): Endpoint[] {
   const groupBody = (): Json => ({
@@ -538,6 +645,49 @@ function endpoints(): Endpoint[] {
       limitBytes: 64 * KB,
       headers: [
         ['if-match', ['{"$gt":""}', '"1" OR 1=1', '9999999999', '-1', '*,"1"', '"\u00ff1"']],
+      ],
+    },
+    {
+      name: 'GET /message-groups/:groupId/workflow',
+      service: 'group-config',
+      method: 'GET',
+      path: (param = workflowTarget) => `/message-groups/${param}/workflow`,
+      hasParam: true,
+      token: admin,
+    },
+    {
+      name: 'PUT /message-groups/:groupId/workflow',
+      service: 'group-config',
+      method: 'PUT',
+      path: (param = workflowTarget) => `/message-groups/${param}/workflow`,
+      hasParam: true,
+      token: admin,
+      valid: workflowBody,
+      fields: [
+        { path: ['responseTargetSeconds'], kinds: ['number', 'null'] },
+        { path: ['businessHours'], kinds: ['object', 'null'] },
+        str(['businessHours', 'timeZone'], { values: ['America/New_York'] }),
+        { path: ['businessHours', 'weekly'], kinds: ['array'] },
+        { path: ['businessHours', 'weekly', 0], kinds: ['object'] },
+        str(['businessHours', 'weekly', 0, 'day'], { values: ['mon', 'tue', 'wed', 'thu', 'fri'] }),
+        str(['businessHours', 'weekly', 0, 'opens']),
+        str(['businessHours', 'weekly', 0, 'closes']),
+        { path: ['businessHours', 'closedDates'], kinds: ['array'] },
+        str(['businessHours', 'closedDates', 0]),
+        { path: ['acknowledgement'], kinds: ['object', 'null'] },
+        str(['acknowledgement', 'when'], { values: ['always', 'outside-business-hours'] }),
+        str(['acknowledgement', 'text'], { text: 1000 }),
+        { path: ['returnToQueueSeconds'], kinds: ['number', 'null'] },
+      ],
+      nested: [['businessHours'], ['businessHours', 'weekly', 0], ['acknowledgement']],
+      keepsText: true,
+      cases: workflowCases,
+      limitBytes: 64 * KB,
+      headers: [
+        [
+          'if-match',
+          ['{"$gt":""}', '"1" OR 1=1', '9999999999', '-1', '*,"1"', '"\u00ff1"', '"999"'],
+        ],
       ],
     },
     {
@@ -911,7 +1061,7 @@ function casesOf(endpoint: Endpoint): Case[] {
         });
         for (const [label, probe, expectation] of unicodeProbes(field.text)) {
           // Odd but valid text is only tried where success creates something new.
-          if (expectation === 'either' && !endpoint.creates) continue;
+          if (expectation === 'either' && !endpoint.creates && !endpoint.keepsText) continue;
           const value = field.unique ? `${probe} ${++unique}${TAG}` : probe;
           const expect: Expectation =
             field.unique && codePoints(value) > field.text ? 'refuse' : expectation;
@@ -925,6 +1075,8 @@ function casesOf(endpoint: Endpoint): Case[] {
       }
     }
   }
+
+  cases.push(...(endpoint.cases?.() ?? []));
 
   // Every route takes Consistency-Token (ADR 0018): a bad one is refused at once, never waited on.
   for (const [label, value] of consistencyTokenProbes()) {
@@ -1105,7 +1257,7 @@ async function snapshot(): Promise<Snapshot> {
 describe('hostile input', () => {
   const started = Date.now();
   let kafka: Kafka;
-  let observers: Record<'groups' | 'phr' | 'messages' | 'threads', EventsOnTopic>;
+  let observers: Record<'groups' | 'workflows' | 'phr' | 'messages' | 'threads', EventsOnTopic>;
   let before: Snapshot;
   const eventsBefore: Record<string, number> = {};
 
@@ -1129,6 +1281,15 @@ describe('hostile input', () => {
       },
     });
     deleteTarget = (target.json as { groupId: string }).groupId;
+    const workflowGroup = await call('POST', `${w.urls['group-config']}/message-groups`, {
+      token: await admin(),
+      body: {
+        name: `Workflow target ${TAG}`,
+        recipientMode: 'specific-members',
+        members: [{ memberId: 'mbr_gadmin', privilege: 'admin' }],
+      },
+    });
+    workflowTarget = (workflowGroup.json as { groupId: string }).groupId;
     thread = await patientSends(w, H.practiceId, H.patients.patient.id, {
       kind: 'group',
       groupId: H.groupIds.billing,
@@ -1148,13 +1309,14 @@ describe('hostile input', () => {
     );
     expect(assigned.status).toBe(200);
     kafka = kafkaOf(w.run);
-    const [groups, phr, messages, threads] = await Promise.all([
+    const [groups, workflows, phr, messages, threads] = await Promise.all([
       observe(kafka, TOPICS.messageGroups.name, H.practiceId),
+      observe(kafka, TOPICS.groupWorkflows.name, H.practiceId),
       observe(kafka, TOPICS.phrPreferences.name, H.practiceId),
       observe(kafka, TOPICS.patientMessages.name, H.practiceId),
       observe(kafka, TOPICS.threads.name, H.practiceId),
     ]);
-    observers = { groups, phr, messages, threads };
+    observers = { groups, workflows, phr, messages, threads };
     // Everything so far has arrived at the observers before the counts are taken.
     await waitFor(
       async () => observers.threads.events.filter((e) => e.subject === thread.threadId).length,
@@ -1231,6 +1393,66 @@ describe('hostile input', () => {
       const events = observers.groups.events.length - eventsBefore.groups;
       expect(events).toBeGreaterThanOrEqual(created.length);
       expect(events).toBeLessThanOrEqual(writes.length);
+    });
+
+    it('group-config: a workflow changed only by the writes it accepted, one event per change, each as sent', async () => {
+      const writes = accepted.filter(
+        (a) => a.endpoint.name === 'PUT /message-groups/:groupId/workflow',
+      );
+      // Every accepted write aimed at the target (no path parameter probe was accepted).
+      expect(writes.filter((a) => a.kase.path !== undefined).map((a) => a.kase.label)).toEqual([]);
+      const after = await call(
+        'GET',
+        `${w.urls['group-config']}/message-groups/${workflowTarget}/workflow`,
+        { token: await admin() },
+      );
+      expect(after.status).toBe(200);
+      const { version, changedAt, ...stored } = after.json as {
+        version: number;
+        changedAt: string | null;
+      } & Record<string, Json>;
+      void changedAt;
+      // Writes that changed nothing (the same settings again) published nothing.
+      expect(version).toBeLessThanOrEqual(writes.length);
+      expect(version).toBeGreaterThanOrEqual(writes.length ? 1 : 0);
+      const published = await waitFor(
+        async () => observers.workflows.events.filter((e) => e.subject === workflowTarget),
+        (events) => events.length >= version,
+        { description: `${version} GroupWorkflowChanged` },
+      );
+      await sleep(1000);
+      const events = observers.workflows.events.filter((e) => e.subject === workflowTarget);
+      expect(events.length).toBe(version);
+      expect(published.map((e) => (e.data as { version: number }).version)).toEqual(
+        Array.from({ length: version }, (_, i) => i + 1),
+      );
+      expect(observers.workflows.invalid).toEqual([]);
+      expect(
+        events.filter(
+          (e) =>
+            JSON.stringify((e.data as { assignment: Json }).assignment) !==
+            '{"mode":"off","capacity":null}',
+        ),
+      ).toEqual([]);
+      // What is stored is the last accepted write, its text exactly as sent.
+      const last = writes.at(-1);
+      const expected = workflowBody() as Record<string, Json>;
+      const text = last?.kase.sent?.value ?? WORKFLOW_TEXT;
+      expect(stored).toEqual({
+        ...expected,
+        acknowledgement: { when: 'outside-business-hours', text },
+      });
+      const altered: string[] = [];
+      for (const { kase } of writes) {
+        if (!kase.sent) continue;
+        const found = events.some(
+          (e) =>
+            (e.data as { acknowledgement: { text: string } | null }).acknowledgement?.text ===
+            kase.sent!.value,
+        );
+        if (!found) altered.push(`${kase.label}: no GroupWorkflowChanged with the text as sent`);
+      }
+      expect(altered).toEqual([]);
     });
 
     it('phr-preferences: unchanged but for the writes it accepted, one event each', async () => {

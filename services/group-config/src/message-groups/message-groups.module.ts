@@ -3,42 +3,60 @@ import { directoryReplicaSubscription } from '@gm/directory-replica';
 import { EventConsumerHost, outboxRelayProviders } from '@gm/service-kit';
 import { CreateMessageGroupCommandHandler } from './application/create-message-group/create-message-group.command-handler.js';
 import { DeleteMessageGroupCommandHandler } from './application/delete-message-group/delete-message-group.command-handler.js';
+import { GetGroupWorkflowQueryHandler } from './application/get-group-workflow/get-group-workflow.query-handler.js';
 import { GetMessageGroupQueryHandler } from './application/get-message-group/get-message-group.query-handler.js';
+import { GroupAccess } from './application/group-access.js';
 import { ListMessageGroupsQueryHandler } from './application/list-message-groups/list-message-groups.query-handler.js';
 import { MessageGroupViews } from './application/message-group-view.js';
+import { ReplaceGroupWorkflowCommandHandler } from './application/replace-group-workflow/replace-group-workflow.command-handler.js';
 import { SettingsAccess } from './application/settings-access.js';
 import { UpdateMessageGroupCommandHandler } from './application/update-message-group/update-message-group.command-handler.js';
+import {
+  GROUP_WORKFLOWS_COLLECTION,
+  GroupWorkflowsRepository,
+} from './infrastructure/group-workflows.repository.js';
 import {
   MESSAGE_GROUPS_COLLECTION,
   MessageGroupsRepository,
 } from './infrastructure/message-groups.repository.js';
 import { PracticeFactsAdapter } from './infrastructure/practice-facts.adapter.js';
+import { GroupWorkflowHttpController } from './interface/group-workflow.http.controller.js';
 import { MessageGroupsHttpController } from './interface/message-groups.http.controller.js';
 
 const commandHandlers = [
   CreateMessageGroupCommandHandler,
   UpdateMessageGroupCommandHandler,
   DeleteMessageGroupCommandHandler,
+  ReplaceGroupWorkflowCommandHandler,
 ];
-const queryHandlers = [ListMessageGroupsQueryHandler, GetMessageGroupQueryHandler];
-const application = [SettingsAccess, MessageGroupViews];
+const queryHandlers = [
+  ListMessageGroupsQueryHandler,
+  GetMessageGroupQueryHandler,
+  GetGroupWorkflowQueryHandler,
+];
+const application = [SettingsAccess, GroupAccess, MessageGroupViews];
 const infrastructure = [
   MessageGroupsRepository,
+  GroupWorkflowsRepository,
   PracticeFactsAdapter,
-  ...outboxRelayProviders([MESSAGE_GROUPS_COLLECTION]),
+  ...outboxRelayProviders([MESSAGE_GROUPS_COLLECTION, GROUP_WORKFLOWS_COLLECTION]),
   // The directory replica is all this service consumes: plan, facilities, categories, roles, members.
   directoryReplicaSubscription,
   EventConsumerHost,
 ];
 
 @Module({
-  controllers: [MessageGroupsHttpController],
+  controllers: [MessageGroupsHttpController, GroupWorkflowHttpController],
   providers: [...commandHandlers, ...queryHandlers, ...application, ...infrastructure],
 })
 export class MessageGroupsModule implements OnModuleInit {
-  constructor(private readonly groups: MessageGroupsRepository) {}
+  constructor(
+    private readonly groups: MessageGroupsRepository,
+    private readonly workflows: GroupWorkflowsRepository,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.groups.ensureIndexes();
+    await this.workflows.ensureIndexes();
   }
 }

@@ -10,7 +10,8 @@ import type { MessageGroupState } from '../domain/message-group.js';
 
 const SOURCE = '/services/group-config';
 
-function pending<T>(
+/** An event of this service, ready for a document's outbox. */
+export function pending<T>(
   definition: EventDefinition<T>,
   data: T,
   practiceId: string,

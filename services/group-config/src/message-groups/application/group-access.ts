@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { Caller } from '@gm/auth';
+import { PRIVILEGES } from '@gm/contracts';
+import { DirectoryReplica } from '@gm/directory-replica';
+import { mayChangeWorkflow, mayReadWorkflow } from '../domain/group-workflow.js';
+import { groupNotFound, MessageGroupRuleViolation } from '../domain/message-group-errors.js';
+import { MessageGroupsRepository } from '../infrastructure/message-groups.repository.js';
+
+/**
+ * Who may see (`read`) and change (`edit`) a group's workflow: the group's
+ * members and Admins respectively (group-workflow.ts), and holders of
+ * Settings > Messages > Practice Access for both. The caller's being active
+ * and their privileges are read from the directory replica on every request,
+ * membership from this service's groups. Unknown and deleted groups, and
+ * those of other practices, are 404 before any 403.
+ */
+@Injectable()
+export class GroupAccess {
+  constructor(
+    private readonly directory: DirectoryReplica,
+    private readonly groups: MessageGroupsRepository,
+  ) {}
+
+  async assertWorkflowAccess(caller: Caller, groupId: string, need: 'read' | 'edit') {
+    const group = await this.groups.find(caller.practiceId, groupId);
+    if (!group) throw groupNotFound(groupId);
+    const member = await this.directory.member(caller.practiceId, caller.id);
+    if (member?.active) {
+      const allowed = need === 'edit' ? mayChangeWorkflow : mayReadWorkflow;
+      if (allowed(group.state, caller.id)) return;
+      const privileges = await this.directory.privilegesOf(caller.practiceId, caller.id);
+      if (privileges.has(PRIVILEGES.messageGroupsSettings)) return;
+    }
+    throw need === 'edit'
+      ? new MessageGroupRuleViolation(
+          'group-admin-required',
+          "changing a group's workflow needs being an Admin of the group or the Settings > Messages > Practice Access privilege",
+          'forbidden',
+        )
+      : new MessageGroupRuleViolation(
+          'group-member-required',
+          "a group's workflow is seen by its members and holders of the Settings > Messages > Practice Access privilege",
+          'forbidden',
+        );
+  }
+}
