@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, type AnyBulkWriteOperation, type Db, type Document } from 'mongodb';
 import { startThread } from '../services/messaging-intake/src/patient-messaging/domain/thread.js';
 import { openThread } from '../services/routing-assignment/src/threads/domain/thread.js';
+import { NO_WORKFLOW } from '../services/routing-assignment/src/threads/domain/thread-workflow.js';
 import { threadAudience } from '../services/routing-assignment/src/threads/domain/thread-audience.js';
 import { toDocument } from '../services/routing-assignment/src/threads/infrastructure/threads.repository.js';
 import { entryFor } from '../services/inbox-projection/src/inbox/domain/inbox-entry.js';
@@ -75,7 +76,7 @@ function documentsOf(target: Target, n: number, at: Date) {
   const { threadId: _intakeId, ...intakeState } = thread;
   const routed = openThread(
     { ...message, recipientKind: 'group', groupId: target.groupId, memberId: null },
-    { name: target.groupName, recipientMode: 'specific-members' },
+    { name: target.groupName, recipientMode: 'specific-members', workflow: NO_WORKFLOW },
     sentAt,
   ).state;
   const members = threadAudience(routed, {

@@ -94,6 +94,20 @@ export const METRICS = [
     help: 'Time spent waiting for a lock, by lock kind and outcome (acquired or busy)',
   },
   {
+    name: 'gm_deadline_lateness_seconds',
+    type: 'histogram',
+    labels: ['kind'],
+    help: 'Time from a deadline (response target, return to queue) to its firing',
+    services: ['routing-assignment'],
+  },
+  {
+    name: 'gm_deadlines_fired_total',
+    type: 'counter',
+    labels: ['kind'],
+    help: 'Deadlines fired, by kind (overdue, return-to-queue)',
+    services: ['routing-assignment'],
+  },
+  {
     name: 'gm_access_record_failures_total',
     type: 'counter',
     labels: [],

@@ -10,7 +10,7 @@ import type { ThreadAccess } from '@gm/access-recording';
 import {
   AccessRecordedV1,
   buildEnvelope,
-  MessageAssignedV1,
+  MessageAssignedV2,
   MessageGroupCreatedV1,
   MessageSentV1,
   TOPICS,
@@ -230,12 +230,12 @@ describe('access audit of the practice side', () => {
     const threadEvents = await new EventsOnTopic(kafka, TOPICS.threads.name, practice).start();
     try {
       const [event] = await waitFor(
-        async () => threadEvents.ofType(MessageAssignedV1.type, threadId),
+        async () => threadEvents.ofType(MessageAssignedV2.type, threadId),
         (found) => found.length === 1,
         { timeoutMs: 30000, description: 'MessageAssigned on gm.threads' },
       );
       expect(event!.correlationId).toBe(assigned.correlationId);
-      expect(assigned.data.occurredAt).toBe((event!.data as MessageAssignedV1).occurredAt);
+      expect(assigned.data.occurredAt).toBe((event!.data as MessageAssignedV2).occurredAt);
     } finally {
       await threadEvents.stop();
     }

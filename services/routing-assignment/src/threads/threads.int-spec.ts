@@ -6,15 +6,17 @@
  */
 import { mintToken, type ActorKind } from '@gm/auth';
 import {
+  AcknowledgementSentV1,
   buildEnvelope,
-  MessageAssignedV1,
+  MessageAssignedV2,
+  MessageResponseOverdueV1,
   MessageRestoredV2,
   MessageRoutedV1,
   ThreadAudienceChangedV1,
   type ThreadAudienceMemberV1,
   MessageSentV1,
   MessageTrashedV1,
-  MessageUnassignedV1,
+  MessageUnassignedV2,
   ReplySentV1,
   TOPICS,
   toWireRecord,
@@ -22,7 +24,7 @@ import {
   type MessageGroupStateV1,
 } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { SettingsReplica } from '@gm/settings-replica';
+import { SettingsReplica, WorkflowReplica } from '@gm/settings-replica';
 import {
   DirectoryFeed,
   EventsOnTopic,
@@ -34,13 +36,16 @@ import {
   testInfrastructure,
   uniqueName,
   waitFor,
+  type WorkflowState,
 } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
+import { FireDueDeadlinesCommand } from './application/fire-due-deadlines/fire-due-deadlines.command.js';
 import { loadConfig } from '../config.js';
 import { SERVICE } from '../service.js';
 
@@ -621,12 +626,13 @@ describe('assignment', () => {
       expect([refused.status, refused.body.code]).toEqual([422, 'invalid-assignee']);
     }
 
-    const events = await observed<MessageAssignedV1>(MessageAssignedV1.type, threadId, 3);
+    const events = await observed<MessageAssignedV2>(MessageAssignedV2.type, threadId, 3);
     expect(events.map((e) => e.data)).toEqual([
       expect.objectContaining({
         assigneeMemberId: id('userA'),
         previousAssigneeMemberId: null,
         assignedByMemberId: id('admin'),
+        how: 'manual',
         groupId: billing,
         threadVersion: 2,
       }),
@@ -663,7 +669,7 @@ describe('assignment', () => {
     expect((await assign(threadId, id('admin'), memberId)).status).toBe(200);
 
     await feed.member({ memberId, displayName, roleId: 'role_staff', active: false });
-    const [unassigned] = await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    const [unassigned] = await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId);
     expect(unassigned!.data).toMatchObject({
       previousAssigneeMemberId: memberId,
       reason: 'member-deactivated',
@@ -691,14 +697,14 @@ describe('assignment', () => {
       { ...draft, members: draft.members.filter((m) => m.memberId !== id('userB')) },
       groupId,
     );
-    const [unassigned] = await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    const [unassigned] = await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId);
     expect(unassigned!.data).toMatchObject({
       previousAssigneeMemberId: id('userB'),
       reason: 'member-removed-from-group',
     });
     // The other thread's assignee is still in the group and keeps it.
     expect((await timeline(other.threadId)).assigneeMemberId).toBe(id('userA'));
-    expect(threadEvents.ofType(MessageUnassignedV1.type, other.threadId)).toEqual([]);
+    expect(threadEvents.ofType(MessageUnassignedV2.type, other.threadId)).toEqual([]);
   });
 
   it("takes a care-team thread from an assignee who leaves the patient's care team (care-team-changed)", async () => {
@@ -721,7 +727,7 @@ describe('assignment', () => {
     expect((await assign(threadId, id('admin'), id('care'))).status).toBe(200);
 
     await feed.patient({ ...patientState, careTeamMemberIds: [id('care2')] });
-    const [unassigned] = await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    const [unassigned] = await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId);
     expect(unassigned!.data).toMatchObject({
       previousAssigneeMemberId: id('care'),
       reason: 'care-team-changed',
@@ -1065,6 +1071,203 @@ describe('the thread audience (ThreadAudienceChanged)', () => {
   });
 });
 
+describe('team workflow: response target, acknowledgement, return to queue', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A Billing-like group with these workflow settings, once the service's replica holds them. */
+  async function workflowGroup(settings: Omit<WorkflowState, 'groupId'>) {
+    const name = uniqueName('Billing Team');
+    const groupId = await group(billingDraft(name));
+    const version = await bed.settings(practice).workflow({ groupId, ...settings });
+    await waitFor(
+      () => app.get(WorkflowReplica).workflow(practice, groupId),
+      (held) => held.version === version,
+      { description: `workflow v${version} of ${name} in the replica` },
+    );
+    return { groupId, name };
+  }
+
+  const laterMessage = (groupId: string, threadId: string, threadVersion: number) =>
+    messageEnvelope({ ...toGroup(groupId), threadId, followUp: true, threadVersion });
+
+  const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
+
+  it('makes an unanswered thread overdue once its target passes; a reply or a trash before it keeps it off', async () => {
+    const { groupId } = await workflowGroup({ responseTargetSeconds: 2 });
+    const late = await thread(toGroup(groupId));
+    const answered = await thread(toGroup(groupId));
+    const trashed = await thread(toGroup(groupId));
+    expect(
+      (await post(`/threads/${answered.threadId}/replies`, id('admin'), { body: 'Paid.' })).status,
+    ).toBe(202);
+    expect((await post(`/threads/${trashed.threadId}/trash`, id('admin'))).status).toBe(200);
+
+    const [overdue] = await observed<MessageResponseOverdueV1>(
+      MessageResponseOverdueV1.type,
+      late.threadId,
+    );
+    const sentAt = late.envelope.data.sentAt;
+    expect(overdue!.data).toMatchObject({ awaitingSince: sentAt, targetSeconds: 2 });
+    expect(seconds(sentAt, overdue!.data.respondBy)).toBe(2);
+    expect(Date.parse(overdue!.time)).toBeGreaterThanOrEqual(Date.parse(overdue!.data.respondBy));
+    const view = await timeline(late.threadId);
+    expect(view.status).toBe('not-replied');
+    expect(view.entries.at(-1)).toMatchObject({ kind: 'overdue', actor: { kind: 'system' } });
+
+    await sleep(1500); // three more rounds of the timer
+    expect(threadEvents.ofType(MessageResponseOverdueV1.type, late.threadId)).toHaveLength(1);
+    for (const { threadId } of [answered, trashed]) {
+      expect(threadEvents.ofType(MessageResponseOverdueV1.type, threadId)).toEqual([]);
+    }
+  });
+
+  it('starts a new target when the patient writes again after a reply', async () => {
+    const { groupId } = await workflowGroup({ responseTargetSeconds: 1 });
+    const { threadId } = await thread(toGroup(groupId));
+    await observed(MessageResponseOverdueV1.type, threadId);
+    expect(
+      (await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Paid.' })).status,
+    ).toBe(202);
+    const again = laterMessage(groupId, threadId, 2);
+    await publishMessage(again);
+    const overdue = await observed<MessageResponseOverdueV1>(
+      MessageResponseOverdueV1.type,
+      threadId,
+      2,
+    );
+    expect(overdue[1]!.data.awaitingSince).toBe(again.data.sentAt);
+    expect(seconds(again.data.sentAt, overdue[1]!.data.respondBy)).toBe(1);
+  });
+
+  it("acknowledges each new wait once, under the group's name, and the thread stays Not Replied", async () => {
+    const text = 'We have your message. For emergencies call 911.';
+    const { groupId, name } = await workflowGroup({
+      responseTargetSeconds: 60,
+      acknowledgement: { when: 'always', text },
+    });
+    const first = await thread(toGroup(groupId));
+    const { threadId } = first;
+    await publishMessage(laterMessage(groupId, threadId, 2)); // the same wait: no second acknowledgement
+    await kindsOnceFollowedUp(threadId);
+    expect(
+      (await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Paid.' })).status,
+    ).toBe(202);
+    const third = laterMessage(groupId, threadId, 3);
+    await publishMessage(third);
+
+    const acks = await observed<AcknowledgementSentV1>(AcknowledgementSentV1.type, threadId, 2);
+    expect(acks.map((a) => a.data)).toEqual([
+      expect.objectContaining({
+        messageId: first.envelope.data.messageId,
+        senderDisplayName: name,
+        body: text,
+        when: 'always',
+      }),
+      expect.objectContaining({ messageId: third.data.messageId, senderDisplayName: name }),
+    ]);
+    const view = await timeline(threadId);
+    expect(view.status).toBe('not-replied');
+    expect(view.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'sent',
+      'routed',
+      'acknowledged',
+      'follow-up',
+      'replied',
+      'follow-up',
+      'acknowledged',
+    ]);
+    expect(view.entries[2]).toMatchObject({ actor: { kind: 'system' } });
+  });
+
+  it('acknowledges only outside business hours when the group says so', async () => {
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const allWeek = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => ({
+      day: d,
+      opens: '00:00',
+      closes: '24:00',
+    }));
+    const acknowledgement = { when: 'outside-business-hours' as const, text: 'We are closed.' };
+    const closed = await workflowGroup({
+      acknowledgement,
+      businessHours: { timeZone: 'UTC', weekly: allWeek, closedDates: [day(-1), day(0), day(1)] },
+    });
+    const open = await workflowGroup({
+      acknowledgement,
+      businessHours: { timeZone: 'UTC', weekly: allWeek, closedDates: [] },
+    });
+    const whileClosed = await thread(toGroup(closed.groupId));
+    const whileOpen = await thread(toGroup(open.groupId));
+    const [ack] = await observed<AcknowledgementSentV1>(
+      AcknowledgementSentV1.type,
+      whileClosed.threadId,
+    );
+    expect(ack!.data).toMatchObject({ when: 'outside-business-hours', body: 'We are closed.' });
+    // The acknowledgement would have travelled in the routing's own write.
+    expect(threadEvents.ofType(AcknowledgementSentV1.type, whileOpen.threadId)).toEqual([]);
+  });
+
+  it("returns a silent assignee's thread to the queue once, saying why; an assignee who replied keeps theirs", async () => {
+    const { groupId } = await workflowGroup({ returnToQueueSeconds: 2 });
+    const silent = await thread(toGroup(groupId));
+    const answering = await thread(toGroup(groupId));
+    for (const { threadId } of [silent, answering]) {
+      expect((await assign(threadId, id('admin'), id('userA'))).status).toBe(200);
+    }
+    expect(
+      (await post(`/threads/${answering.threadId}/replies`, id('userA'), { body: 'On it.' }))
+        .status,
+    ).toBe(202);
+
+    const [unassigned] = await observed<MessageUnassignedV2>(
+      MessageUnassignedV2.type,
+      silent.threadId,
+    );
+    expect(unassigned!.data).toMatchObject({
+      previousAssigneeMemberId: id('userA'),
+      reason: 'assignee-silent',
+    });
+    const view = await timeline(silent.threadId);
+    expect(view.assigneeMemberId).toBeNull();
+    expect(view.entries.at(-1)).toMatchObject({
+      kind: 'unassigned',
+      actor: { kind: 'system' },
+      details: { reason: 'assignee-silent', previousAssigneeMemberId: id('userA') },
+    });
+    // The previous assignee no longer sees it: the Admin alone is its audience.
+    await waitFor(
+      async () => threadEvents.ofType(ThreadAudienceChangedV1.type, silent.threadId),
+      (events) =>
+        JSON.stringify(
+          (events as EventEnvelope<ThreadAudienceChangedV1>[])
+            .sort((a, b) => b.data.audienceVersion - a.data.audienceVersion)[0]
+            ?.data.members.map((m) => m.memberId),
+        ) === JSON.stringify([id('admin')]),
+      { description: 'the audience without the silent assignee' },
+    );
+    expect(
+      (await post(`/threads/${silent.threadId}/replies`, id('userA'), { body: 'Late.' })).status,
+    ).toBe(403);
+
+    await sleep(1500);
+    expect(threadEvents.ofType(MessageUnassignedV2.type, silent.threadId)).toHaveLength(1);
+    expect(threadEvents.ofType(MessageUnassignedV2.type, answering.threadId)).toEqual([]);
+  });
+
+  it('fires a due deadline once however many rounds race for it', async () => {
+    const { groupId } = await workflowGroup({ responseTargetSeconds: 1 });
+    const { threadId } = await thread(toGroup(groupId));
+    const later = new Date(Date.now() + 5_000).toISOString();
+    const commands = app.get(CommandBus);
+    await Promise.all(
+      Array.from({ length: 4 }, () => commands.execute(new FireDueDeadlinesCommand(later, 50))),
+    );
+    await observed(MessageResponseOverdueV1.type, threadId);
+    await sleep(1500);
+    expect(threadEvents.ofType(MessageResponseOverdueV1.type, threadId)).toHaveLength(1);
+  });
+});
+
 describe('hot queries on a store with history', () => {
   it('routing, assignment, replies, the timeline and unassignment on deactivation are served by indexes', async () => {
     const connection = app.get<Connection>(getConnectionToken());
@@ -1084,7 +1287,7 @@ describe('hot queries on a store with history', () => {
     ).toBe(202);
     await timeline(threadId);
     await feed.member({ memberId, displayName, roleId: 'role_staff', active: false });
-    await observed<MessageUnassignedV1>(MessageUnassignedV1.type, threadId);
+    await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId);
     plans.stop();
 
     expect(plans.finds().length).toBeGreaterThan(3);

@@ -11,6 +11,7 @@ import {
   outboxRelayProviders,
   type EventSubscription,
 } from '@gm/service-kit';
+import { FireDueDeadlinesCommandHandler } from './application/fire-due-deadlines/fire-due-deadlines.command-handler.js';
 import { AssignThreadCommandHandler } from './application/assign-thread/assign-thread.command-handler.js';
 import { GetThreadTimelineQueryHandler } from './application/get-thread-timeline/get-thread-timeline.query-handler.js';
 import { ReceivePatientMessageCommandHandler } from './application/receive-patient-message/receive-patient-message.command-handler.js';
@@ -24,6 +25,7 @@ import { TrashThreadCommandHandler } from './application/trash-thread/trash-thre
 import { ReconsiderThreadsCommandHandler } from './application/reconsider-threads/reconsider-threads.command-handler.js';
 import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
 import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
+import { DeadlineTimer } from './interface/deadline-timer.js';
 import { ThreadEventsConsumer } from './interface/thread-events.consumer.js';
 import { ThreadsHttpController } from './interface/threads.http.controller.js';
 
@@ -36,6 +38,7 @@ const commandHandlers = [
   ReplyToThreadCommandHandler,
   TrashThreadCommandHandler,
   RestoreThreadCommandHandler,
+  FireDueDeadlinesCommandHandler,
 ];
 const queryHandlers = [GetThreadTimelineQueryHandler];
 const application = [ThreadChanges];
@@ -61,6 +64,8 @@ const infrastructure = [
     }),
   },
   EventConsumerHost,
+  // Fires response targets and return to queue from the deadlines the threads hold.
+  DeadlineTimer,
 ];
 
 @Module({

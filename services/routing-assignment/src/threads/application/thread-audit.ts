@@ -3,8 +3,12 @@ import type { PendingEvent } from '@gm/messaging';
 import type { ThreadChange, ThreadState } from '../domain/thread-state.js';
 import { SOURCE, type Cause } from './thread-events.js';
 
-/** The system's name in the trail when the service acts on an event (an unassignment). */
+/** The system's name in the trail when the service acts on an event or a deadline. */
 export const SYSTEM_ACTOR = 'routing-assignment';
+
+const SYSTEM = { kind: 'system', id: SYSTEM_ACTOR } as const;
+const memberOrSystem = (memberId: string | null) =>
+  memberId ? ({ kind: 'member', id: memberId } as const) : SYSTEM;
 
 /**
  * Who did what, for the access audit (ADR 0013): every assignment, reply and
@@ -15,21 +19,19 @@ function accessOf(change: ThreadChange): Pick<ThreadAccess, 'actor' | 'action'> 
     case 'routed':
       return null;
     case 'assigned':
-      return { actor: { kind: 'member', id: change.byMemberId }, action: 'thread.assigned' };
+      return { actor: memberOrSystem(change.byMemberId), action: 'thread.assigned' };
     case 'unassigned':
-      return { actor: { kind: 'system', id: SYSTEM_ACTOR }, action: 'thread.unassigned' };
+      return { actor: SYSTEM, action: 'thread.unassigned' };
     case 'replied':
       return { actor: { kind: 'member', id: change.byMemberId }, action: 'thread.replied' };
     case 'trashed':
       return { actor: { kind: 'member', id: change.byMemberId }, action: 'thread.trashed' };
     case 'restored':
-      // The patient's new message restores it on their behalf: the system acted.
-      return {
-        actor: change.byMemberId
-          ? { kind: 'member', id: change.byMemberId }
-          : { kind: 'system', id: SYSTEM_ACTOR },
-        action: 'thread.restored',
-      };
+      return { actor: memberOrSystem(change.byMemberId), action: 'thread.restored' };
+    case 'overdue':
+      return { actor: SYSTEM, action: 'thread.overdue' };
+    case 'acknowledged':
+      return { actor: SYSTEM, action: 'thread.acknowledged' };
   }
 }
 

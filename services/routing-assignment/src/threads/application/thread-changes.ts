@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { OutboxRelayHost } from '@gm/service-kit';
 import type { AccessFacts } from '../domain/thread-access.js';
 import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
 import type { ThreadState, Transition } from '../domain/thread-state.js';
+import { applyWorkflow } from '../domain/thread-workflow.js';
 import { ThreadFactsAdapter } from '../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../infrastructure/threads.repository.js';
 import { audienceChange } from './thread-audience-change.js';
@@ -50,22 +52,20 @@ export class ThreadChanges {
       const stored = await this.threads.find(practiceId, threadId);
       if (!stored) throw threadNotFound(threadId);
       const { result, transition, quietly, facts } = await decide(stored.state);
-      const next = transition?.state ?? quietly ?? stored.state;
-      const audience = audienceChange(
-        next,
-        facts ?? (await this.facts.forThread(next, [])),
-        stored.audience,
-        cause,
-      );
+      const decided = transition?.state ?? quietly ?? stored.state;
+      const accessFacts = facts ?? (await this.facts.forThread(decided, []));
+      const { state: next, steps } =
+        decided === stored.state
+          ? { state: decided, steps: [] }
+          : await this.followWorkflow(stored.state, decided, accessFacts);
+      const audience = audienceChange(next, accessFacts, stored.audience, cause);
       if (next === stored.state && !audience.events.length) return result;
       // The access audit record travels in the same document write as the change it records.
       const events = [
-        ...(transition
-          ? [
-              threadEvent(transition.state, transition.change, cause),
-              ...auditEventOf(transition.state, transition.change, cause),
-            ]
-          : []),
+        ...[...(transition ? [transition] : []), ...steps].flatMap((step) => [
+          threadEvent(step.state, step.change, cause),
+          ...auditEventOf(step.state, step.change, cause),
+        ]),
         ...audience.events,
       ];
       if (await this.threads.update(stored, next, audience.audience, events)) {
@@ -74,5 +74,16 @@ export class ThreadChanges {
       }
     }
     throw threadChangedMeanwhile();
+  }
+
+  /** Deadlines and the acknowledgement that the change brings under its group's workflow. */
+  private async followWorkflow(
+    before: ThreadState,
+    after: ThreadState,
+    facts: AccessFacts,
+  ): Promise<{ state: ThreadState; steps: Transition[] }> {
+    const workflow = await this.facts.workflowOf(after);
+    const now = new Date().toISOString();
+    return applyWorkflow(before, after, workflow, facts.group?.name ?? null, randomUUID(), now);
   }
 }

@@ -1,10 +1,12 @@
 import {
+  AcknowledgementSentV1,
   buildEnvelope,
-  MessageAssignedV1,
+  MessageAssignedV2,
+  MessageResponseOverdueV1,
   MessageRestoredV2,
   MessageRoutedV1,
   MessageTrashedV1,
-  MessageUnassignedV1,
+  MessageUnassignedV2,
   ReplySentV1,
   ThreadAudienceChangedV1,
   type EventDefinition,
@@ -56,19 +58,20 @@ export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Ca
       );
     case 'assigned':
       return pending(
-        MessageAssignedV1,
+        MessageAssignedV2,
         {
           ...fact,
           assigneeMemberId: change.assigneeMemberId,
           previousAssigneeMemberId: change.previousAssigneeMemberId,
           assignedByMemberId: change.byMemberId,
+          how: change.how,
         },
         thread,
         cause,
       );
     case 'unassigned':
       return pending(
-        MessageUnassignedV1,
+        MessageUnassignedV2,
         {
           ...fact,
           previousAssigneeMemberId: change.previousAssigneeMemberId,
@@ -100,6 +103,32 @@ export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Ca
           byMemberId: change.byMemberId,
           reason: change.reason,
           messageId: change.messageId,
+        },
+        thread,
+        cause,
+      );
+    case 'overdue':
+      return pending(
+        MessageResponseOverdueV1,
+        {
+          ...fact,
+          awaitingSince: change.awaitingSince,
+          respondBy: change.respondBy,
+          targetSeconds: change.targetSeconds,
+        },
+        thread,
+        cause,
+      );
+    case 'acknowledged':
+      return pending(
+        AcknowledgementSentV1,
+        {
+          ...fact,
+          acknowledgementId: change.acknowledgementId,
+          messageId: change.messageId,
+          senderDisplayName: change.senderDisplayName,
+          body: change.body,
+          when: change.when,
         },
         thread,
         cause,

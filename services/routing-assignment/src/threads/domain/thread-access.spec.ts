@@ -70,6 +70,10 @@ function thread(routing: RoutingKind, overrides: Partial<ThreadState> = {}): Thr
     version: 2,
     timeline: [],
     messageIds: ['msg_1'],
+    awaitingSince: null,
+    responseTarget: null,
+    overdue: false,
+    silentBy: null,
     ...overrides,
   };
 }
@@ -221,6 +225,7 @@ describe('assignment', () => {
       assigneeMemberId: userOther,
       previousAssigneeMemberId: userAssignee,
       byMemberId: admin,
+      how: 'manual',
     });
     expect(reassigned.state).toMatchObject({ assigneeMemberId: userOther, version: 3 });
     expect(reassigned.state.timeline.at(-1)).toMatchObject({

@@ -2,10 +2,24 @@
 export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
 export type ThreadStatus = 'not-replied' | 'replied';
 export type UnassignReason =
-  'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
+  | 'member-removed-from-group'
+  | 'member-deactivated'
+  | 'care-team-changed'
+  | 'assignee-silent'
+  | 'assignee-out-of-office';
+export type AssignmentHow = 'manual' | 'automatic' | 'cover';
 export type RestoreReason = 'member-restored' | 'patient-follow-up';
 export type TimelineKind =
-  'sent' | 'routed' | 'assigned' | 'unassigned' | 'replied' | 'trashed' | 'restored' | 'follow-up';
+  | 'sent'
+  | 'routed'
+  | 'assigned'
+  | 'unassigned'
+  | 'replied'
+  | 'trashed'
+  | 'restored'
+  | 'follow-up'
+  | 'overdue'
+  | 'acknowledged';
 export type TimelineActorKind = 'patient' | 'member' | 'system';
 
 /**
@@ -42,6 +56,14 @@ export interface ThreadState {
   timeline: TimelineEntry[];
   /** Patient messages already taken into account (idempotent follow-ups). */
   messageIds: string[];
+  /** When the wait for a reply began (the patient message, or the restore, that began it); null while nothing waits. */
+  awaitingSince: string | null;
+  /** The group's first-response target for this wait, fixed when it began; null if the group sets none. */
+  responseTarget: { seconds: number; respondBy: string } | null;
+  /** This wait passed its target (MessageResponseOverdue published). */
+  overdue: boolean;
+  /** When a silent assignee loses the thread back to the queue; null if no return to queue runs. */
+  silentBy: string | null;
 }
 
 /** A patient's message, as the intake published it (MessageSent). */
@@ -66,7 +88,9 @@ export type ThreadChange =
       kind: 'assigned';
       assigneeMemberId: string;
       previousAssigneeMemberId: string | null;
-      byMemberId: string;
+      /** null when the system assigned (automatic, cover). */
+      byMemberId: string | null;
+      how: AssignmentHow;
     }
   | { kind: 'unassigned'; previousAssigneeMemberId: string; reason: UnassignReason }
   | {
@@ -79,10 +103,18 @@ export type ThreadChange =
   | { kind: 'trashed'; byMemberId: string }
   | {
       kind: 'restored';
-      /** null when the patient's new message took the thread out of Trash. */
       byMemberId: string | null;
       reason: RestoreReason;
       messageId: string | null;
+    }
+  | { kind: 'overdue'; awaitingSince: string; respondBy: string; targetSeconds: number }
+  | {
+      kind: 'acknowledged';
+      acknowledgementId: string;
+      messageId: string;
+      senderDisplayName: string;
+      body: string;
+      when: 'always' | 'outside-business-hours';
     };
 
 /** The thread after a change, and the change to publish; `state.version` already counts it. */

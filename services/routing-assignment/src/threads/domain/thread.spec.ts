@@ -12,6 +12,7 @@ import {
   needsReconsidering,
 } from './thread.js';
 import type { PatientMessage, ThreadState } from './thread-state.js';
+import { NO_WORKFLOW } from './thread-workflow.js';
 
 const now = '2026-11-26T10:00:00.000Z';
 
@@ -29,7 +30,11 @@ const message = (overrides: Partial<PatientMessage> = {}): PatientMessage => ({
   ...overrides,
 });
 
-const billing = { name: 'Billing Team', recipientMode: 'specific-members' as const };
+const billing = {
+  name: 'Billing Team',
+  recipientMode: 'specific-members' as const,
+  workflow: NO_WORKFLOW,
+};
 
 const facts: AccessFacts = {
   group: {
@@ -76,7 +81,11 @@ describe('routing', () => {
   });
 
   it("routes a care-team group message by the group's recipient mode", () => {
-    const { state } = openThread(message(), { name: 'Care', recipientMode: 'care-team' }, now);
+    const { state } = openThread(
+      message(),
+      { name: 'Care', recipientMode: 'care-team', workflow: NO_WORKFLOW },
+      now,
+    );
     expect(state.routing).toBe('care-team');
   });
 

@@ -24,6 +24,8 @@ import {
   threadNotFound,
   ThreadRuleViolation,
 } from './thread-errors.js';
+import { changed, entry } from './thread-change.js';
+import type { ThreadWorkflow } from './thread-workflow.js';
 import type {
   PatientMessage,
   RoutingKind,
@@ -37,32 +39,7 @@ import type {
 export interface RoutingGroup {
   name: string;
   recipientMode: 'specific-members' | 'care-team';
-}
-
-const entry = (
-  kind: TimelineEntry['kind'],
-  actorKind: TimelineEntry['actorKind'],
-  actorId: string | null,
-  at: string,
-  details: TimelineEntry['details'] = {},
-): TimelineEntry => ({ kind, actorKind, actorId, at, details });
-
-/** A change that publishes an event: the version counts it, the timeline records it. */
-function changed(
-  thread: ThreadState,
-  fields: Partial<ThreadState>,
-  change: ThreadChange,
-  step: TimelineEntry,
-): Transition {
-  return {
-    state: {
-      ...thread,
-      ...fields,
-      version: thread.version + 1,
-      timeline: [...thread.timeline, step],
-    },
-    change,
-  };
+  workflow: ThreadWorkflow;
 }
 
 function route(
@@ -114,6 +91,11 @@ export function openThread(
       }),
     ],
     messageIds: [message.messageId],
+    // The group's workflow sets these once the thread is routed (thread-workflow.ts).
+    awaitingSince: null,
+    responseTarget: null,
+    overdue: false,
+    silentBy: null,
   };
   if (message.recipientKind === 'member') return route(opened, 'direct', null, now);
   if (!group) return { state: opened, change: null };
@@ -198,8 +180,18 @@ export function assignThread(
   return changed(
     thread,
     { assigneeMemberId },
-    { kind: 'assigned', assigneeMemberId, previousAssigneeMemberId, byMemberId: callerId },
-    entry('assigned', 'member', callerId, now, { assigneeMemberId, previousAssigneeMemberId }),
+    {
+      kind: 'assigned',
+      assigneeMemberId,
+      previousAssigneeMemberId,
+      byMemberId: callerId,
+      how: 'manual',
+    },
+    entry('assigned', 'member', callerId, now, {
+      assigneeMemberId,
+      previousAssigneeMemberId,
+      how: 'manual',
+    }),
   );
 }
 

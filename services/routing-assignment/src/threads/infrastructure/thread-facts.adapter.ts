@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { SettingsReplica } from '@gm/settings-replica';
+import { SettingsReplica, WorkflowReplica } from '@gm/settings-replica';
 import type { AccessFacts } from '../domain/thread-access.js';
 import type { RoutingGroup } from '../domain/thread.js';
 import type { ThreadState } from '../domain/thread-state.js';
+import type { ThreadWorkflow } from '../domain/thread-workflow.js';
 
 /** What the facts of a thread are looked up by. */
 export type FactsSubject = Pick<
@@ -30,12 +31,24 @@ export class ThreadFactsAdapter {
   constructor(
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
+    private readonly workflows: WorkflowReplica,
   ) {}
 
   /** The group a message is written to, or null if the replica does not hold it (yet, or any more). */
   async routingGroup(practiceId: string, groupId: string): Promise<RoutingGroup | null> {
-    const group = await this.settings.group(practiceId, groupId);
-    return group ? { name: group.name, recipientMode: group.recipientMode } : null;
+    const [group, workflow] = await Promise.all([
+      this.settings.group(practiceId, groupId),
+      this.workflows.workflow(practiceId, groupId),
+    ]);
+    return group ? { name: group.name, recipientMode: group.recipientMode, workflow } : null;
+  }
+
+  /** The workflow a thread follows: its group's; null for a direct message or a thread not routed. */
+  async workflowOf(
+    thread: Pick<ThreadState, 'practiceId' | 'groupId' | 'routing'>,
+  ): Promise<ThreadWorkflow | null> {
+    if (!thread.groupId || thread.routing === null || thread.routing === 'direct') return null;
+    return this.workflows.workflow(thread.practiceId, thread.groupId);
   }
 
   /** Facts about the thread's group, patient and the members concerned (`memberIds` beyond those the thread names). */

@@ -12,6 +12,7 @@ import type { Connection } from 'mongoose';
 import type { ThreadAccess } from '../domain/thread-access.js';
 import type { AudienceMember } from '../domain/thread-audience.js';
 import type { ThreadState } from '../domain/thread-state.js';
+import { nextDeadline } from '../domain/thread-workflow.js';
 
 export const THREADS_COLLECTION = 'threads';
 
@@ -25,6 +26,8 @@ interface ThreadDocument extends ThreadState, Partial<OutboxFields> {
   /** Derived, for the equality lookups: routed (not waiting for its group), and assigned. */
   routed: boolean;
   assigned: boolean;
+  /** Derived: the next deadline that runs (a string, or null), for the timer sweep's range query. */
+  dueAt: string | null;
   /** Grows with every write (events or not): the compare-and-set of every update. */
   revision: number;
   /** The audience last published (ThreadAudienceChanged); absent on threads written before it. */
@@ -76,6 +79,7 @@ export function toDocument(
     ...state,
     routed: state.routing !== null,
     assigned: state.assigneeMemberId !== null,
+    dueAt: nextDeadline(state),
     revision,
     audience,
   };
@@ -96,7 +100,26 @@ function toState(document: ThreadDocument): ThreadState {
     version: document.version,
     timeline: document.timeline,
     messageIds: document.messageIds,
+    // Threads stored before team workflow have no deadlines.
+    awaitingSince: document.awaitingSince ?? null,
+    responseTarget: document.responseTarget ?? null,
+    overdue: document.overdue ?? false,
+    silentBy: document.silentBy ?? null,
   };
+}
+
+/**
+ * The index the timer sweep reads in order (hinted: on the native stack
+ * FerretDB answers it from the btree, ADR 0015). `dueAt` holds a string or
+ * null, never an array, as the hint requires.
+ */
+export const DUE_INDEX = { dueAt: 1 } as const;
+
+/** A thread whose deadline has come. */
+export interface DueThread {
+  practiceId: string;
+  threadId: string;
+  dueAt: string;
 }
 
 @Injectable()
@@ -120,6 +143,30 @@ export class ThreadsRepository {
     await this.threads.createIndex({ patientId: 1 });
     await this.threads.createIndex({ addresseeMemberId: 1 });
     await this.threads.createIndex({ _outboxPending: 1 });
+    await this.threads.createIndex(DUE_INDEX);
+  }
+
+  /**
+   * The threads whose next deadline is at or before `now`, earliest first.
+   * The lower bound keeps the range to strings: most threads have no
+   * deadline (null), and PostgreSQL orders jsonb null below every string,
+   * so `<= now` alone would walk all of them in the index on every round.
+   */
+  async due(now: string, limit: number): Promise<DueThread[]> {
+    const documents = await this.threads
+      .find(
+        { dueAt: { $gt: '', $lte: now } },
+        { projection: { practiceId: 1, threadId: 1, dueAt: 1 } },
+      )
+      .hint(DUE_INDEX)
+      .sort(DUE_INDEX)
+      .limit(limit)
+      .toArray();
+    return documents.map(({ practiceId, threadId, dueAt }) => ({
+      practiceId,
+      threadId,
+      dueAt: dueAt!,
+    }));
   }
 
   /** A thread of this practice; another practice's thread is as absent as a missing one. */

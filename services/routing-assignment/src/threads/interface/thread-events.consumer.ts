@@ -12,7 +12,12 @@ import {
   type EventEnvelope,
 } from '@gm/contracts';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
-import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
+import {
+  SETTINGS_TOPICS,
+  SettingsReplica,
+  WORKFLOW_TOPICS,
+  WorkflowReplica,
+} from '@gm/settings-replica';
 import { ReceivePatientMessageCommand } from '../application/receive-patient-message/receive-patient-message.command.js';
 import { ReceivePatientMessagesCommand } from '../application/receive-patient-messages/receive-patient-messages.command.js';
 import type { PatientMessage } from '../domain/thread-state.js';
@@ -21,18 +26,25 @@ import type { Cause } from '../application/thread-events.js';
 import { ReconsiderThreadsCommand } from '../application/reconsider-threads/reconsider-threads.command.js';
 
 /**
- * Everything this service consumes, in one consumer group: the directory and
- * settings it keeps replicas of, and the patients' messages. A replica
+ * Everything this service consumes, in one consumer group: the directory,
+ * settings and groups' workflows it keeps replicas of, and the patients'
+ * messages. A replica
  * change is applied first, then its consequences for threads are derived
  * from the replica's current state (so a late, stale event changes nothing).
  */
 @Injectable()
 export class ThreadEventsConsumer {
-  readonly topics = [...DIRECTORY_TOPICS, ...SETTINGS_TOPICS, TOPICS.patientMessages.name];
+  readonly topics = [
+    ...DIRECTORY_TOPICS,
+    ...SETTINGS_TOPICS,
+    ...WORKFLOW_TOPICS,
+    TOPICS.patientMessages.name,
+  ];
 
   constructor(
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
+    private readonly workflows: WorkflowReplica,
     private readonly commands: CommandBus,
   ) {}
 
@@ -66,6 +78,9 @@ export class ThreadEventsConsumer {
     } else if (this.settings.handles(envelope.type)) {
       await this.settings.apply(envelope);
       await this.afterSettingsChange(envelope, cause);
+    } else if (this.workflows.handles(envelope.type)) {
+      // A wait's deadlines are fixed when it begins: a new workflow applies to later waits.
+      await this.workflows.apply(envelope);
     } else if (envelope.type === MessageSentV1.type) {
       await this.commands.execute(
         new ReceivePatientMessageCommand(patientMessage(envelope), cause),

@@ -36,7 +36,12 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
         ? await this.facts.routingGroup(message.practiceId, message.groupId!)
         : null;
     const opened = openThread(message, group, new Date().toISOString());
-    const opening = threadOpening(opened, await this.facts.forThread(opened.state, []), cause);
+    const opening = threadOpening(
+      opened,
+      await this.facts.forThread(opened.state, []),
+      group?.workflow ?? null,
+      cause,
+    );
     if (await this.threads.insert(opening.state, opening.audience, opening.events)) {
       if (opening.events.length) this.relay.nudge();
       return opening.reception;

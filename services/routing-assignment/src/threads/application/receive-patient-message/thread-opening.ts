@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { UnprocessableEvent, type PendingEvent } from '@gm/messaging';
 import type { AccessFacts } from '../../domain/thread-access.js';
 import type { PatientMessage, ThreadChange, ThreadState } from '../../domain/thread-state.js';
 import { NO_AUDIENCE, type PublishedAudience } from '../../infrastructure/threads.repository.js';
 import { audienceChange } from '../thread-audience-change.js';
+import { auditEventOf } from '../thread-audit.js';
 import { threadEvent, type Cause } from '../thread-events.js';
+import { applyWorkflow, type ThreadWorkflow } from '../../domain/thread-workflow.js';
 
 export interface ThreadOpening {
   state: ThreadState;
@@ -17,14 +20,27 @@ export interface ThreadOpening {
 export function threadOpening(
   opened: { state: ThreadState; change: ThreadChange | null },
   facts: AccessFacts,
+  workflow: ThreadWorkflow | null,
   cause: Cause,
 ): ThreadOpening {
-  const { state, change } = opened;
+  const { change } = opened;
+  const now = new Date().toISOString();
+  // A thread waiting for its group follows the workflow once it is routed (ThreadChanges).
+  const { state, steps } = change
+    ? applyWorkflow(null, opened.state, workflow, opened.state.groupName, randomUUID(), now)
+    : { state: opened.state, steps: [] };
   const { audience, events: audienceEvents } = audienceChange(state, facts, NO_AUDIENCE, cause);
+  const routed = change ? [{ state: opened.state, change }, ...steps] : [];
   return {
     state,
     audience,
-    events: [...(change ? [threadEvent(state, change, cause)] : []), ...audienceEvents],
+    events: [
+      ...routed.flatMap((step) => [
+        threadEvent(step.state, step.change, cause),
+        ...auditEventOf(step.state, step.change, cause),
+      ]),
+      ...audienceEvents,
+    ],
     reception: change ? 'routed' : 'waiting-for-group',
   };
 }

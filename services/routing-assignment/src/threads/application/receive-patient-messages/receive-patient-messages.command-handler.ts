@@ -56,16 +56,13 @@ export class ReceivePatientMessagesCommandHandler implements ICommandHandler<Rec
   private async open(received: Received[]): Promise<ThreadOpening[]> {
     const groups = await this.groups(received);
     const now = new Date().toISOString();
-    const opened = received.map(({ message, cause }) => ({
-      cause,
-      opened: openThread(
-        message,
+    const opened = received.map(({ message, cause }) => {
+      const group =
         message.recipientKind === 'group'
           ? (groups.get(`${message.practiceId}/${message.groupId}`) ?? null)
-          : null,
-        now,
-      ),
-    }));
+          : null;
+      return { cause, workflow: group?.workflow ?? null, opened: openThread(message, group, now) };
+    });
     const openings: ThreadOpening[] = [];
     for (const practiceId of new Set(opened.map((o) => o.opened.state.practiceId))) {
       const ofPractice = opened.filter((o) => o.opened.state.practiceId === practiceId);
@@ -74,7 +71,9 @@ export class ReceivePatientMessagesCommandHandler implements ICommandHandler<Rec
         ofPractice.map((o) => o.opened.state),
         [],
       );
-      ofPractice.forEach((o, i) => openings.push(threadOpening(o.opened, facts[i]!, o.cause)));
+      ofPractice.forEach((o, i) =>
+        openings.push(threadOpening(o.opened, facts[i]!, o.workflow, o.cause)),
+      );
     }
     return openings;
   }

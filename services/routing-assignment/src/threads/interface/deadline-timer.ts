@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Redis } from 'ioredis';
+import { RedisLease, type Logger } from '@gm/messaging';
+import {
+  INFRASTRUCTURE_CONFIG,
+  PLUMBING_LOGGER,
+  REDIS,
+  type InfrastructureConfig,
+} from '@gm/service-kit';
+import { FireDueDeadlinesCommand } from '../application/fire-due-deadlines/fire-due-deadlines.command.js';
+
+/** How often the timer looks for due deadlines: durations are whole seconds, so a deadline fires within about half of one. */
+export const DEADLINE_POLL_MS = 500;
+/** A killed timer's replica is replaced this long after its last round. */
+export const DEADLINE_LEASE_MS = 5_000;
+const ROUND_LIMIT = 200;
+
+/**
+ * Drives the deadlines (response targets, return to queue). They live in
+ * the threads themselves (`dueAt`, in the same write as the change that
+ * set them), so nothing is scheduled in memory: whichever replica holds the
+ * lease reads what is due, in order, and a replica that starts after
+ * downtime (or takes over from a killed one) finds everything that fell due
+ * meanwhile and fires it.
+ */
+@Injectable()
+export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private readonly lease: RedisLease;
+
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(REDIS) redis: Redis,
+    @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
+    @Inject(INFRASTRUCTURE_CONFIG) config: InfrastructureConfig,
+  ) {
+    this.lease = new RedisLease(
+      redis,
+      `gm:deadline-lease:${config.serviceName}:${config.mongoDatabase}`,
+      randomUUID(),
+      DEADLINE_LEASE_MS,
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.lease.release().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let taken = 0;
+      try {
+        if (await this.lease.hold()) {
+          const now = new Date().toISOString();
+          taken = await this.commands.execute(new FireDueDeadlinesCommand(now, ROUND_LIMIT));
+        }
+      } catch (error) {
+        this.logger.warn({ err: error }, 'deadline round failed; retrying');
+      }
+      // A full round means more may be due: catch up before sleeping.
+      if (taken < ROUND_LIMIT && this.running) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), DEADLINE_POLL_MS);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
