@@ -8,7 +8,7 @@
  * in order and build on each other.
  */
 import { PRIVILEGES } from '@gm/contracts';
-import { answered, call, describeAnswer, type Answer } from './harness/http.js';
+import { answered, call, describeAnswer, eventually, type Answer } from './harness/http.js';
 import { directoryBundle, type PracticeFixture } from './harness/fixtures.js';
 import { toListIds } from './harness/seed.js';
 import {
@@ -613,6 +613,134 @@ describe('product walk (HTTP only, a practice of its own)', () => {
         replies: [{ from: WALK.name }],
       });
       expectNoStaffIdentity(opened);
+    });
+  });
+
+  describe("a group's team workflow: response target, acknowledgement, return to queue", () => {
+    const ACK = 'We have your message. For emergencies call 911.';
+    let groupId: string;
+    let workflowUrl: string;
+    let sent: Sent;
+    const list = () => `groups/${groupId}/threads`;
+    /** Deadlines fall due with no write to carry a token for: these poll. */
+    const onceDue = (who: string, threadId: string, present: boolean, filter: string) =>
+      eventually(
+        () => memberList(who, list(), filter),
+        (a) => a.status === 200 && idsOf(a).includes(threadId) === present,
+        `${threadId} ${present ? 'in' : 'out of'} ${who}'s ${list()} (${filter})`,
+      );
+    const steps = async (threadId: string, accept: (kinds: string[]) => boolean) =>
+      eventually(
+        () => timeline(w, P, 'mbr_gary', threadId),
+        (a) => a.status === 200 && accept((a.json as Timeline).entries.map((e) => e.kind)),
+        `the timeline of ${threadId}`,
+      );
+
+    it('a User may read the workflow, not change it; a bad one is refused and nothing stored', async () => {
+      const created = await call('POST', url.groups, {
+        token: await member('alice'),
+        body: { ...GROUPS.billing, name: 'Front Office' },
+      });
+      expect(describeAnswer(created)).toBe('201');
+      groupId = (created.json as { groupId: string }).groupId;
+      workflowUrl = `${url.groups}/${groupId}/workflow`;
+      const read = await call('GET', workflowUrl, { token: await member('uma') });
+      expect(describeAnswer(read)).toBe('200');
+      expect(read.json).toMatchObject({ responseTargetSeconds: null, version: 0 });
+      const workflow = {
+        responseTargetSeconds: 2,
+        businessHours: null,
+        acknowledgement: { when: 'always', text: ACK },
+        returnToQueueSeconds: 3,
+      };
+      const ifMatch = { 'if-match': '"0"' };
+      const byUser = await call('PUT', workflowUrl, {
+        token: await member('uma'),
+        body: workflow,
+        headers: ifMatch,
+      });
+      expect(describeAnswer(byUser)).toBe('403 group-admin-required');
+      const badZone = await call('PUT', workflowUrl, {
+        token: await member('gary'),
+        body: {
+          ...workflow,
+          businessHours: {
+            timeZone: 'Mars/Olympus_Mons',
+            weekly: [{ day: 'mon', opens: '09:00', closes: '17:00' }],
+            closedDates: [],
+          },
+        },
+        headers: ifMatch,
+      });
+      expect(describeAnswer(badZone)).toBe('422 unknown-time-zone');
+      const saved = await call('PUT', workflowUrl, {
+        token: await member('gary'),
+        body: workflow,
+        headers: ifMatch,
+      });
+      expect(describeAnswer(saved)).toBe('200');
+      expect(saved.json).toMatchObject({ ...workflow, version: 1 });
+    });
+
+    it("the patient hears the group's acknowledgement at once, marked automatic; the thread stays Not Replied", async () => {
+      sent = await patientSends(w, P, 'pat_ruth', { kind: 'group', groupId });
+      const opened = await answered(
+        async () =>
+          call('GET', `${inboxUrl}/mailbox/threads/${sent.threadId}`, {
+            token: await patient('ruth'),
+          }),
+        (a) => a.status === 200 && (a.json as { replies: object[] }).replies.length === 1,
+        "the acknowledgement in Ruth's mailbox",
+      );
+      expect(opened.json).toMatchObject({
+        replies: [{ from: 'Front Office', body: ACK, automatic: true }],
+      });
+      expectNoStaffIdentity(opened);
+      await listed('gary', list(), sent.threadId, true, 'not-replied');
+    });
+
+    it('unanswered past its target, it is overdue: in the Overdue filter and count, and in the timeline', async () => {
+      await onceDue('gary', sent.threadId, true, 'overdue');
+      const groups = await call('GET', `${inboxUrl}/inbox/groups`, { token: await member('gary') });
+      const mine = (
+        groups.json as { groups: { groupId: string; counts: { overdue: number } }[] }
+      ).groups.find((g) => g.groupId === groupId);
+      expect(mine?.counts.overdue).toBe(1);
+      const t = await steps(sent.threadId, (kinds) => kinds.includes('overdue'));
+      expect((t.json as Timeline).entries.map((e) => [e.kind, e.actor.kind]).slice(2)).toEqual([
+        ['acknowledged', 'system'],
+        ['overdue', 'system'],
+      ]);
+    });
+
+    it('an assignee who stays silent loses the thread back to the queue, and no longer sees it', async () => {
+      const assigned = await act('gary', sent.threadId, 'assignment', {
+        assigneeMemberId: 'mbr_uma',
+      });
+      expect(describeAnswer(assigned)).toBe('200');
+      await listed('uma', list(), sent.threadId, true);
+      await onceDue('uma', sent.threadId, false, 'all');
+      const t = await steps(sent.threadId, (kinds) => kinds.at(-1) === 'unassigned');
+      const returned = (t.json as Timeline).entries.at(-1)!;
+      expect([returned.actor.kind, returned.details]).toEqual([
+        'system',
+        { previousAssigneeMemberId: 'mbr_uma', reason: 'assignee-silent' },
+      ]);
+      expect((t.json as Timeline).assigneeMemberId).toBeNull();
+      await onceDue('gary', sent.threadId, true, 'overdue');
+    });
+
+    it("a reply clears the overdue; the patient's next message starts a new target", async () => {
+      const reply = await act('gary', sent.threadId, 'replies', { body: phiText('walk-answer') });
+      expect(describeAnswer(reply)).toBe('202');
+      await listed('gary', list(), sent.threadId, false, 'overdue');
+      const again = await call('POST', `${url.threads}/${sent.threadId}/messages`, {
+        token: await patient('ruth'),
+        body: { body: phiText('walk-again') },
+      });
+      expect(describeAnswer(again)).toBe('202');
+      await onceDue('gary', sent.threadId, true, 'overdue');
+      await steps(sent.threadId, (kinds) => kinds.filter((k) => k === 'overdue').length === 2);
     });
   });
 

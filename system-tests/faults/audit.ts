@@ -45,8 +45,27 @@ export interface Figures {
   lost: number;
   /** Listed where it must not be, or a thread nobody sent. */
   unexpected: number;
+  /** Billing's response target as each of its threads' timeline shows it fired (once each). */
+  overdue: { threadId: string; respondBy: string; firedAt: string }[];
   details: string[];
 }
+
+/**
+ * The workflow the fault worlds give Billing (FaultWorld.open): deadlines
+ * fall due all through the load, so every kill of routing-assignment kills
+ * the timer's owner at one.
+ */
+export const BILLING_WORKFLOW = {
+  responseTargetSeconds: 2,
+  businessHours: null,
+  acknowledgement: { when: 'always', text: 'We have your message and will answer soon.' },
+  returnToQueueSeconds: null,
+} as const;
+
+/** How long the deep audit waits for a Billing thread's target to fire. */
+const OVERDUE_WAIT_MS = 20_000;
+
+type TimelineEntry = { kind: string; at: string; details?: Record<string, unknown> };
 
 const MAX_PAGES = 200;
 
@@ -195,10 +214,12 @@ export class Auditor {
       }
     }
 
+    const overdue: Figures['overdue'] = [];
     if (deep) {
       const extra = await this.openEach(accepted.filter((m) => deliveredOk.has(m.threadId!)));
       duplicates += extra.duplicates;
       details.push(...extra.details);
+      overdue.push(...extra.overdue);
       for (const threadId of extra.bad) deliveredOk.delete(threadId);
     }
     return {
@@ -213,6 +234,7 @@ export class Auditor {
       duplicates,
       lost,
       unexpected,
+      overdue,
       details,
     };
   }
@@ -223,6 +245,7 @@ export class Auditor {
     let duplicates = 0;
     const details: string[] = [];
     const bad = new Set<string>();
+    const overdue: Figures['overdue'] = [];
     const queue = [...messages];
     const worker = async () => {
       for (let m = queue.shift(); m; m = queue.shift()) {
@@ -238,28 +261,60 @@ export class Auditor {
           duplicates += Math.max(0, messagesSeen - 1);
           details.push(`mailbox thread ${m.threadId}: ${mailbox.status}, ${messagesSeen} messages`);
         }
-        // The timeline is for the group's Admins, and the addressee of a direct message.
-        const staff = m.route === 'direct' ? 'mbr_care' : 'mbr_gadmin';
-        const timeline = await call(
-          'GET',
-          `${this.urls['routing-assignment']}/threads/${m.threadId}/timeline`,
-          { token: await this.tokens.member(practiceId, staff) },
-        );
-        const kinds = ((timeline.json as { entries?: { kind: string }[] })?.entries ?? []).map(
-          (e) => e.kind,
-        );
-        const sent = kinds.filter((k) => k === 'sent').length;
-        const routed = kinds.filter((k) => k === 'routed').length;
-        const followUps = kinds.filter((k) => k === 'follow-up').length;
-        if (timeline.status !== 200 || sent !== 1 || routed !== 1 || followUps !== 0) {
+        const { status, entries } = await this.timeline(m);
+        const kinds = entries.map((e) => e.kind);
+        const count = (kind: string) => kinds.filter((k) => k === kind).length;
+        // Billing acknowledges each message and makes it overdue once (BILLING_WORKFLOW); nothing else does.
+        const once = m.route === 'billing' ? 1 : 0;
+        const [sent, routed, followUps] = [count('sent'), count('routed'), count('follow-up')];
+        const [acknowledged, overdueSteps] = [count('acknowledged'), count('overdue')];
+        if (
+          status !== 200 ||
+          sent !== 1 ||
+          routed !== 1 ||
+          followUps !== 0 ||
+          acknowledged !== once ||
+          overdueSteps !== once
+        ) {
           bad.add(m.threadId!);
-          duplicates += Math.max(0, sent - 1) + Math.max(0, routed - 1) + followUps;
-          details.push(`timeline ${m.threadId}: ${timeline.status}, ${kinds.join(',')}`);
+          duplicates +=
+            Math.max(0, sent - 1) +
+            Math.max(0, routed - 1) +
+            followUps +
+            Math.max(0, acknowledged - once) +
+            Math.max(0, overdueSteps - once);
+          details.push(`timeline ${m.threadId}: ${status}, ${kinds.join(',')}`);
+        }
+        const fired = entries.find((e) => e.kind === 'overdue');
+        if (fired && overdueSteps === 1) {
+          const respondBy = String(fired.details?.respondBy);
+          overdue.push({ threadId: m.threadId!, respondBy, firedAt: fired.at });
         }
       }
     };
     await Promise.all(Array.from({ length: 6 }, worker));
-    return { duplicates, details, bad };
+    return { duplicates, details, bad, overdue };
+  }
+
+  /**
+   * The thread's progress timeline, as the group's Admin (or a direct
+   * message's addressee) reads it; a Billing thread's once its target has
+   * fired, or the wait's bound passed.
+   */
+  private async timeline(m: SentMessage): Promise<{ status: number; entries: TimelineEntry[] }> {
+    const staff = m.route === 'direct' ? 'mbr_care' : 'mbr_gadmin';
+    const token = await this.tokens.member(this.fixture.practiceId, staff);
+    const url = `${this.urls['routing-assignment']}/threads/${m.threadId}/timeline`;
+    const until = Date.now() + OVERDUE_WAIT_MS;
+    for (;;) {
+      const answer = await call('GET', url, { token });
+      const entries = (answer.json as { entries?: TimelineEntry[] })?.entries ?? [];
+      const waiting = m.route === 'billing' && !entries.some((e) => e.kind === 'overdue');
+      if (answer.status !== 200 || !waiting || Date.now() > until) {
+        return { status: answer.status, entries };
+      }
+      await sleep(500);
+    }
   }
 }
 

@@ -11,7 +11,8 @@ import { createKafka, ensureTopics, silentLogger } from '@gm/messaging';
 import { MongoClient } from 'mongodb';
 import { seedPractice } from '../harness/seed.js';
 import { TokenBox } from '../harness/tokens.js';
-import { Auditor, waitQuiet, type Figures } from './audit.js';
+import { Auditor, BILLING_WORKFLOW, waitQuiet, type Figures } from './audit.js';
+import { call, whenConsistent } from '../harness/http.js';
 import { KafkaCluster, OwnFerretDb, SingleBroker, type KafkaUnderTest } from './infrastructure.js';
 import {
   CLUSTER_PORTS,
@@ -128,6 +129,23 @@ export class FaultWorld {
         fixture,
       )) as Seeded;
     });
+    await this.phase('billing workflow set', () => this.setBillingWorkflow());
+  }
+
+  /** BILLING_WORKFLOW through group-config, once routing-assignment holds it (the write's token). */
+  private async setBillingWorkflow(): Promise<void> {
+    const { practiceId, settingsAdmin, groupIds } = this.practice!;
+    const token = await this.tokens.member(practiceId, settingsAdmin);
+    const url = `${this.services.url('group-config')}/message-groups/${groupIds.billing}/workflow`;
+    const set = await call('PUT', url, {
+      token,
+      body: BILLING_WORKFLOW,
+      headers: { 'if-match': '"0"' },
+    });
+    if (set.status !== 200) throw new Error(`PUT ${url}: ${set.status} ${set.text}`);
+    const routing = `${this.services.url('routing-assignment')}/threads/thr_none/timeline`;
+    const held = await whenConsistent(60_000, () => call('GET', routing, { token }));
+    if (held.status !== 404) throw new Error(`GET ${routing}: ${held.status} ${held.text}`);
   }
 
   /**
@@ -273,6 +291,7 @@ export class FaultWorld {
       `  timings: ${Object.entries(this.timings)
         .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
         .join(', ')}`,
+      `  deadlines: ${deadlineLine(f, faults)}`,
       ...f.details.slice(0, 30).map((d) => `  ${d}`),
     ];
     for (const line of lines) this.say(line);
@@ -297,3 +316,26 @@ export class FaultWorld {
 }
 
 export { KafkaCluster, SingleBroker };
+
+/** Billing targets that fell due while routing-assignment (the timer's owner) was killed and down. */
+export function dueWhileRoutingDown(figures: Figures, faults: FaultTiming[]): Figures['overdue'] {
+  const down = faults.filter((t) => t.fault.startsWith('kill -9 routing-assignment'));
+  return figures.overdue.filter(({ respondBy }) =>
+    down.some(
+      (t) => Date.parse(respondBy) >= t.startedAt && Date.parse(respondBy) <= t.recoveredAt,
+    ),
+  );
+}
+
+function deadlineLine(figures: Figures, faults: FaultTiming[]): string {
+  const lateness = (o: Figures['overdue'][number]) =>
+    (Date.parse(o.firedAt) - Date.parse(o.respondBy)) / 1000;
+  const whileDown = dueWhileRoutingDown(figures, faults);
+  const late = figures.overdue.map(lateness).sort((a, b) => a - b);
+  const median = late[Math.floor(late.length / 2)] ?? 0;
+  const worstDown = Math.max(0, ...whileDown.map(lateness));
+  return (
+    `${figures.overdue.length} Billing targets fired once each (median ${median.toFixed(1)} s late); ` +
+    `${whileDown.length} fell due while routing-assignment was down, fired up to ${worstDown.toFixed(1)} s late`
+  );
+}

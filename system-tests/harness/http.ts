@@ -173,7 +173,8 @@ export async function whenConsistent(
 
 /**
  * Polls until `accept` takes an answer (bounded), for what no token covers:
- * a rebuild running, or records a test reads from Kafka itself.
+ * a rebuild running, a deadline falling due, or records a test reads from
+ * Kafka itself.
  */
 export async function eventually(
   probe: () => Promise<Answer>,

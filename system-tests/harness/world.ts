@@ -78,7 +78,11 @@ export interface Timeline {
   trashed: boolean;
   assigneeMemberId: string | null;
   version: number;
-  entries: { kind: string; actor: { kind: string; id: string | null } }[];
+  entries: {
+    kind: string;
+    actor: { kind: string; id: string | null };
+    details?: Record<string, unknown>;
+  }[];
   memberNames: Record<string, string>;
 }
 

@@ -5,6 +5,8 @@
  *   1. practice-directory  POST /directory/import   (system token; idempotent)
  *   2. group-config        POST /message-groups     (mbr_alice; 409 group-name-taken = already there)
  *   3. phr-preferences     GET, then PUT /phr-preferences (mbr_alice; skipped when already equal)
+ *   4. group-config        GET, then PUT /message-groups/:id/workflow for Front Office
+ *                          (mbr_alice; skipped when already equal)
  *
  *   node --import @swc-node/register/esm-register tools/demo/seed.ts   (npm run demo:seed)
  *
@@ -170,7 +172,13 @@ function token(actor: ActorKind, sub: string): Promise<string> {
   );
 }
 
-async function call(method: string, url: string, bearer: string, body?: unknown): Promise<Answer> {
+async function call(
+  method: string,
+  url: string,
+  bearer: string,
+  body?: unknown,
+  ifMatch?: string,
+): Promise<Answer> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -180,6 +188,7 @@ async function call(method: string, url: string, bearer: string, body?: unknown)
         accept: 'application/json, application/problem+json',
         ...(written.length ? { 'consistency-token': written.slice(-MAX_TOKENS).join(',') } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
@@ -245,6 +254,60 @@ async function createGroups(bearer: string): Promise<void> {
   }
 }
 
+/**
+ * Front Office answers within four business hours (weekdays 08:00–17:00 in
+ * New York, closed on public holidays), tells patients who write after hours
+ * that the office is closed, and puts a thread back in the queue when its
+ * assignee has not answered within two business hours.
+ */
+const FRONT_OFFICE_WORKFLOW = {
+  responseTargetSeconds: 4 * 3600,
+  businessHours: {
+    timeZone: 'America/New_York',
+    weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({
+      day,
+      opens: '08:00',
+      closes: '17:00',
+    })),
+    closedDates: ['2026-12-25', '2027-01-01'],
+  },
+  acknowledgement: {
+    when: 'outside-business-hours',
+    text: 'Our office is closed. We will answer when we open; for emergencies call 911.',
+  },
+  returnToQueueSeconds: 2 * 3600,
+};
+
+async function saveFrontOfficeWorkflow(bearer: string): Promise<void> {
+  const groups = await call('GET', `${urls.groups}/message-groups`, bearer);
+  if (groups.status !== 200) throw unexpected('group-config: list groups', groups);
+  const frontOffice = (groups.body as { groupId: string; name: string }[]).find(
+    (g) => g.name === 'Front Office',
+  );
+  if (!frontOffice) throw new SeedFailure('group-config: Front Office is not listed');
+  const url = `${urls.groups}/message-groups/${frontOffice.groupId}/workflow`;
+  const current = await call('GET', url, bearer);
+  if (current.status !== 200) throw unexpected('group-config: read workflow', current);
+  const {
+    version,
+    changedAt: _changedAt,
+    ...stored
+  } = current.body as Record<string, unknown> & {
+    version: number;
+  };
+  if (sameJson(stored, FRONT_OFFICE_WORKFLOW)) {
+    report('group-config', 'Front Office workflow', `unchanged (version ${version})`);
+    return;
+  }
+  const answer = await call('PUT', url, bearer, FRONT_OFFICE_WORKFLOW, `"${version}"`);
+  if (answer.status !== 200) throw unexpected('group-config: save workflow', answer);
+  report(
+    'group-config',
+    'Front Office workflow',
+    `saved (version ${(answer.body as { version: number }).version})`,
+  );
+}
+
 async function savePhrPreferences(bearer: string): Promise<void> {
   const url = `${urls.phr}/phr-preferences`;
   const current = await call('GET', url, bearer);
@@ -300,6 +363,7 @@ try {
   const alice = await token('member', ADMIN);
   await createGroups(alice);
   await savePhrPreferences(alice);
+  await saveFrontOfficeWorkflow(alice);
   printSummary(((Date.now() - started) / 1000).toFixed(1));
 } catch (error) {
   const message = error instanceof SeedFailure ? error.message : (error as Error).stack;
