@@ -108,6 +108,13 @@ export const METRICS = [
     services: ['routing-assignment'],
   },
   {
+    name: 'gm_deadline_failures_total',
+    type: 'counter',
+    labels: [],
+    help: 'Attempts to fire a due deadline that failed (the thread stays due)',
+    services: ['routing-assignment'],
+  },
+  {
     name: 'gm_access_record_failures_total',
     type: 'counter',
     labels: [],

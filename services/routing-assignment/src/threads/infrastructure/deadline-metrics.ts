@@ -28,6 +28,19 @@ const fired = registeredOnce(
     }),
 );
 
+const failures = registeredOnce(
+  'gm_deadline_failures_total',
+  () =>
+    new Counter({
+      name: 'gm_deadline_failures_total',
+      help: 'Attempts to fire a due deadline that failed; the thread stays due and is tried again.',
+    }),
+);
+
+export function deadlineFailed(): void {
+  failures.inc();
+}
+
 /** Records a deadline that fired at `now`, due at `dueAt` (ISO instants). */
 export function deadlineFired(kind: DeadlineKind, dueAt: string, now: string): void {
   fired.inc({ kind });

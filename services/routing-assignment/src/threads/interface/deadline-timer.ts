@@ -69,7 +69,14 @@ export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationS
       try {
         if (await this.lease.hold()) {
           const now = new Date().toISOString();
-          taken = await this.commands.execute(new FireDueDeadlinesCommand(now, ROUND_LIMIT));
+          const round = await this.commands.execute(new FireDueDeadlinesCommand(now, ROUND_LIMIT));
+          taken = round.taken;
+          if (round.failed.length) {
+            this.logger.warn(
+              { threadIds: round.failed.slice(0, 20), failed: round.failed.length },
+              'deadlines failed to fire; they stay due and are tried again',
+            );
+          }
         }
       } catch (error) {
         this.logger.warn({ err: error }, 'deadline round failed; retrying');

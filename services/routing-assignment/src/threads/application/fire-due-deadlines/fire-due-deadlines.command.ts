@@ -1,7 +1,13 @@
 import { Command } from '@nestjs/cqrs';
 
-/** Fire the deadlines that have come by `now` (a round of the deadline timer): answers how many threads it took. */
-export class FireDueDeadlinesCommand extends Command<number> {
+/** What a round did: how many due threads it took, and those that failed to fire (tried again next round). */
+export interface DeadlineRound {
+  taken: number;
+  failed: string[];
+}
+
+/** Fire the deadlines that have come by `now` (a round of the deadline timer). */
+export class FireDueDeadlinesCommand extends Command<DeadlineRound> {
   constructor(
     readonly now: string,
     readonly limit: number,
