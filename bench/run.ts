@@ -9,18 +9,14 @@
  * writes them to docs/benchmarks.md under the label, and tears the world
  * down (also on Ctrl-C).
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { childEnv, REPO_ROOT } from '../system-tests/faults/layout.js';
 import { measureCeiling } from './ceiling.js';
 import { measureHistory } from './history.js';
 import { loadHistory, type HistoryLoad } from './history-load.js';
 import { BODY, kneeOf, Ladder } from './ladder.js';
 import { describeMachine, renderSection, writeSection, type RunReport } from './report.js';
 import { RevocationBench } from './revocation.js';
-import { BENCH_DIR, BenchWorld } from './world.js';
+import { BenchWorld, buildServices } from './world.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,26 +50,6 @@ const rates = flags.rates!.split(',').map((r) => positive('rates', r.trim()));
 const stepSeconds = positive('step-seconds', flags['step-seconds']!);
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-function build(): void {
-  mkdirSync(BENCH_DIR, { recursive: true });
-  const log = path.join(BENCH_DIR, 'build.log');
-  const fd = openSync(log, 'w');
-  try {
-    const env = childEnv({
-      PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
-    });
-    const ok =
-      spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', fd, fd],
-        env,
-      }).status === 0;
-    if (!ok) throw new Error(`build failed: see ${path.relative(REPO_ROOT, log)}`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 const world = new BenchWorld(say);
 let closing: Promise<void> | undefined;
 const close = () => (closing ??= world.close());
@@ -86,10 +62,7 @@ const loadAtStart = describeMachine('').loadAverage;
 let report: RunReport | undefined;
 const ladder = { current: undefined as Ladder | undefined };
 try {
-  if (!flags['no-build']) {
-    say('building the services');
-    build();
-  }
+  if (!flags['no-build']) buildServices(say);
   await world.open();
   const runner = (ladder.current = new Ladder(world, say));
   await runner.open();

@@ -46,6 +46,33 @@ import { readStat } from './cpu.js';
 
 export const BENCH_DIR = path.join(REPO_ROOT, '.local', 'bench');
 
+/**
+ * Builds the services (`nx run-many -t build`), as every benchmark command does before it
+ * starts a world; the output goes to .local/bench/build.log.
+ */
+export function buildServices(say: (line: string) => void): void {
+  say('building the services');
+  const started = Date.now();
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const log = path.join(BENCH_DIR, 'build.log');
+  const fd = openSync(log, 'w');
+  try {
+    const env = childEnv({
+      PATH: `${path.join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+    });
+    const ok =
+      spawnSync('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', fd, fd],
+        env,
+      }).status === 0;
+    if (!ok) throw new Error(`build failed: see ${path.relative(REPO_ROOT, log)}`);
+  } finally {
+    closeSync(fd);
+  }
+  say(`services built: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 /** Ports of the bench world: 43xx services, 93xx Kafka, and one-off ports for the storage. */
 const PORTS: WorldPorts & { postgres: number; redis: number } = {
   serviceBase: Number(process.env.BENCH_PORT_BASE) || 4300,
