@@ -37,18 +37,7 @@ export function practiceFact(envelope: EventEnvelope): PracticeFact {
         memberId: e.memberId,
       };
     }
-    case MessageAssignedV1.type: {
-      const e = d as unknown as MessageAssignedV1;
-      return {
-        ...base,
-        kind: 'assigned',
-        assigneeMemberId: e.assigneeMemberId,
-        previousAssigneeMemberId: e.previousAssigneeMemberId,
-        // Before automatic assignment, every assignment was an Admin's.
-        byMemberId: e.assignedByMemberId,
-        how: 'manual',
-      };
-    }
+    case MessageAssignedV1.type:
     case MessageAssignedV2.type: {
       const e = d as unknown as MessageAssignedV2;
       return {
@@ -57,7 +46,8 @@ export function practiceFact(envelope: EventEnvelope): PracticeFact {
         assigneeMemberId: e.assigneeMemberId,
         previousAssigneeMemberId: e.previousAssigneeMemberId,
         byMemberId: e.assignedByMemberId,
-        how: e.how,
+        // Before automatic assignment (v1), every assignment was an Admin's.
+        how: e.how ?? 'manual',
       };
     }
     case MessageUnassignedV1.type:
