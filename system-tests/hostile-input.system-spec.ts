@@ -453,8 +453,34 @@ function workflowCases(): Case[] {
     ['an acknowledgement with a C1 control', at(['acknowledgement', 'text'], 'Got\u0085it')],
     ['an acknowledgement of blanks only', at(['acknowledgement', 'text'], ' \u00a0 ')],
     ['outside business hours without business hours', at(['businessHours'], null)],
-    // Automatic assignment is not offered: an unknown field like any other.
-    ['an assignment', { ...body(), assignment: { mode: 'round-robin', capacity: 5 } }],
+    // Automatic assignment (optional: left out, it is off), each rule broken.
+    ['assignment capacity 0', { ...body(), assignment: { mode: 'round-robin', capacity: 0 } }],
+    [
+      'assignment capacity 1001',
+      { ...body(), assignment: { mode: 'round-robin', capacity: 1001 } },
+    ],
+    ['assignment capacity 1.5', { ...body(), assignment: { mode: 'least-loaded', capacity: 1.5 } }],
+    ['assignment capacity "3"', { ...body(), assignment: { mode: 'round-robin', capacity: '3' } }],
+    [
+      'assignment capacity 1e308',
+      { ...body(), assignment: { mode: 'round-robin', capacity: 1e308 } },
+    ],
+    ['assignment mode random', { ...body(), assignment: { mode: 'random', capacity: null } }],
+    [
+      'assignment mode an operator',
+      { ...body(), assignment: { mode: { $ne: null }, capacity: null } },
+    ],
+    ['a capacity with assignment off', { ...body(), assignment: { mode: 'off', capacity: 5 } }],
+    ['an assignment without its capacity', { ...body(), assignment: { mode: 'round-robin' } }],
+    ['an assignment of null', { ...body(), assignment: null }],
+    [
+      'an assignment as an array',
+      { ...body(), assignment: [{ mode: 'round-robin', capacity: 5 }] },
+    ],
+    [
+      'an unknown field in the assignment',
+      { ...body(), assignment: { mode: 'round-robin', capacity: 5, $where: '1' } },
+    ],
     ['a setting left out', { ...body(), returnToQueueSeconds: undefined } as unknown as Json],
   ];
   return [
@@ -1427,6 +1453,7 @@ describe('hostile input', () => {
         Array.from({ length: version }, (_, i) => i + 1),
       );
       expect(observers.workflows.invalid).toEqual([]);
+      // Every assignment sent was refused: the accepted writes left it out (off), as do the events.
       expect(
         events.filter(
           (e) =>
@@ -1441,6 +1468,7 @@ describe('hostile input', () => {
       expect(stored).toEqual({
         ...expected,
         acknowledgement: { when: 'outside-business-hours', text },
+        assignment: { mode: 'off', capacity: null },
       });
       const altered: string[] = [];
       for (const { kase } of writes) {

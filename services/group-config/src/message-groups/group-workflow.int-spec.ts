@@ -17,10 +17,13 @@ import {
 import { DirectoryReplica } from '@gm/directory-replica';
 import { EventsOnTopic, ServiceTestBed, TEST_JWT_SECRET, uniqueName, waitFor } from '@gm/testing';
 import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config.js';
 import { SERVICE } from '../service.js';
+import { GROUP_WORKFLOWS_COLLECTION } from './infrastructure/group-workflows.repository.js';
 
 const practice = uniqueName('prc_wf');
 const otherPractice = uniqueName('prc_wf_other');
@@ -106,12 +109,19 @@ async function createGroup(members = ADMIN_AND_USER): Promise<string> {
 
 const workflowOf = (groupId: string) => `/message-groups/${groupId}/workflow`;
 
+/** The defaults as a body from before automatic assignment (no `assignment`: off). */
 const DEFAULTS = {
   responseTargetSeconds: null,
   businessHours: null,
   acknowledgement: null,
   returnToQueueSeconds: null,
 };
+
+/** Assignment by hand only: what a body without `assignment` stores. */
+const BY_HAND = { mode: 'off', capacity: null };
+
+/** The defaults as answered and published. */
+const DEFAULTS_STORED = { ...DEFAULTS, assignment: BY_HAND };
 
 const weekdays = (opens: string, closes: string) =>
   (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, opens, closes }));
@@ -155,6 +165,7 @@ const stored = {
     text: 'Thank you. We are closed now and will reply on the next business day.',
   },
   returnToQueueSeconds: 2 * 3600,
+  assignment: BY_HAND,
 };
 
 /** What the contract's JSON Schema finds wrong with an event's data (nothing, it should). */
@@ -195,9 +206,8 @@ describe('a group that never set its workflow', () => {
       .get(workflowOf(groupId))
       .set('authorization', await as('mbr_admin'))
       .expect(200);
-    expect(read.body).toEqual({ ...DEFAULTS, version: 0, changedAt: null });
+    expect(read.body).toEqual({ ...DEFAULTS_STORED, version: 0, changedAt: null });
     expect(read.headers.etag).toBe('"0"');
-    expect(read.body).not.toHaveProperty('assignment');
   });
 });
 
@@ -228,8 +238,6 @@ describe('replacing the workflow', () => {
       practiceId: practice,
       groupId,
       ...stored,
-      // Automatic assignment is not offered yet: always by hand.
-      assignment: { mode: 'off', capacity: null },
       version: 1,
       changedAt: put.body.changedAt,
     });
@@ -250,8 +258,16 @@ describe('replacing the workflow', () => {
       .set('if-match', '"0"')
       .send(DEFAULTS)
       .expect(200);
-    expect(unchangedDefaults.body).toEqual({ ...DEFAULTS, version: 0, changedAt: null });
+    expect(unchangedDefaults.body).toEqual({ ...DEFAULTS_STORED, version: 0, changedAt: null });
     expect(unchangedDefaults.headers.etag).toBe('"0"');
+    // So are they with assignment by hand spelled out.
+    const spelledOut = await http()
+      .put(workflowOf(groupId))
+      .set('authorization', authorization)
+      .set('if-match', '"0"')
+      .send(DEFAULTS_STORED)
+      .expect(200);
+    expect(spelledOut.body).toEqual(unchangedDefaults.body);
 
     const first = await http()
       .put(workflowOf(groupId))
@@ -301,8 +317,125 @@ describe('replacing the workflow', () => {
       acknowledgement: { when: 'always', text: 'Got it.' },
       responseTargetSeconds: 4 * 3600,
     });
-    expect(events[3]!.data).toMatchObject({ ...DEFAULTS, version: 4 });
+    expect(events[3]!.data).toMatchObject({ ...DEFAULTS_STORED, version: 4 });
     expect(events.map((e) => violations(e.data))).toEqual([[], [], [], []]);
+  });
+
+  it('takes an automatic assignment: stores, answers and publishes it, and tells it from the others', async () => {
+    const groupId = await createGroup();
+    const authorization = await as('mbr_admin');
+    const robin = { mode: 'round-robin', capacity: 5 };
+    const put = await http()
+      .put(workflowOf(groupId))
+      .set('authorization', authorization)
+      .set('if-match', '"0"')
+      .send(settings({ assignment: robin }))
+      .expect(200);
+    expect(put.body).toEqual({
+      ...stored,
+      assignment: robin,
+      version: 1,
+      changedAt: expect.any(String),
+    });
+    const read = await http()
+      .get(workflowOf(groupId))
+      .set('authorization', authorization)
+      .expect(200);
+    expect(read.body).toEqual(put.body);
+    const [event] = await untilEvents(groupId, 1);
+    expect(violations(event!.data)).toEqual([]);
+    expect(event!.data).toEqual({
+      practiceId: practice,
+      groupId,
+      ...stored,
+      assignment: robin,
+      version: 1,
+      changedAt: put.body.changedAt,
+    });
+
+    // The same assignment again changes nothing.
+    const again = await http()
+      .put(workflowOf(groupId))
+      .set('authorization', authorization)
+      .set('if-match', '"1"')
+      .send(settings({ assignment: { capacity: 5, mode: 'round-robin' } }))
+      .expect(200);
+    expect(again.body).toEqual(put.body);
+
+    // Each of these is a change: another capacity, no limit, another mode, and
+    // a body without `assignment` (back to by hand), which spelled out is no change.
+    const changes: [unknown, number][] = [
+      [{ mode: 'round-robin', capacity: 6 }, 2],
+      [{ mode: 'round-robin', capacity: null }, 3],
+      [{ mode: 'least-loaded', capacity: null }, 4],
+      [undefined, 5],
+      [BY_HAND, 5],
+    ];
+    for (const [assignment, version] of changes) {
+      const body = assignment === undefined ? settings() : settings({ assignment });
+      const answer = await http()
+        .put(workflowOf(groupId))
+        .set('authorization', authorization)
+        .send(body)
+        .expect(200);
+      expect(answer.body).toMatchObject({ assignment: assignment ?? BY_HAND, version });
+    }
+    const events = await untilEvents(groupId, 5);
+    expect(events.map((e) => (e.data as GroupWorkflowChangedV1).assignment)).toEqual([
+      robin,
+      { mode: 'round-robin', capacity: 6 },
+      { mode: 'round-robin', capacity: null },
+      { mode: 'least-loaded', capacity: null },
+      BY_HAND,
+    ]);
+    expect(events.map((e) => violations(e.data))).toEqual([[], [], [], [], []]);
+    await publishedNothingSince(groupId, authorization, 5);
+  });
+
+  it('reads a workflow stored before automatic assignment was offered as assignment by hand', async () => {
+    const groupId = await createGroup();
+    const authorization = await as('mbr_admin');
+    await http()
+      .put(workflowOf(groupId))
+      .set('authorization', authorization)
+      .send(settings())
+      .expect(200);
+    await untilEvents(groupId, 1);
+    // As such a workflow was stored: without `assignment`.
+    const workflows = app
+      .get<Connection>(getConnectionToken())
+      .collection(GROUP_WORKFLOWS_COLLECTION);
+    const id = `${practice}:${groupId}` as never;
+    await workflows.updateOne({ _id: id }, { $unset: { 'workflow.assignment': '' } });
+    expect(await workflows.findOne({ _id: id })).not.toHaveProperty('workflow.assignment');
+
+    const read = await http()
+      .get(workflowOf(groupId))
+      .set('authorization', authorization)
+      .expect(200);
+    expect(read.body).toEqual({ ...stored, version: 1, changedAt: expect.any(String) });
+    // The same settings, with or without assignment by hand spelled out, change nothing.
+    for (const body of [settings(), settings({ assignment: BY_HAND })]) {
+      const same = await http()
+        .put(workflowOf(groupId))
+        .set('authorization', authorization)
+        .set('if-match', '"1"')
+        .send(body)
+        .expect(200);
+      expect(same.body).toEqual(read.body);
+    }
+    const least = { mode: 'least-loaded', capacity: 20 };
+    const changed = await http()
+      .put(workflowOf(groupId))
+      .set('authorization', authorization)
+      .set('if-match', '"1"')
+      .send(settings({ assignment: least }))
+      .expect(200);
+    expect(changed.body).toMatchObject({ assignment: least, version: 2 });
+    const events = await untilEvents(groupId, 2);
+    expect(events[1]!.data).toMatchObject({ assignment: least, version: 2 });
+    expect(violations(events[1]!.data)).toEqual([]);
+    await publishedNothingSince(groupId, authorization, 2);
   });
 
   it('with a stale If-Match is 409 workflow-changed-meanwhile and changes nothing; a malformed one is 400', async () => {
@@ -616,10 +749,58 @@ describe('a replacement that breaks a rule', () => {
       422,
       'validation-failed',
     ],
-    // Automatic assignment is not offered: the field is unknown like any other.
     [
-      'an assignment',
-      settings({ assignment: { mode: 'off', capacity: null } }),
+      'an assignment capacity of 0',
+      settings({ assignment: { mode: 'round-robin', capacity: 0 } }),
+      422,
+      'capacity-out-of-range',
+    ],
+    [
+      'an assignment capacity of 1001',
+      settings({ assignment: { mode: 'least-loaded', capacity: 1001 } }),
+      422,
+      'capacity-out-of-range',
+    ],
+    [
+      'an assignment capacity of 1.5',
+      settings({ assignment: { mode: 'round-robin', capacity: 1.5 } }),
+      422,
+      'capacity-out-of-range',
+    ],
+    [
+      'an assignment capacity as the string "3"',
+      settings({ assignment: { mode: 'round-robin', capacity: '3' } }),
+      422,
+      'validation-failed',
+    ],
+    [
+      'an unknown assignment mode',
+      settings({ assignment: { mode: 'random', capacity: null } }),
+      422,
+      'validation-failed',
+    ],
+    [
+      'a capacity with assignment off',
+      settings({ assignment: { mode: 'off', capacity: 5 } }),
+      422,
+      'capacity-needs-automatic-assignment',
+    ],
+    [
+      'an assignment without its capacity',
+      settings({ assignment: { mode: 'round-robin' } }),
+      422,
+      'validation-failed',
+    ],
+    [
+      'an assignment without its mode',
+      settings({ assignment: { capacity: 5 } }),
+      422,
+      'validation-failed',
+    ],
+    ['an assignment of null', settings({ assignment: null }), 422, 'validation-failed'],
+    [
+      'an unknown field in the assignment',
+      settings({ assignment: { mode: 'round-robin', capacity: 5, weight: 2 } }),
       422,
       'validation-failed',
     ],

@@ -3,12 +3,6 @@ import type { PendingEvent } from '@gm/messaging';
 import { workflowOf, type GroupWorkflow } from '../domain/group-workflow.js';
 import { pending } from './message-group-events.js';
 
-/**
- * Automatic assignment is not offered yet (routing does not act on it): every
- * workflow is published with assignment by hand, as the contract's default.
- */
-const ASSIGNMENT_BY_HAND = { mode: 'off', capacity: null } as const;
-
 /** The full workflow state (compacted topic, key = group id). */
 export function workflowChangedEvent(
   practiceId: string,
@@ -23,8 +17,8 @@ export function workflowChangedEvent(
     {
       practiceId,
       groupId,
+      // The settings as stored, automatic assignment included.
       ...workflowOf(workflow),
-      assignment: { ...ASSIGNMENT_BY_HAND },
       version,
       changedAt,
     },

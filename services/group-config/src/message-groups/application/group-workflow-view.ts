@@ -11,4 +11,4 @@ export interface GroupWorkflowView extends GroupWorkflow {
 export const workflowView = (stored: StoredWorkflow | null): GroupWorkflowView =>
   stored
     ? { ...workflowOf(stored.workflow), version: stored.version, changedAt: stored.changedAt }
-    : { ...DEFAULT_WORKFLOW, version: 0, changedAt: null };
+    : { ...workflowOf(DEFAULT_WORKFLOW), version: 0, changedAt: null };

@@ -5,6 +5,7 @@ import {
   type BusinessHours,
 } from './business-hours.js';
 import {
+  ASSIGNMENT_OFF,
   checkGroupWorkflow,
   DEFAULT_WORKFLOW,
   mayChangeWorkflow,
@@ -46,13 +47,15 @@ function codeOf(run: () => unknown): string {
 const check = (overrides: Partial<GroupWorkflow>) => () => checkGroupWorkflow(workflow(overrides));
 
 describe('a group workflow', () => {
-  it('takes the defaults and every setting, and answers exactly the four settings', () => {
+  it('takes the defaults and every setting, and answers exactly the five settings', () => {
     expect(checkGroupWorkflow(DEFAULT_WORKFLOW)).toEqual(DEFAULT_WORKFLOW);
+    expect(DEFAULT_WORKFLOW.assignment).toEqual({ mode: 'off', capacity: null });
     const full = workflow({
       responseTargetSeconds: 3600,
       businessHours: hours(),
       acknowledgement: { when: 'outside-business-hours', text: '  We reply tomorrow. Thanks ' },
       returnToQueueSeconds: 31_536_000,
+      assignment: { mode: 'least-loaded', capacity: 12 },
     });
     const checked = checkGroupWorkflow(full);
     expect(checked).toEqual({
@@ -61,6 +64,7 @@ describe('a group workflow', () => {
     });
     expect(Object.keys(checked).sort()).toEqual([
       'acknowledgement',
+      'assignment',
       'businessHours',
       'responseTargetSeconds',
       'returnToQueueSeconds',
@@ -137,6 +141,47 @@ describe('a group workflow', () => {
     ).toBe(text);
   });
 
+  it.each([
+    ['round-robin', null],
+    ['round-robin', 1],
+    ['least-loaded', 1000],
+    ['least-loaded', null],
+    ['off', null],
+  ] as const)('takes assignment %s with capacity %p', (mode, capacity) => {
+    const checked = checkGroupWorkflow(workflow({ assignment: { mode, capacity } }));
+    expect(checked.assignment).toEqual({ mode, capacity });
+  });
+
+  it.each([
+    ['zero', 0],
+    ['negative', -1],
+    ['minus zero', -0],
+    ['a fraction', 1.5],
+    ['more than 1000', 1001],
+    ['not a number', Number.NaN],
+    ['infinite', Number.POSITIVE_INFINITY],
+  ])('refuses a capacity that is %s', (_label, capacity) => {
+    for (const mode of ['round-robin', 'least-loaded', 'off'] as const) {
+      expect(codeOf(check({ assignment: { mode, capacity } }))).toBe('capacity-out-of-range');
+    }
+  });
+
+  it('limits only automatic assignment: a capacity with mode off is refused', () => {
+    for (const capacity of [1, 5, 1000]) {
+      expect(codeOf(check({ assignment: { mode: 'off', capacity } }))).toBe(
+        'capacity-needs-automatic-assignment',
+      );
+    }
+  });
+
+  it('answers the assignment as a copy of exactly its two fields', () => {
+    const draft = { mode: 'round-robin', capacity: 3, note: 'x' } as GroupWorkflow['assignment'];
+    const checked = checkGroupWorkflow(workflow({ assignment: draft }));
+    expect(checked.assignment).toEqual({ mode: 'round-robin', capacity: 3 });
+    expect(checked.assignment).not.toBe(draft);
+    expect(checkGroupWorkflow(DEFAULT_WORKFLOW).assignment).not.toBe(ASSIGNMENT_OFF);
+  });
+
   it('tells unchanged settings from changed ones', () => {
     const a = checkGroupWorkflow(workflow({ businessHours: hours() }));
     const b = checkGroupWorkflow(
@@ -146,6 +191,22 @@ describe('a group workflow', () => {
     expect(sameWorkflow(a, workflow())).toBe(false);
     expect(sameWorkflow(a, { ...a, returnToQueueSeconds: 60 })).toBe(false);
     expect(sameWorkflow(a, { ...a, businessHours: hours({ closedDates: [] }) })).toBe(false);
+    // The assignment counts, its mode and its capacity both.
+    const robin = { ...a, assignment: { mode: 'round-robin' as const, capacity: 5 } };
+    expect(sameWorkflow(a, robin)).toBe(false);
+    expect(
+      sameWorkflow(robin, { ...robin, assignment: { mode: 'round-robin', capacity: 5 } }),
+    ).toBe(true);
+    expect(
+      sameWorkflow(robin, { ...robin, assignment: { mode: 'round-robin', capacity: 6 } }),
+    ).toBe(false);
+    expect(
+      sameWorkflow(robin, { ...robin, assignment: { mode: 'round-robin', capacity: null } }),
+    ).toBe(false);
+    expect(
+      sameWorkflow(robin, { ...robin, assignment: { mode: 'least-loaded', capacity: 5 } }),
+    ).toBe(false);
+    expect(sameWorkflow(a, { ...a, assignment: { mode: 'off', capacity: null } })).toBe(true);
     // A view carries its version and time besides: only the settings count.
     const view = { ...a, version: 3, changedAt: '2026-01-01T00:00:00.000Z' };
     expect(sameWorkflow(a, view)).toBe(true);

@@ -9,6 +9,24 @@ export const ACKNOWLEDGEMENT_WHEN: readonly AcknowledgementWhen[] = [
   'outside-business-hours',
 ];
 
+export type AssignmentMode = 'off' | 'round-robin' | 'least-loaded';
+
+export const ASSIGNMENT_MODES: readonly AssignmentMode[] = ['off', 'round-robin', 'least-loaded'];
+
+/**
+ * Automatic assignment of the group's waiting unassigned threads (routing
+ * acts on it): 'off', by hand only; 'round-robin', its members in turn;
+ * 'least-loaded', the one with the fewest open assigned threads in the group.
+ */
+export interface GroupAssignment {
+  mode: AssignmentMode;
+  /** Most open assigned threads a member takes automatically; null: no limit. */
+  capacity: number | null;
+}
+
+/** Assignment by hand only: what a group works with until it chooses otherwise. */
+export const ASSIGNMENT_OFF: GroupAssignment = { mode: 'off', capacity: null };
+
 /** How a group works its queue. Durations are whole seconds of business time. */
 export interface GroupWorkflow {
   /** null: no first-response target. */
@@ -19,6 +37,8 @@ export interface GroupWorkflow {
   acknowledgement: { when: AcknowledgementWhen; text: string } | null;
   /** null: an assignee keeps a thread however long they stay silent. */
   returnToQueueSeconds: number | null;
+  /** { mode: 'off', capacity: null }: assignment by hand only. */
+  assignment: GroupAssignment;
 }
 
 /** What a group that never set its workflow works with. */
@@ -27,11 +47,14 @@ export const DEFAULT_WORKFLOW: GroupWorkflow = {
   businessHours: null,
   acknowledgement: null,
   returnToQueueSeconds: null,
+  assignment: ASSIGNMENT_OFF,
 };
 
 /** One year (the event contract's bound): the longest target or return-to-queue delay. */
 export const MAX_DURATION_SECONDS = 31_536_000;
 export const MAX_ACKNOWLEDGEMENT_LENGTH = 1000;
+/** The most open assigned threads a member may take automatically, when limited. */
+export const MAX_ASSIGNMENT_CAPACITY = 1000;
 
 const CONTROL = /\p{Cc}/u;
 
@@ -76,6 +99,31 @@ function acknowledgementText(raw: string): string {
 }
 
 /**
+ * A capacity is a whole number of threads from 1 to 1000, or null (no
+ * limit); it only limits automatic assignment, so with 'off' it is refused
+ * rather than stored to mean nothing.
+ */
+function assignment(draft: GroupAssignment): GroupAssignment {
+  const { mode, capacity } = draft;
+  if (
+    capacity !== null &&
+    (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_ASSIGNMENT_CAPACITY)
+  ) {
+    throw invalid(
+      'capacity-out-of-range',
+      `an assignment capacity is a whole number of threads from 1 to ${MAX_ASSIGNMENT_CAPACITY}, or null (no limit)`,
+    );
+  }
+  if (mode === 'off' && capacity !== null) {
+    throw invalid(
+      'capacity-needs-automatic-assignment',
+      "a capacity limits automatic assignment: with mode 'off' it is null",
+    );
+  }
+  return { mode, capacity };
+}
+
+/**
  * Checks a group's workflow settings against every rule and answers them as
  * stored (trimmed text, business hours in canonical order).
  */
@@ -102,7 +150,13 @@ export function checkGroupWorkflow(draft: GroupWorkflow): GroupWorkflow {
     }
     acknowledgement = { when, text: acknowledgementText(draft.acknowledgement.text) };
   }
-  return { responseTargetSeconds, businessHours, acknowledgement, returnToQueueSeconds };
+  return {
+    responseTargetSeconds,
+    businessHours,
+    acknowledgement,
+    returnToQueueSeconds,
+    assignment: assignment(draft.assignment),
+  };
 }
 
 /** Exactly a workflow's fields, in a fixed order (a stored or viewed object may hold more). */
@@ -118,6 +172,7 @@ export const workflowOf = (w: GroupWorkflow): GroupWorkflow => ({
     text: w.acknowledgement.text,
   },
   returnToQueueSeconds: w.returnToQueueSeconds,
+  assignment: { mode: w.assignment.mode, capacity: w.assignment.capacity },
 });
 
 /** Two checked workflows that would be stored and published alike. */

@@ -10,16 +10,20 @@ import {
 import { DOCUMENT_LOCKS } from '@gm/service-kit';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import type { GroupWorkflow } from '../domain/group-workflow.js';
+import { ASSIGNMENT_OFF, type GroupWorkflow } from '../domain/group-workflow.js';
 
 export const GROUP_WORKFLOWS_COLLECTION = 'group_workflows';
+
+/** Workflows stored before automatic assignment was offered have no `assignment`. */
+type StoredGroupWorkflow = Omit<GroupWorkflow, 'assignment'> &
+  Partial<Pick<GroupWorkflow, 'assignment'>>;
 
 interface GroupWorkflowDocument extends Partial<OutboxFields> {
   /** `${practiceId}:${groupId}`. */
   _id: string;
   practiceId: string;
   groupId: string;
-  workflow: GroupWorkflow;
+  workflow: StoredGroupWorkflow;
   version: number;
   changedAt: string;
 }
@@ -55,8 +59,10 @@ export class GroupWorkflowsRepository {
   async find(practiceId: string, groupId: string): Promise<StoredWorkflow | null> {
     const document = await this.workflows.findOne({ _id: workflowId(practiceId, groupId) });
     if (!document || document.practiceId !== practiceId) return null;
+    const { assignment, ...settings } = document.workflow;
     return {
-      workflow: document.workflow,
+      // Stored before automatic assignment was offered: assignment by hand, as published then.
+      workflow: { ...settings, assignment: assignment ?? { ...ASSIGNMENT_OFF } },
       version: document.version,
       changedAt: document.changedAt,
     };

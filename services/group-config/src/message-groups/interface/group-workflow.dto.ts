@@ -21,22 +21,29 @@ import {
 } from '../domain/business-hours.js';
 import {
   ACKNOWLEDGEMENT_WHEN,
+  ASSIGNMENT_MODES,
+  ASSIGNMENT_OFF,
   MAX_ACKNOWLEDGEMENT_LENGTH,
+  MAX_ASSIGNMENT_CAPACITY,
   MAX_DURATION_SECONDS,
   type AcknowledgementWhen,
+  type AssignmentMode,
   type GroupWorkflow,
 } from '../domain/group-workflow.js';
 
 /*
  * The validators check shapes and types (every setting present, null for
- * none; unknown fields refused, as every body here); the domain
- * (group-workflow.ts, business-hours.ts) decides the values, so that each
- * rule is in one place and has its own code. The validators' bounds only
+ * none, but for `assignment`, which may be left out; unknown fields refused,
+ * as every body here); the domain (group-workflow.ts, business-hours.ts)
+ * decides the values, so that each rule is in one place and has its own code. The validators' bounds only
  * keep bodies small; the domain's, documented here, are tighter.
  */
 
 /** Required, and null or a value the following validators check. */
 const RequiredOrNull = () => ValidateIf((_dto: object, value: unknown) => value !== null);
+
+/** May be left out; if given (null too), a value the following validators check. */
+const OmittedOrGiven = () => ValidateIf((_dto: object, value: unknown) => value !== undefined);
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
 
@@ -126,7 +133,31 @@ export class AcknowledgementDto {
   text!: string;
 }
 
-/** PUT /message-groups/:groupId/workflow: every setting, null meaning none. */
+const ASSIGNMENT_MEANING =
+  "Automatic assignment of the group's waiting unassigned threads, oldest first: round-robin takes the group's Users (for a care-team group, the patient's in-house care team) in turn; least-loaded gives it to the one with the fewest open assigned threads in the group (ties in turn). It skips deactivated and ineligible members and those at capacity (open = assigned, Not Replied, not in Trash); when nobody is available the thread waits in the queue until someone is. Admins can still assign by hand.";
+
+export class AssignmentDto {
+  @ApiProperty({
+    enum: ASSIGNMENT_MODES,
+    description: 'off: assignment by hand only; round-robin or least-loaded: automatic.',
+  })
+  @IsIn(ASSIGNMENT_MODES)
+  mode!: AssignmentMode;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_ASSIGNMENT_CAPACITY,
+    description: `The most open assigned threads a member takes automatically: a whole number from 1 to ${MAX_ASSIGNMENT_CAPACITY} (capacity-out-of-range); null: no limit. With mode off it is null (capacity-needs-automatic-assignment).`,
+  })
+  @RequiredOrNull()
+  @IsDefined()
+  @IsNumber(FINITE)
+  capacity!: number | null;
+}
+
+/** PUT /message-groups/:groupId/workflow: every setting, null meaning none; `assignment` left out: off. */
 export class GroupWorkflowDto {
   @ApiProperty({
     ...SECONDS,
@@ -167,6 +198,17 @@ export class GroupWorkflowDto {
   @IsDefined()
   @IsNumber(FINITE)
   returnToQueueSeconds!: number | null;
+
+  @ApiProperty({
+    type: AssignmentDto,
+    required: false,
+    description: `${ASSIGNMENT_MEANING} Both fields when given; left out: { mode: 'off', capacity: null }.`,
+  })
+  @OmittedOrGiven()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AssignmentDto)
+  assignment?: AssignmentDto;
 }
 
 export class GroupWorkflowViewDto {
@@ -175,6 +217,8 @@ export class GroupWorkflowViewDto {
   @ApiProperty({ type: AcknowledgementDto, nullable: true })
   acknowledgement!: AcknowledgementDto | null;
   @ApiProperty(SECONDS) returnToQueueSeconds!: number | null;
+  @ApiProperty({ type: AssignmentDto, description: ASSIGNMENT_MEANING })
+  assignment!: AssignmentDto;
   @ApiProperty({
     type: 'integer',
     minimum: 0,
@@ -203,4 +247,7 @@ export const toWorkflowDraft = (dto: GroupWorkflowDto): GroupWorkflow => ({
     text: dto.acknowledgement.text,
   },
   returnToQueueSeconds: dto.returnToQueueSeconds,
+  assignment: dto.assignment
+    ? { mode: dto.assignment.mode, capacity: dto.assignment.capacity }
+    : { ...ASSIGNMENT_OFF },
 });

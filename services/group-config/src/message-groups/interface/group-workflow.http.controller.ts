@@ -19,13 +19,13 @@ const ETAG = {
 const GroupIdParam = () =>
   ApiParam({ name: 'groupId', schema: { type: 'string', pattern: GROUP_ID_PATTERN } });
 const WORKFLOW_RULES =
-  'The body breaks a rule: `validation-failed` (with `errors`: a setting missing, of the wrong type, or an unknown field), `invalid-text`, `response-target-out-of-range`, `return-to-queue-out-of-range`, `unknown-time-zone`, `business-hours-never-open`, `too-many-openings`, `invalid-time-of-day`, `opening-closes-before-opens`, `openings-overlap`, `too-many-closed-dates`, `invalid-closed-date`, `duplicate-closed-date`, `acknowledgement-needs-business-hours`, `acknowledgement-text-required`, `acknowledgement-text-too-long`, `acknowledgement-text-invalid-characters`.';
+  'The body breaks a rule: `validation-failed` (with `errors`: a setting missing, of the wrong type, or an unknown field), `invalid-text`, `response-target-out-of-range`, `return-to-queue-out-of-range`, `unknown-time-zone`, `business-hours-never-open`, `too-many-openings`, `invalid-time-of-day`, `opening-closes-before-opens`, `openings-overlap`, `too-many-closed-dates`, `invalid-closed-date`, `duplicate-closed-date`, `acknowledgement-needs-business-hours`, `acknowledgement-text-required`, `acknowledgement-text-too-long`, `acknowledgement-text-invalid-characters`, `capacity-out-of-range`, `capacity-needs-automatic-assignment`.';
 
 /**
  * A group's workflow settings: first-response target, business hours,
- * automatic acknowledgement, return to queue. Seen by the group's members,
- * changed by its Admins; holders of Settings > Messages > Practice Access do
- * both. Unknown, deleted and other practices' groups are 404 group-not-found.
+ * automatic acknowledgement, return to queue, automatic assignment. Seen by
+ * the group's members, changed by its Admins; holders of Settings > Messages
+ * > Practice Access do both. Unknown, deleted and other practices' groups are 404 group-not-found.
  */
 @ApiTags('message groups')
 @ApiBearerAuth()
@@ -60,7 +60,7 @@ export class GroupWorkflowHttpController {
   @Put(':groupId/workflow')
   @ApiOperation({
     summary:
-      "Replace a group's workflow settings (every setting sent, null: none). A replacement that changes nothing answers the stored version and publishes nothing.",
+      "Replace a group's workflow settings (every setting sent, null: none; assignment left out: off). A replacement that changes nothing answers the stored version and publishes nothing.",
   })
   @ApiIfMatch(
     'The version read (its ETag, "0" if never set); 409 workflow-changed-meanwhile if it moved on, 400 invalid-if-match if it is not a version.',
