@@ -35,6 +35,7 @@ import type {
 } from '../services/routing-assignment/src/threads/domain/thread-state.js';
 import {
   applyWorkflow,
+  NO_WORKFLOW,
   type ThreadWorkflow,
 } from '../services/routing-assignment/src/threads/domain/thread-workflow.js';
 import {
@@ -92,12 +93,14 @@ const NEW_YORK: BusinessHours = {
 };
 /** The open threads' group: a day's target (three business days here), an hour's return to queue. */
 const OPEN_WORKFLOW: ThreadWorkflow = {
+  ...NO_WORKFLOW,
   responseTargetSeconds: 86_400,
   businessHours: NEW_YORK,
   acknowledgement: null,
   returnToQueueSeconds: 3600,
 };
 const plainTarget = (seconds: number): ThreadWorkflow => ({
+  ...NO_WORKFLOW,
   responseTargetSeconds: seconds,
   businessHours: null,
   acknowledgement: null,

@@ -742,6 +742,36 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       await onceDue('gary', sent.threadId, true, 'overdue');
       await steps(sent.threadId, (kinds) => kinds.filter((k) => k === 'overdue').length === 2);
     });
+
+    it('with round robin on, the waiting thread goes to one of its Users, who then finds it', async () => {
+      const current = await call('GET', workflowUrl, { token: await member('gary') });
+      const {
+        version,
+        changedAt: _changedAt,
+        ...settings
+      } = current.json as {
+        version: number;
+        changedAt: string;
+      };
+      const saved = await call('PUT', workflowUrl, {
+        token: await member('gary'),
+        // A minute's grace now, so the assignee is still the one when she looks.
+        body: {
+          ...settings,
+          returnToQueueSeconds: 60,
+          assignment: { mode: 'round-robin', capacity: 5 },
+        },
+        headers: { 'if-match': `"${version}"` },
+      });
+      expect(describeAnswer(saved)).toBe('200');
+      const t = await steps(sent.threadId, (kinds) => kinds.at(-1) === 'assigned');
+      const assigned = (t.json as Timeline).entries.at(-1)!;
+      expect(assigned.actor.kind).toBe('system');
+      expect(assigned.details).toMatchObject({ how: 'automatic' });
+      const assignee = (t.json as Timeline).assigneeMemberId!;
+      expect(['mbr_uma', 'mbr_vic']).toContain(assignee);
+      await onceDue(assignee.slice('mbr_'.length), sent.threadId, true, 'all');
+    });
   });
 
   describe('the rules hold at send time, not only in the To list', () => {

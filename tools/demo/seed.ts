@@ -257,7 +257,8 @@ async function createGroups(bearer: string): Promise<void> {
 /**
  * Front Office answers within four business hours (weekdays 08:00–17:00 in
  * New York, closed on public holidays), tells patients who write after hours
- * that the office is closed, and puts a thread back in the queue when its
+ * that the office is closed, gives each new thread to its Users in turn (at
+ * most ten open each), and puts a thread back in the queue when its
  * assignee has not answered within two business hours.
  */
 const FRONT_OFFICE_WORKFLOW = {
@@ -276,6 +277,7 @@ const FRONT_OFFICE_WORKFLOW = {
     text: 'Our office is closed. We will answer when we open; for emergencies call 911.',
   },
   returnToQueueSeconds: 2 * 3600,
+  assignment: { mode: 'round-robin', capacity: 10 },
 };
 
 async function saveFrontOfficeWorkflow(bearer: string): Promise<void> {

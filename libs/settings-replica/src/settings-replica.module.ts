@@ -8,7 +8,10 @@ import { WorkflowReplica } from './workflow-replica.js';
 @Global()
 @Module({})
 export class SettingsReplicaModule implements OnModuleInit {
-  constructor(@Inject(SettingsReplica) private readonly replica: SettingsReplica) {}
+  constructor(
+    @Inject(SettingsReplica) private readonly replica: SettingsReplica,
+    @Inject(WorkflowReplica) private readonly workflows: WorkflowReplica,
+  ) {}
 
   static forRoot(): DynamicModule {
     return {
@@ -39,5 +42,6 @@ export class SettingsReplicaModule implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.replica.ensureIndexes();
+    await this.workflows.ensureIndexes();
   }
 }

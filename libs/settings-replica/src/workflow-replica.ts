@@ -48,17 +48,38 @@ export class WorkflowReplica {
     }
     const data = envelope.data as GroupWorkflowChangedV1;
     const _id = `${data.practiceId}:${data.groupId}`;
+    // Derived, for the lookup of the groups whose queue assigns itself.
+    const automatic = data.assignment.mode !== 'off';
     return oneAtATime(`${this.db.databaseName}/workflows/${_id}`, () =>
-      versionCheckedUpsert(this.workflows, _id, { ...data }),
+      versionCheckedUpsert(this.workflows, _id, { ...data, automatic }),
     );
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.workflows.createIndex({ automatic: 1 });
+  }
+
+  /** Every group that assigns its queue automatically. */
+  async automaticGroups(): Promise<{ practiceId: string; groupId: string }[]> {
+    const documents = await this.workflows
+      .find({ automatic: true }, { projection: { practiceId: 1, groupId: 1 } })
+      .toArray();
+    return documents.map((d) => ({ practiceId: String(d.practiceId), groupId: String(d.groupId) }));
   }
 
   /** The group's workflow, or the defaults (version 0) if it never set one. */
   async workflow(practiceId: string, groupId: string): Promise<GroupWorkflow> {
     const document = await this.workflows.findOne({ _id: `${practiceId}:${groupId}` });
     if (!document) return DEFAULT_GROUP_WORKFLOW;
-    const { _id, practiceId: _p, groupId: _g, changedAt: _c, ...workflow } = document;
-    void [_id, _p, _g, _c];
+    const {
+      _id,
+      practiceId: _p,
+      groupId: _g,
+      changedAt: _c,
+      automatic: _a,
+      ...workflow
+    } = document;
+    void [_id, _p, _g, _c, _a];
     return workflow as unknown as GroupWorkflow;
   }
 }

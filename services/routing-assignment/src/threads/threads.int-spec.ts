@@ -75,6 +75,8 @@ let feed: DirectoryFeed;
 let threadEvents: EventsOnTopic;
 
 const http = () => request(app.getHttpServer());
+/** For what must not happen: a few rounds of the deadline timer (500 ms each). */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const token = (sub: string, practiceId = practice, actor: ActorKind = 'member') =>
   mintToken(TEST_JWT_SECRET, { sub, practiceId, actor });
@@ -1072,8 +1074,6 @@ describe('the thread audience (ThreadAudienceChanged)', () => {
 });
 
 describe('team workflow: response target, acknowledgement, return to queue', () => {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
   /** A Billing-like group with these workflow settings, once the service's replica holds them. */
   async function workflowGroup(settings: Omit<WorkflowState, 'groupId'>) {
     const name = uniqueName('Billing Team');
@@ -1268,6 +1268,117 @@ describe('team workflow: response target, acknowledgement, return to queue', () 
   });
 });
 
+describe('automatic assignment', () => {
+  /** A group with these settings, once the service's replica holds them. */
+  async function assigningGroup(
+    draft: GroupDraft,
+    settings: Omit<WorkflowState, 'groupId'>,
+  ): Promise<string> {
+    const groupId = await group(draft);
+    const version = await bed.settings(practice).workflow({ groupId, ...settings });
+    await waitFor(
+      () => app.get(WorkflowReplica).workflow(practice, groupId),
+      (held) => held.version === version,
+      { description: `workflow v${version} of ${draft.name} in the replica` },
+    );
+    return groupId;
+  }
+
+  const assignedTo = async (threadId: string, count = 1) =>
+    (await observed<MessageAssignedV2>(MessageAssignedV2.type, threadId, count)).map((e) => e.data);
+
+  it("round robin gives a Specific Members group's threads to its Users in turn, as the system", async () => {
+    const groupId = await assigningGroup(billingDraft(), {
+      assignment: { mode: 'round-robin', capacity: null },
+    });
+    const threads = [];
+    for (let i = 0; i < 4; i++) threads.push(await thread(toGroup(groupId)));
+    const assignees = [];
+    for (const { threadId } of threads) {
+      const [assigned] = await assignedTo(threadId);
+      expect(assigned).toMatchObject({
+        previousAssigneeMemberId: null,
+        assignedByMemberId: null,
+        how: 'automatic',
+      });
+      assignees.push(assigned!.assigneeMemberId);
+    }
+    // Its Users alternate; its Admin assigns and is never chosen.
+    expect(assignees.filter((m) => m === id('userA'))).toHaveLength(2);
+    expect(assignees.filter((m) => m === id('userB'))).toHaveLength(2);
+    const view = await timeline(threads[0]!.threadId);
+    expect(view.entries.at(-1)).toMatchObject({
+      kind: 'assigned',
+      actor: { kind: 'system' },
+      details: { how: 'automatic' },
+    });
+    // The assignee may answer it.
+    const reply = await post(`/threads/${threads[0]!.threadId}/replies`, assignees[0]!, {
+      body: 'On it.',
+    });
+    expect(reply.status).toBe(202);
+  });
+
+  it('keeps a thread in the queue while everyone is at capacity, and gives the oldest to whoever frees up', async () => {
+    const groupId = await assigningGroup(billingDraft(), {
+      assignment: { mode: 'least-loaded', capacity: 1 },
+    });
+    const first = await thread(toGroup(groupId));
+    const second = await thread(toGroup(groupId));
+    const [a] = await assignedTo(first.threadId);
+    const [b] = await assignedTo(second.threadId);
+    expect(new Set([a!.assigneeMemberId, b!.assigneeMemberId])).toEqual(
+      new Set([id('userA'), id('userB')]),
+    );
+    const older = await thread(toGroup(groupId));
+    const younger = await thread(toGroup(groupId));
+    await sleep(1500); // several rounds: nobody has room
+    expect(threadEvents.ofType(MessageAssignedV2.type, older.threadId)).toEqual([]);
+    expect(threadEvents.ofType(MessageAssignedV2.type, younger.threadId)).toEqual([]);
+
+    const reply = await post(`/threads/${first.threadId}/replies`, a!.assigneeMemberId, {
+      body: 'Paid.',
+    });
+    expect(reply.status).toBe(202);
+    const [next] = await assignedTo(older.threadId);
+    expect(next!.assigneeMemberId).toBe(a!.assigneeMemberId);
+    await sleep(1500);
+    expect(threadEvents.ofType(MessageAssignedV2.type, younger.threadId)).toEqual([]);
+  });
+
+  it("a care-team group's thread goes to the patient's care team", async () => {
+    const groupId = await assigningGroup(careDraft(), {
+      assignment: { mode: 'round-robin', capacity: null },
+    });
+    const { threadId } = await thread(toGroup(groupId));
+    const [assigned] = await assignedTo(threadId);
+    expect([id('care'), id('care2')]).toContain(assigned!.assigneeMemberId);
+  });
+
+  it('a thread taken back from a silent assignee goes to someone else', async () => {
+    const groupId = await assigningGroup(billingDraft(), {
+      returnToQueueSeconds: 2,
+      assignment: { mode: 'round-robin', capacity: null },
+    });
+    const { threadId } = await thread(toGroup(groupId));
+    const [first] = await assignedTo(threadId);
+    const [unassigned] = await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId);
+    expect(unassigned!.data).toMatchObject({
+      previousAssigneeMemberId: first!.assigneeMemberId,
+      reason: 'assignee-silent',
+    });
+    const assignments = await assignedTo(threadId, 2);
+    expect(assignments[1]!.assigneeMemberId).not.toBe(first!.assigneeMemberId);
+  });
+
+  it('leaves a group that assigns by hand alone', async () => {
+    const groupId = await assigningGroup(billingDraft(), {});
+    const { threadId } = await thread(toGroup(groupId));
+    await sleep(1500);
+    expect(threadEvents.ofType(MessageAssignedV2.type, threadId)).toEqual([]);
+  });
+});
+
 describe('hot queries on a store with history', () => {
   it('routing, assignment, replies, the timeline and unassignment on deactivation are served by indexes', async () => {
     const connection = app.get<Connection>(getConnectionToken());
@@ -1288,6 +1399,19 @@ describe('hot queries on a store with history', () => {
     await timeline(threadId);
     await feed.member({ memberId, displayName, roleId: 'role_staff', active: false });
     await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId);
+    // Automatic assignment: the group's queue and its members' loads.
+    const automatic = await group(billingDraft());
+    const version = await bed.settings(practice).workflow({
+      groupId: automatic,
+      assignment: { mode: 'least-loaded', capacity: 5 },
+    });
+    await waitFor(
+      () => app.get(WorkflowReplica).workflow(practice, automatic),
+      (held) => held.version === version,
+      { description: 'the automatic group in the replica' },
+    );
+    const queued = await thread(toGroup(automatic));
+    await observed(MessageAssignedV2.type, queued.threadId);
     plans.stop();
 
     expect(plans.finds().length).toBeGreaterThan(3);

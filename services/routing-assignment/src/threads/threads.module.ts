@@ -11,6 +11,7 @@ import {
   outboxRelayProviders,
   type EventSubscription,
 } from '@gm/service-kit';
+import { AssignQueuedThreadsCommandHandler } from './application/assign-queued-threads/assign-queued-threads.command-handler.js';
 import { FireDueDeadlinesCommandHandler } from './application/fire-due-deadlines/fire-due-deadlines.command-handler.js';
 import { AssignThreadCommandHandler } from './application/assign-thread/assign-thread.command-handler.js';
 import { GetThreadTimelineQueryHandler } from './application/get-thread-timeline/get-thread-timeline.query-handler.js';
@@ -23,6 +24,7 @@ import { ThreadChanges } from './application/thread-changes.js';
 import { SOURCE } from './application/thread-events.js';
 import { TrashThreadCommandHandler } from './application/trash-thread/trash-thread.command-handler.js';
 import { ReconsiderThreadsCommandHandler } from './application/reconsider-threads/reconsider-threads.command-handler.js';
+import { GroupQueues } from './infrastructure/group-queues.js';
 import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
 import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
 import { DeadlineTimer } from './interface/deadline-timer.js';
@@ -39,12 +41,14 @@ const commandHandlers = [
   TrashThreadCommandHandler,
   RestoreThreadCommandHandler,
   FireDueDeadlinesCommandHandler,
+  AssignQueuedThreadsCommandHandler,
 ];
 const queryHandlers = [GetThreadTimelineQueryHandler];
 const application = [ThreadChanges];
 const infrastructure = [
   ThreadsRepository,
   ThreadFactsAdapter,
+  GroupQueues,
   ...threadReadRecorderProviders(SOURCE),
   // Threads carry their events (and the audit records of their changes); reads insert access records.
   ...outboxRelayProviders([THREADS_COLLECTION, ACCESS_RECORDS_COLLECTION]),
@@ -64,7 +68,7 @@ const infrastructure = [
     }),
   },
   EventConsumerHost,
-  // Fires response targets and return to queue from the deadlines the threads hold.
+  // Fires response targets and return to queue from the deadlines the threads hold; assigns queues.
   DeadlineTimer,
 ];
 

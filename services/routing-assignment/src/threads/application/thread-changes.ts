@@ -5,6 +5,7 @@ import type { AccessFacts } from '../domain/thread-access.js';
 import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
 import type { ThreadState, Transition } from '../domain/thread-state.js';
 import { applyWorkflow } from '../domain/thread-workflow.js';
+import { GroupQueues } from '../infrastructure/group-queues.js';
 import { ThreadFactsAdapter } from '../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../infrastructure/threads.repository.js';
 import { audienceChange } from './thread-audience-change.js';
@@ -40,6 +41,7 @@ export class ThreadChanges {
     private readonly threads: ThreadsRepository,
     private readonly facts: ThreadFactsAdapter,
     private readonly relay: OutboxRelayHost,
+    private readonly queues: GroupQueues,
   ) {}
 
   async apply<R>(
@@ -70,6 +72,8 @@ export class ThreadChanges {
       ];
       if (await this.threads.update(stored, next, audience.audience, events)) {
         if (events.length) this.relay.nudge();
+        // A reply, a trash or an unassignment may free someone to take the group's next thread.
+        await this.queues.changed(next.practiceId, next.groupId);
         return result;
       }
     }

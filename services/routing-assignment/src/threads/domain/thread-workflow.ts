@@ -1,3 +1,4 @@
+import type { AutomaticAssignment } from './automatic-assignment.js';
 import { businessDeadline, isOpenAt, type BusinessHours } from './business-time.js';
 import { changed, entry } from './thread-change.js';
 import type { ThreadState, TimelineEntry, Transition } from './thread-state.js';
@@ -9,14 +10,16 @@ export interface ThreadWorkflow {
   businessHours: BusinessHours | null;
   acknowledgement: { when: 'always' | 'outside-business-hours'; text: string } | null;
   returnToQueueSeconds: number | null;
+  assignment: AutomaticAssignment;
 }
 
-/** A group that sets none of it: no target, always open, no acknowledgement, no return to queue. */
+/** A group that sets none of it: no target, always open, no acknowledgement, no return to queue, assignment by hand. */
 export const NO_WORKFLOW: ThreadWorkflow = {
   responseTargetSeconds: null,
   businessHours: null,
   acknowledgement: null,
   returnToQueueSeconds: null,
+  assignment: { mode: 'off', capacity: null },
 };
 
 /** The steps that begin a wait for a reply, and those that end it. */

@@ -12,7 +12,8 @@ import type { Connection } from 'mongoose';
 import type { ThreadAccess } from '../domain/thread-access.js';
 import type { AudienceMember } from '../domain/thread-audience.js';
 import type { ThreadState } from '../domain/thread-state.js';
-import { nextDeadline } from '../domain/thread-workflow.js';
+import { isQueued } from '../domain/automatic-assignment.js';
+import { isWaiting, nextDeadline } from '../domain/thread-workflow.js';
 
 export const THREADS_COLLECTION = 'threads';
 
@@ -28,6 +29,10 @@ interface ThreadDocument extends ThreadState, Partial<OutboxFields> {
   assigned: boolean;
   /** Derived: the next deadline that runs (a string, or null), for the timer sweep's range query. */
   dueAt: string | null;
+  /** Derived: waiting unassigned in its group's queue (automatic assignment takes the oldest). */
+  queued: boolean;
+  /** Derived: assigned and waiting for its assignee's reply (what a member's capacity counts). */
+  openAssigned: boolean;
   /** Grows with every write (events or not): the compare-and-set of every update. */
   revision: number;
   /** The audience last published (ThreadAudienceChanged); absent on threads written before it. */
@@ -80,6 +85,8 @@ export function toDocument(
     routed: state.routing !== null,
     assigned: state.assigneeMemberId !== null,
     dueAt: nextDeadline(state),
+    queued: isQueued(state),
+    openAssigned: state.assigneeMemberId !== null && isWaiting(state),
     revision,
     audience,
   };
@@ -115,6 +122,11 @@ function toState(document: ThreadDocument): ThreadState {
  */
 export const DUE_INDEX = { dueAt: 1 } as const;
 
+/** A group's queue, oldest wait first (hinted like DUE_INDEX: strings and booleans only). */
+export const QUEUE_INDEX = { practiceId: 1, groupId: 1, queued: 1, awaitingSince: 1 } as const;
+/** A group's open assigned threads, by assignee. */
+export const OPEN_ASSIGNED_INDEX = { practiceId: 1, groupId: 1, openAssigned: 1 } as const;
+
 /** A thread whose deadline has come. */
 export interface DueThread {
   practiceId: string;
@@ -144,6 +156,32 @@ export class ThreadsRepository {
     await this.threads.createIndex({ addresseeMemberId: 1 });
     await this.threads.createIndex({ _outboxPending: 1 });
     await this.threads.createIndex(DUE_INDEX);
+    await this.threads.createIndex(QUEUE_INDEX);
+    await this.threads.createIndex(OPEN_ASSIGNED_INDEX);
+  }
+
+  /** The ids of the group's queued threads, the longest waiting first. */
+  async queue(practiceId: string, groupId: string, limit: number): Promise<string[]> {
+    const documents = await this.threads
+      .find({ practiceId, groupId, queued: true }, { projection: { threadId: 1 } })
+      .hint(QUEUE_INDEX)
+      .sort({ awaitingSince: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map((d) => d.threadId);
+  }
+
+  /** How many open assigned threads of the group each member holds (members holding none are absent). */
+  async openAssignedCounts(practiceId: string, groupId: string): Promise<Map<string, number>> {
+    const documents = await this.threads
+      .find({ practiceId, groupId, openAssigned: true }, { projection: { assigneeMemberId: 1 } })
+      .hint(OPEN_ASSIGNED_INDEX)
+      .toArray();
+    const counts = new Map<string, number>();
+    for (const { assigneeMemberId } of documents) {
+      if (assigneeMemberId) counts.set(assigneeMemberId, (counts.get(assigneeMemberId) ?? 0) + 1);
+    }
+    return counts;
   }
 
   /**

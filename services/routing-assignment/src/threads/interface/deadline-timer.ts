@@ -14,6 +14,7 @@ import {
   REDIS,
   type InfrastructureConfig,
 } from '@gm/service-kit';
+import { AssignQueuedThreadsCommand } from '../application/assign-queued-threads/assign-queued-threads.command.js';
 import { FireDueDeadlinesCommand } from '../application/fire-due-deadlines/fire-due-deadlines.command.js';
 
 /** How often the timer looks for due deadlines: durations are whole seconds, so a deadline fires within about half of one. */
@@ -21,14 +22,23 @@ export const DEADLINE_POLL_MS = 500;
 /** A killed timer's replica is replaced this long after its last round. */
 export const DEADLINE_LEASE_MS = 5_000;
 const ROUND_LIMIT = 200;
+/**
+ * Every this many rounds (and on the first round after taking the lease),
+ * the queue sweep looks at every group that assigns automatically, not only
+ * those marked: a mark lost, or a member back (reactivated, capacity freed
+ * by a change elsewhere), is found within about 30 s.
+ */
+const EVERY_GROUP_ROUNDS = 60;
 
 /**
- * Drives the deadlines (response targets, return to queue). They live in
- * the threads themselves (`dueAt`, in the same write as the change that
- * set them), so nothing is scheduled in memory: whichever replica holds the
- * lease reads what is due, in order, and a replica that starts after
- * downtime (or takes over from a killed one) finds everything that fell due
- * meanwhile and fires it.
+ * Drives the deadlines (response targets, return to queue) and automatic
+ * assignment. Deadlines live in the threads themselves (`dueAt`, in the
+ * same write as the change that set them), and so does a thread's place in
+ * its group's queue (`queued`): nothing is scheduled in memory. Whichever
+ * replica holds the lease reads what is due, in order, fires it, then
+ * assigns the queues of the groups marked since; a replica that starts
+ * after downtime (or takes over from a killed one) finds everything that
+ * fell due meanwhile, and looks at every group's queue.
  */
 @Injectable()
 export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,6 +46,8 @@ export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationS
   private loop?: Promise<void>;
   private wake?: () => void;
   private readonly lease: RedisLease;
+  /** Rounds run since this replica took the lease. */
+  private heldRounds = 0;
 
   constructor(
     private readonly commands: CommandBus,
@@ -77,6 +89,10 @@ export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationS
               'deadlines failed to fire; they stay due and are tried again',
             );
           }
+          const everyGroup = this.heldRounds++ % EVERY_GROUP_ROUNDS === 0;
+          await this.commands.execute(new AssignQueuedThreadsCommand(now, everyGroup));
+        } else {
+          this.heldRounds = 0;
         }
       } catch (error) {
         this.logger.warn({ err: error }, 'deadline round failed; retrying');

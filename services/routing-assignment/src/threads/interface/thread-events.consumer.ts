@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { inRuns } from '@gm/messaging';
 import {
+  GroupWorkflowChangedV1,
   MemberChangedV1,
   MessageGroupCreatedV1,
   MessageGroupDeletedV1,
@@ -21,6 +22,7 @@ import {
 import { ReceivePatientMessageCommand } from '../application/receive-patient-message/receive-patient-message.command.js';
 import { ReceivePatientMessagesCommand } from '../application/receive-patient-messages/receive-patient-messages.command.js';
 import type { PatientMessage } from '../domain/thread-state.js';
+import { GroupQueues } from '../infrastructure/group-queues.js';
 import { RouteWaitingThreadsCommand } from '../application/route-waiting-threads/route-waiting-threads.command.js';
 import type { Cause } from '../application/thread-events.js';
 import { ReconsiderThreadsCommand } from '../application/reconsider-threads/reconsider-threads.command.js';
@@ -45,6 +47,7 @@ export class ThreadEventsConsumer {
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
     private readonly workflows: WorkflowReplica,
+    private readonly queues: GroupQueues,
     private readonly commands: CommandBus,
   ) {}
 
@@ -80,7 +83,10 @@ export class ThreadEventsConsumer {
       await this.afterSettingsChange(envelope, cause);
     } else if (this.workflows.handles(envelope.type)) {
       // A wait's deadlines are fixed when it begins: a new workflow applies to later waits.
+      // Automatic assignment, newly on or with more capacity, may take the group's queue now.
       await this.workflows.apply(envelope);
+      const { practiceId, groupId } = envelope.data as GroupWorkflowChangedV1;
+      await this.queues.changed(practiceId, groupId);
     } else if (envelope.type === MessageSentV1.type) {
       await this.commands.execute(
         new ReceivePatientMessageCommand(patientMessage(envelope), cause),
@@ -115,6 +121,8 @@ export class ThreadEventsConsumer {
       envelope.type === MessageGroupUpdatedV1.type
     ) {
       await this.commands.execute(new RouteWaitingThreadsCommand(practiceId, groupId, cause));
+      // New Users, or a care team's group, may take its queue.
+      await this.queues.changed(practiceId, groupId);
     } else if (envelope.type !== MessageGroupDeletedV1.type) {
       return;
     }

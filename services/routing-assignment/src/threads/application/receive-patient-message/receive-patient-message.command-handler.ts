@@ -3,6 +3,7 @@ import { UnprocessableEvent } from '@gm/messaging';
 import { OutboxRelayHost } from '@gm/service-kit';
 import { openThread, receiveFollowUp } from '../../domain/thread.js';
 import type { PatientMessage } from '../../domain/thread-state.js';
+import { GroupQueues } from '../../infrastructure/group-queues.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { ThreadChanges } from '../thread-changes.js';
@@ -24,6 +25,7 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
     private readonly facts: ThreadFactsAdapter,
     private readonly changes: ThreadChanges,
     private readonly relay: OutboxRelayHost,
+    private readonly queues: GroupQueues,
   ) {}
 
   async execute({ message, cause }: ReceivePatientMessageCommand): Promise<Reception> {
@@ -44,6 +46,7 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
     );
     if (await this.threads.insert(opening.state, opening.audience, opening.events)) {
       if (opening.events.length) this.relay.nudge();
+      await this.queues.changed(opening.state.practiceId, opening.state.groupId);
       return opening.reception;
     }
     // Inserted meanwhile (a redelivery racing this one), or the id is another practice's thread.

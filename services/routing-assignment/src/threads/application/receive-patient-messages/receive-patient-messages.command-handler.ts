@@ -2,6 +2,7 @@ import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OutboxRelayHost } from '@gm/service-kit';
 import { openThread, type RoutingGroup } from '../../domain/thread.js';
 import type { PatientMessage } from '../../domain/thread-state.js';
+import { GroupQueues } from '../../infrastructure/group-queues.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { ReceivePatientMessageCommand } from '../receive-patient-message/receive-patient-message.command.js';
@@ -31,6 +32,7 @@ export class ReceivePatientMessagesCommandHandler implements ICommandHandler<Rec
     private readonly facts: ThreadFactsAdapter,
     private readonly relay: OutboxRelayHost,
     private readonly commands: CommandBus,
+    private readonly queues: GroupQueues,
   ) {}
 
   async execute({ messages }: ReceivePatientMessagesCommand): Promise<number> {
@@ -40,6 +42,14 @@ export class ReceivePatientMessagesCommandHandler implements ICommandHandler<Rec
     const inserted = openings.length ? await this.threads.insertMany(openings) : new Set();
     if (openings.some((o) => inserted.has(o.state.threadId) && o.events.length)) {
       this.relay.nudge();
+    }
+    const queues = new Map(
+      openings
+        .filter((o) => inserted.has(o.state.threadId))
+        .map(({ state }) => [`${state.practiceId}/${state.groupId}`, state]),
+    );
+    for (const { practiceId, groupId } of queues.values()) {
+      await this.queues.changed(practiceId, groupId);
     }
     const done = new Set(
       firsts.filter((r) => inserted.has(r.message.threadId)).map((r) => r.message),
