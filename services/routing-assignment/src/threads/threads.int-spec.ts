@@ -1114,7 +1114,7 @@ describe('team workflow: response target, acknowledgement, return to queue', () 
     expect(view.status).toBe('not-replied');
     expect(view.entries.at(-1)).toMatchObject({ kind: 'overdue', actor: { kind: 'system' } });
 
-    await sleep(1500); // three more rounds of the timer
+    await sleep(1000); // two more rounds of the timer
     expect(threadEvents.ofType(MessageResponseOverdueV1.type, late.threadId)).toHaveLength(1);
     for (const { threadId } of [answered, trashed]) {
       expect(threadEvents.ofType(MessageResponseOverdueV1.type, threadId)).toEqual([]);
@@ -1249,7 +1249,7 @@ describe('team workflow: response target, acknowledgement, return to queue', () 
       (await post(`/threads/${silent.threadId}/replies`, id('userA'), { body: 'Late.' })).status,
     ).toBe(403);
 
-    await sleep(1500);
+    await sleep(1000);
     expect(threadEvents.ofType(MessageUnassignedV2.type, silent.threadId)).toHaveLength(1);
     expect(threadEvents.ofType(MessageUnassignedV2.type, answering.threadId)).toEqual([]);
   });
@@ -1263,7 +1263,7 @@ describe('team workflow: response target, acknowledgement, return to queue', () 
       Array.from({ length: 4 }, () => commands.execute(new FireDueDeadlinesCommand(later, 50))),
     );
     await observed(MessageResponseOverdueV1.type, threadId);
-    await sleep(1500);
+    await sleep(1000);
     expect(threadEvents.ofType(MessageResponseOverdueV1.type, threadId)).toHaveLength(1);
   });
 });
@@ -1332,7 +1332,7 @@ describe('automatic assignment', () => {
     );
     const older = await thread(toGroup(groupId));
     const younger = await thread(toGroup(groupId));
-    await sleep(1500); // several rounds: nobody has room
+    await sleep(1000); // two rounds: nobody has room
     expect(threadEvents.ofType(MessageAssignedV2.type, older.threadId)).toEqual([]);
     expect(threadEvents.ofType(MessageAssignedV2.type, younger.threadId)).toEqual([]);
 
@@ -1342,7 +1342,7 @@ describe('automatic assignment', () => {
     expect(reply.status).toBe(202);
     const [next] = await assignedTo(older.threadId);
     expect(next!.assigneeMemberId).toBe(a!.assigneeMemberId);
-    await sleep(1500);
+    await sleep(1000);
     expect(threadEvents.ofType(MessageAssignedV2.type, younger.threadId)).toEqual([]);
   });
 
@@ -1374,7 +1374,7 @@ describe('automatic assignment', () => {
   it('leaves a group that assigns by hand alone', async () => {
     const groupId = await assigningGroup(billingDraft(), {});
     const { threadId } = await thread(toGroup(groupId));
-    await sleep(1500);
+    await sleep(1000);
     expect(threadEvents.ofType(MessageAssignedV2.type, threadId)).toEqual([]);
   });
 });
