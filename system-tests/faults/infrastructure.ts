@@ -6,7 +6,7 @@
  * (no shutdown hook runs: what a crash leaves is what the services face) and
  * started again on the same data.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -95,20 +95,48 @@ function stackSh(
   });
 }
 
+/** `ss` lines of the sockets on these local ports (who holds a port a start could not bind). */
+function socketsOn(ports: number[]): string {
+  const out = spawnSync('ss', ['-tanp'], { encoding: 'utf8' }).stdout ?? '';
+  const mine = out
+    .split('\n')
+    .filter((line) => ports.some((port) => line.split(/\s+/)[3]?.endsWith(`:${port}`)));
+  return mine.length ? mine.join('\n') : '(no socket on those ports)';
+}
+
 /**
  * stack.sh waits 30 s for FerretDB (90 s for Kafka) and gives up while the
  * server goes on starting; on a machine busy with other suites that bound
  * can pass. A second `start` finds the server it started and waits again.
+ * A start that could not bind its ports (once seen for a Kafka controller
+ * port just after a kill -9) waits for them to be free first, and a second
+ * failure says which sockets held them.
  */
 async function stackStart(
   server: 'kafka' | 'mongodb',
   dir: string,
   env: Record<string, string>,
+  ports: number[],
 ): Promise<void> {
   try {
     await stackSh('start', server, dir, env);
-  } catch {
-    await stackSh('start', server, dir, env);
+  } catch (first) {
+    const held = socketsOn(ports);
+    for (
+      let waited = 0;
+      waited < 15_000 && (await Promise.all(ports.map(portAnswers))).some(Boolean);
+      waited += 250
+    ) {
+      await sleep(250);
+    }
+    try {
+      await stackSh('start', server, dir, env);
+    } catch (second) {
+      throw new Error(
+        `${(second as Error).message}\nfirst attempt: ${(first as Error).message.split('\n')[0]}\nsockets on ${ports.join(', ')} after it:\n${held}`,
+        { cause: second },
+      );
+    }
   }
 }
 
@@ -152,7 +180,7 @@ export class SingleBroker implements KafkaUnderTest {
   }
 
   async start(): Promise<void> {
-    await stackStart('kafka', this.dir, this.env());
+    await stackStart('kafka', this.dir, this.env(), [this.port, this.controllerPort]);
   }
 
   async startFresh(): Promise<void> {
@@ -194,7 +222,7 @@ export class OwnFerretDb {
   }
 
   async start(): Promise<void> {
-    await stackStart('mongodb', this.dir, { GM_MONGO_PORT: String(this.port) });
+    await stackStart('mongodb', this.dir, { GM_MONGO_PORT: String(this.port) }, [this.port]);
   }
 
   async crashAndRestart(): Promise<{ downMs: number }> {
