@@ -35,6 +35,7 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   threads.MessageResponseOverdueV1,
   threads.AcknowledgementSentV1,
   threads.ThreadAudienceChangedV1,
+  threads.ThreadAudienceChangedV2,
   accessAudit.AccessRecordedV1,
   consistency.ReactionsPublishedV1,
 ] as ReadonlyArray<EventDefinition<unknown>>;

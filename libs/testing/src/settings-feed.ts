@@ -1,5 +1,6 @@
 import {
   GroupWorkflowChangedV1,
+  MemberOutOfOfficeChangedV1,
   MessageGroupCreatedV1,
   MessageGroupDeletedV1,
   MessageGroupUpdatedV1,
@@ -23,8 +24,9 @@ export type WorkflowState = Pick<GroupWorkflowChangedV1, 'groupId'> &
   Partial<Omit<GroupWorkflowChangedV1, Stamped | 'groupId'>>;
 
 /**
- * Publishes message group and PHR preference state for one practice straight
- * onto the settings topics, as group-config and phr-preferences would, so a
+ * Publishes message group, workflow, out-of-office and PHR preference state
+ * for one practice straight onto the settings topics, as group-config and
+ * phr-preferences would, so a
  * service's tests can feed its settings replica without running them.
  * Versions grow per group (and for the preferences) like the owners'.
  */
@@ -56,6 +58,14 @@ export class SettingsFeed extends StateFeed {
     return this.publishState(GroupWorkflowChangedV1, `workflow:${state.groupId}`, {
       ...defaults,
       ...state,
+    });
+  }
+
+  /** A member's out-of-office periods, full state as group-config publishes it. */
+  outOfOffice(memberId: string, periods: MemberOutOfOfficeChangedV1['periods']): Promise<number> {
+    return this.publishState(MemberOutOfOfficeChangedV1, `out-of-office:${memberId}`, {
+      memberId,
+      periods,
     });
   }
 

@@ -6,6 +6,7 @@ import { TOPICS } from '../topics.js';
  * What was done to a thread. Known values:
  * - `thread.message-sent`: the patient sent a message (a new thread or a follow-up);
  * - `thread.read`: a member or the patient opened the thread (its messages and replies);
+ * - `thread.read-as-cover`: a member opened a direct message to a colleague who is out of office, as their named cover;
  * - `thread.timeline.read`: a member read the thread's progress timeline;
  * - `thread.assigned`, `thread.unassigned`: the assignee changed (unassigned by the system);
  * - `thread.replied`: a member replied to the patient;
@@ -18,6 +19,7 @@ import { TOPICS } from '../topics.js';
 export type AccessAuditAction =
   | 'thread.message-sent'
   | 'thread.read'
+  | 'thread.read-as-cover'
   | 'thread.timeline.read'
   | 'thread.assigned'
   | 'thread.unassigned'
@@ -30,6 +32,7 @@ export type AccessAuditAction =
 export const ACCESS_AUDIT_ACTIONS: readonly AccessAuditAction[] = [
   'thread.message-sent',
   'thread.read',
+  'thread.read-as-cover',
   'thread.timeline.read',
   'thread.assigned',
   'thread.unassigned',

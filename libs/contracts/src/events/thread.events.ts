@@ -284,6 +284,8 @@ export const AcknowledgementSentV1 = defineEvent<AcknowledgementSentV1>({
 
 /** Why a member is in a thread's audience (ADR 0016). */
 export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee';
+/** v2 adds the cover of an addressee who is out of office (ADR 0021). */
+export type AudienceReasonV2 = AudienceReason | 'cover';
 
 export interface ThreadAudienceMemberV1 {
   memberId: string;
@@ -327,6 +329,45 @@ export const ThreadAudienceChangedV1 = defineEvent<ThreadAudienceChangedV1>({
     members: {
       type: 'array',
       items: object({ memberId: id, reason: oneOf('admin', 'assignee', 'care-team', 'addressee') }),
+    },
+    occurredAt: timestamp,
+  }),
+});
+
+export interface ThreadAudienceMemberV2 {
+  memberId: string;
+  reason: AudienceReasonV2;
+}
+
+/**
+ * ThreadAudienceChanged with one more reason: `cover`, the member named to
+ * cover for the addressee of a direct message while the addressee is out
+ * of office, for that period only. Otherwise as v1.
+ */
+export interface ThreadAudienceChangedV2 extends Omit<ThreadAudienceChangedV1, 'members'> {
+  members: ThreadAudienceMemberV2[];
+}
+
+export const ThreadAudienceChangedV2 = defineEvent<ThreadAudienceChangedV2>({
+  name: 'ThreadAudienceChanged',
+  type: 'gm.thread.audience-changed.v2',
+  version: 2,
+  topic: TOPICS.threads,
+  keyField: 'threadId',
+  description:
+    "Who may see a thread now (its group's active Admins, its valid assignee, the patient's care team on care-team threads, the addressee of a direct message, and the addressee's cover while they are out of office), with why; the whole audience, versioned per thread.",
+  schema: object({
+    practiceId: id,
+    threadId: id,
+    groupId: nullableId,
+    patientId: id,
+    audienceVersion: version,
+    members: {
+      type: 'array',
+      items: object({
+        memberId: id,
+        reason: oneOf('admin', 'assignee', 'care-team', 'addressee', 'cover'),
+      }),
     },
     occurredAt: timestamp,
   }),

@@ -14,6 +14,7 @@ import {
   MessageRoutedV1,
   MessageSentV1,
   ThreadAudienceChangedV1,
+  ThreadAudienceChangedV2,
   TOPICS,
   toWireRecord,
   type EventDefinition,
@@ -43,6 +44,9 @@ import { ThreadReadRecorder } from '@gm/access-recording';
 
 const practice = uniqueName('prc');
 const ADMIN = 'mbr_admin';
+/** A doctor out of office, and the colleague named to cover for them. */
+const ADDRESSEE = 'mbr_doctor';
+const COVER = 'mbr_cover';
 const PATIENT = 'pat_ruth';
 const GROUP = uniqueName('grp');
 const SUBJECT = 'Audit subject that must not leak';
@@ -171,6 +175,9 @@ beforeAll(async () => {
   const feed = new DirectoryFeed(producer, practice);
   await feed.practice({ name: 'Riverside', plan: 'paid' });
   await feed.member({ memberId: ADMIN, displayName: 'Alice Admin', roleId: null, active: true });
+  for (const memberId of [ADDRESSEE, COVER]) {
+    await feed.member({ memberId, displayName: `Dr. ${memberId}`, roleId: null, active: true });
+  }
   await feed.patient({
     patientId: PATIENT,
     displayName: 'Ruth Patient',
@@ -262,6 +269,90 @@ describe('thread reads are recorded', () => {
       }
     }
     expect(audit.invalid).toEqual([]);
+  });
+});
+
+describe("a cover's reads", () => {
+  /** A direct message to ADDRESSEE, seen by `members` as routing-assignment decided. */
+  async function audience(
+    threadId: string,
+    audienceVersion: number,
+    members: ThreadAudienceChangedV2['members'],
+  ) {
+    await publish(ThreadAudienceChangedV2, {
+      practiceId: practice,
+      threadId,
+      groupId: null,
+      patientId: PATIENT,
+      audienceVersion,
+      members,
+      occurredAt: new Date().toISOString(),
+    });
+  }
+  const coversDirect = async () => {
+    const response = await open(app, '/inbox/direct?limit=100', COVER, 'member');
+    return ((response.body.threads ?? []) as Listed[]).map((t) => t.threadId);
+  };
+
+  it('are recorded as reads by the cover (thread.read-as-cover), for the period only', async () => {
+    const threadId = uniqueName('thr');
+    const at = new Date().toISOString();
+    await publish(MessageSentV1, {
+      practiceId: practice,
+      threadId,
+      messageId: uniqueName('msg'),
+      patientId: PATIENT,
+      recipientKind: 'member',
+      groupId: null,
+      memberId: ADDRESSEE,
+      subject: SUBJECT,
+      body: BODY,
+      followUp: false,
+      threadVersion: 1,
+      sentAt: at,
+    });
+    await publish(MessageRoutedV1, {
+      practiceId: practice,
+      threadId,
+      groupId: null,
+      threadVersion: 1,
+      occurredAt: at,
+      patientId: PATIENT,
+      routing: 'direct',
+      memberId: ADDRESSEE,
+    });
+    await audience(threadId, 1, [
+      { memberId: ADDRESSEE, reason: 'addressee' },
+      { memberId: COVER, reason: 'cover' },
+    ]);
+    await waitFor(coversDirect, (ids) => ids.includes(threadId), {
+      timeoutMs: 30000,
+      description: "the direct message in the cover's inbox",
+    });
+    const read = await opened(200, app, `/inbox/threads/${threadId}`, COVER, 'member');
+    expect(read.body.subject).toBe(SUBJECT);
+    // The timeline stays the addressee's.
+    expect(read.body.timeline).toBeNull();
+    const [record] = await recordsOf(threadId, 1);
+    expect(record!.data).toMatchObject({
+      actor: { kind: 'member', id: COVER },
+      action: 'thread.read-as-cover',
+      threadId,
+    });
+
+    // The period ends: the cover's entry goes, and so does their access.
+    await audience(threadId, 2, [{ memberId: ADDRESSEE, reason: 'addressee' }]);
+    await waitFor(coversDirect, (ids) => !ids.includes(threadId), {
+      timeoutMs: 30000,
+      description: "the direct message gone from the cover's inbox",
+    });
+    await opened(404, app, `/inbox/threads/${threadId}`, COVER, 'member');
+    await opened(200, app, `/inbox/threads/${threadId}`, ADDRESSEE, 'member');
+    const records = await recordsOf(threadId, 2);
+    expect(records.map((r) => `${r.data.actor.id}:${r.data.action}`)).toEqual([
+      `${COVER}:thread.read-as-cover`,
+      `${ADDRESSEE}:thread.read`,
+    ]);
   });
 });
 

@@ -12,8 +12,8 @@ import {
   MessageResponseOverdueV1,
   MessageRestoredV2,
   MessageRoutedV1,
-  ThreadAudienceChangedV1,
-  type ThreadAudienceMemberV1,
+  ThreadAudienceChangedV2,
+  type ThreadAudienceMemberV2,
   MessageSentV1,
   MessageTrashedV1,
   MessageUnassignedV2,
@@ -24,7 +24,7 @@ import {
   type MessageGroupStateV1,
 } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { SettingsReplica, WorkflowReplica } from '@gm/settings-replica';
+import { OutOfOfficeReplica, SettingsReplica, WorkflowReplica } from '@gm/settings-replica';
 import {
   DirectoryFeed,
   EventsOnTopic,
@@ -45,6 +45,7 @@ import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../app.module.js';
+import { ApplyOutOfOfficeCommand } from './application/apply-out-of-office/apply-out-of-office.command.js';
 import { FireDueDeadlinesCommand } from './application/fire-due-deadlines/fire-due-deadlines.command.js';
 import { loadConfig } from '../config.js';
 import { SERVICE } from '../service.js';
@@ -207,6 +208,29 @@ async function timeline(threadId: string, who = id('admin')) {
   ).body;
 }
 
+type Audience = [string, ThreadAudienceMemberV2['reason']][];
+/** Waits until the newest published audience of the thread is `expected`. */
+async function audienceIs(threadId: string, expected: Audience) {
+  const events = await waitFor(
+    async () =>
+      threadEvents.ofType(
+        ThreadAudienceChangedV2.type,
+        threadId,
+      ) as EventEnvelope<ThreadAudienceChangedV2>[],
+    (found) => {
+      const latest = found.sort((a, b) => b.data.audienceVersion - a.data.audienceVersion)[0];
+      return (
+        JSON.stringify(latest?.data.members.map((m) => [m.memberId, m.reason])) ===
+        JSON.stringify(expected)
+      );
+    },
+    { description: `audience of ${threadId}: ${JSON.stringify(expected)}` },
+  );
+  const versions = events.map((e) => e.data.audienceVersion).sort((a, b) => a - b);
+  expect(versions).toEqual(versions.map((_, i) => i + 1)); // one event per change, numbered
+  return events;
+}
+
 // --- Setup -------------------------------------------------------------------
 
 beforeAll(async () => {
@@ -342,12 +366,12 @@ describe('routing', () => {
 
     for (const { data } of firsts) {
       await observed(MessageRoutedV1.type, data.threadId);
-      await observed(ThreadAudienceChangedV1.type, data.threadId);
+      await observed(ThreadAudienceChangedV2.type, data.threadId);
     }
     expect(await kindsOnceFollowedUp(followed)).toEqual(['sent', 'routed', 'follow-up']);
     for (const { data } of firsts) {
       expect(threadEvents.ofType(MessageRoutedV1.type, data.threadId)).toHaveLength(1);
-      expect(threadEvents.ofType(ThreadAudienceChangedV1.type, data.threadId)).toHaveLength(1);
+      expect(threadEvents.ofType(ThreadAudienceChangedV2.type, data.threadId)).toHaveLength(1);
     }
   });
 
@@ -974,29 +998,6 @@ describe('what a patient can read', () => {
 });
 
 describe('the thread audience (ThreadAudienceChanged)', () => {
-  type Audience = [string, ThreadAudienceMemberV1['reason']][];
-  /** Waits until the newest published audience of the thread is `expected`. */
-  async function audienceIs(threadId: string, expected: Audience) {
-    const events = await waitFor(
-      async () =>
-        threadEvents.ofType(
-          ThreadAudienceChangedV1.type,
-          threadId,
-        ) as EventEnvelope<ThreadAudienceChangedV1>[],
-      (found) => {
-        const latest = found.sort((a, b) => b.data.audienceVersion - a.data.audienceVersion)[0];
-        return (
-          JSON.stringify(latest?.data.members.map((m) => [m.memberId, m.reason])) ===
-          JSON.stringify(expected)
-        );
-      },
-      { description: `audience of ${threadId}: ${JSON.stringify(expected)}` },
-    );
-    const versions = events.map((e) => e.data.audienceVersion).sort((a, b) => a - b);
-    expect(versions).toEqual(versions.map((_, i) => i + 1)); // one event per change, numbered
-    return events;
-  }
-
   it('follows routing and reassignment, and a User removed from the group', async () => {
     const billing = await group(billingDraft());
     const { threadId } = await thread(toGroup(billing));
@@ -1236,10 +1237,10 @@ describe('team workflow: response target, acknowledgement, return to queue', () 
     });
     // The previous assignee no longer sees it: the Admin alone is its audience.
     await waitFor(
-      async () => threadEvents.ofType(ThreadAudienceChangedV1.type, silent.threadId),
+      async () => threadEvents.ofType(ThreadAudienceChangedV2.type, silent.threadId),
       (events) =>
         JSON.stringify(
-          (events as EventEnvelope<ThreadAudienceChangedV1>[])
+          (events as EventEnvelope<ThreadAudienceChangedV2>[])
             .sort((a, b) => b.data.audienceVersion - a.data.audienceVersion)[0]
             ?.data.members.map((m) => m.memberId),
         ) === JSON.stringify([id('admin')]),
@@ -1416,5 +1417,139 @@ describe('hot queries on a store with history', () => {
 
     expect(plans.finds().length).toBeGreaterThan(3);
     expect(await plans.sequentialScans()).toEqual([]);
+  });
+});
+
+describe('out of office', () => {
+  const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+  /** Publishes the member's periods and waits until the replica holds them. */
+  async function outOfOffice(
+    memberId: string,
+    periods: { startsAt: string; endsAt: string; coverMemberId: string | null }[],
+  ): Promise<void> {
+    const version = await bed.settings(practice).outOfOffice(
+      memberId,
+      periods.map((p) => ({ periodId: uniqueName('ooo'), ...p })),
+    );
+    await waitFor(
+      async () =>
+        (await app.get(OutOfOfficeReplica).ofPractice(practice)).find(
+          (m) => m.memberId === memberId,
+        ),
+      (held) => held?.version === version,
+      { description: `out-of-office v${version} of ${memberId} in the replica` },
+    );
+  }
+
+  const reasonsOf = async (threadId: string) =>
+    (await observed<MessageUnassignedV2>(MessageUnassignedV2.type, threadId)).map(
+      (e) => e.data.reason,
+    );
+
+  it("hands an away member's threads to their cover or back to the queue, and shows the cover their direct messages for the period only", async () => {
+    // userB covers userA: a member of the first group, not of the second.
+    const shared = await group(billingDraft());
+    const apart = await group({
+      name: uniqueName('Lab'),
+      recipientMode: 'specific-members',
+      members: [
+        { memberId: id('admin'), privilege: 'admin' },
+        { memberId: id('userA'), privilege: 'user' },
+      ],
+    });
+    const toCover = await thread(toGroup(shared));
+    const toQueue = await thread(toGroup(apart));
+    for (const { threadId } of [toCover, toQueue]) {
+      expect((await assign(threadId, id('admin'), id('userA'))).status).toBe(200);
+    }
+    const direct = await thread(toMember(id('userA')));
+    await audienceIs(direct.threadId, [[id('userA'), 'addressee']]);
+
+    await outOfOffice(id('userA'), [
+      { startsAt: at(2_000), endsAt: at(6_000), coverMemberId: id('userB') },
+    ]);
+    // Nothing moves before the period begins.
+    expect(threadEvents.ofType(MessageAssignedV2.type, toCover.threadId)).toHaveLength(1);
+    expect(
+      (await post(`/threads/${direct.threadId}/replies`, id('userB'), { body: 'Hi' })).status,
+    ).toBe(404);
+
+    const [covered] = await observed<MessageAssignedV2>(
+      MessageAssignedV2.type,
+      toCover.threadId,
+      2,
+    );
+    const handedOver = threadEvents.ofType(MessageAssignedV2.type, toCover.threadId).at(-1)!
+      .data as MessageAssignedV2;
+    expect(covered).toBeDefined();
+    expect(handedOver).toMatchObject({
+      assigneeMemberId: id('userB'),
+      previousAssigneeMemberId: id('userA'),
+      assignedByMemberId: null,
+      how: 'cover',
+    });
+    expect(await reasonsOf(toQueue.threadId)).toEqual(['assignee-out-of-office']);
+    await audienceIs(direct.threadId, [
+      [id('userA'), 'addressee'],
+      [id('userB'), 'cover'],
+    ]);
+    // The cover answers the patient; nobody may give the away member a thread meanwhile.
+    expect(
+      (await post(`/threads/${direct.threadId}/replies`, id('userB'), { body: 'Covering.' }))
+        .status,
+    ).toBe(202);
+    const refused = await assign(toQueue.threadId, id('admin'), id('userA'));
+    expect([refused.status, refused.body.code]).toEqual([422, 'assignee-out-of-office']);
+    expect((await timeline(toCover.threadId)).entries.at(-1)).toMatchObject({
+      kind: 'assigned',
+      actor: { kind: 'system' },
+      details: { how: 'cover', previousAssigneeMemberId: id('userA') },
+    });
+
+    // The period ends: the cover no longer sees the direct message; what was handed over stays.
+    await audienceIs(direct.threadId, [[id('userA'), 'addressee']]);
+    expect(
+      (await post(`/threads/${direct.threadId}/replies`, id('userB'), { body: 'Hi' })).status,
+    ).toBe(404);
+    await sleep(1000);
+    expect(threadEvents.ofType(MessageAssignedV2.type, toCover.threadId)).toHaveLength(2);
+    expect(threadEvents.ofType(MessageUnassignedV2.type, toQueue.threadId)).toHaveLength(1);
+  });
+
+  it('automatic assignment skips a member who is out, and a period already running is acted on at once', async () => {
+    const groupId = await group(billingDraft());
+    const held = await thread(toGroup(groupId));
+    expect((await assign(held.threadId, id('admin'), id('userA'))).status).toBe(200);
+    const version = await bed.settings(practice).workflow({
+      groupId,
+      assignment: { mode: 'round-robin', capacity: null },
+    });
+    await waitFor(
+      () => app.get(WorkflowReplica).workflow(practice, groupId),
+      (workflow) => workflow.version === version,
+      { description: 'round robin in the replica' },
+    );
+    await outOfOffice(id('userA'), [
+      { startsAt: at(-60_000), endsAt: at(60_000), coverMemberId: null },
+    ]);
+    expect(await reasonsOf(held.threadId)).toEqual(['assignee-out-of-office']);
+    const fresh = [await thread(toGroup(groupId)), await thread(toGroup(groupId))];
+    for (const { threadId } of [held, ...fresh]) {
+      const assignments = await observed<MessageAssignedV2>(MessageAssignedV2.type, threadId);
+      expect(assignments.at(-1)!.data).toMatchObject({
+        assigneeMemberId: id('userB'),
+        how: 'automatic',
+      });
+    }
+    // Racing rounds of the timer change nothing more.
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        app.get(CommandBus).execute(new ApplyOutOfOfficeCommand(new Date().toISOString(), 20)),
+      ),
+    );
+    await sleep(1000);
+    expect(threadEvents.ofType(MessageUnassignedV2.type, held.threadId)).toHaveLength(1);
+    await outOfOffice(id('userA'), []);
   });
 });

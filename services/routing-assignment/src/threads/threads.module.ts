@@ -11,6 +11,8 @@ import {
   outboxRelayProviders,
   type EventSubscription,
 } from '@gm/service-kit';
+import { ApplyOutOfOfficeCommandHandler } from './application/apply-out-of-office/apply-out-of-office.command-handler.js';
+import { HandOverThreadsCommandHandler } from './application/hand-over-threads/hand-over-threads.command-handler.js';
 import { AssignQueuedThreadsCommandHandler } from './application/assign-queued-threads/assign-queued-threads.command-handler.js';
 import { FireDueDeadlinesCommandHandler } from './application/fire-due-deadlines/fire-due-deadlines.command-handler.js';
 import { AssignThreadCommandHandler } from './application/assign-thread/assign-thread.command-handler.js';
@@ -41,6 +43,8 @@ const commandHandlers = [
   TrashThreadCommandHandler,
   RestoreThreadCommandHandler,
   FireDueDeadlinesCommandHandler,
+  ApplyOutOfOfficeCommandHandler,
+  HandOverThreadsCommandHandler,
   AssignQueuedThreadsCommandHandler,
 ];
 const queryHandlers = [GetThreadTimelineQueryHandler];
@@ -68,7 +72,8 @@ const infrastructure = [
     }),
   },
   EventConsumerHost,
-  // Fires response targets and return to queue from the deadlines the threads hold; assigns queues.
+  // Fires response targets and return to queue from the deadlines the threads hold, acts on
+  // out-of-office periods as they begin and end; assigns queues.
   DeadlineTimer,
 ];
 

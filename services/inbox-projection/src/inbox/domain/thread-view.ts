@@ -12,7 +12,7 @@ export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
 export type ThreadStatus = 'not-replied' | 'replied';
 
 /** Why a member may see the thread, as routing-assignment decided (ADR 0016). */
-export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee';
+export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee' | 'cover';
 
 export interface AudienceMember {
   memberId: string;

@@ -8,7 +8,7 @@ import {
   MessageTrashedV1,
   MessageUnassignedV2,
   ReplySentV1,
-  ThreadAudienceChangedV1,
+  ThreadAudienceChangedV2,
   type EventDefinition,
 } from '@gm/contracts';
 import type { RequestOrigin } from '@gm/access-recording';
@@ -143,7 +143,7 @@ export function audienceEvent(
   cause: Cause,
 ): PendingEvent {
   return pending(
-    ThreadAudienceChangedV1,
+    ThreadAudienceChangedV2,
     {
       practiceId: thread.practiceId,
       threadId: thread.threadId,

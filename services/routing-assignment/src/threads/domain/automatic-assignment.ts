@@ -1,4 +1,4 @@
-import { isCareTeamMember, validAssignee, type AccessFacts } from './thread-access.js';
+import { isAway, isCareTeamMember, validAssignee, type AccessFacts } from './thread-access.js';
 import { changed, entry } from './thread-change.js';
 import type { ThreadState, Transition } from './thread-state.js';
 import { isWaiting } from './thread-workflow.js';
@@ -21,15 +21,17 @@ export const isQueued = (thread: ThreadState): boolean =>
 /**
  * Whom automatic assignment may choose, in a stable order: the group's
  * Users (its Admins assign, and may still take a thread by hand), or on a
- * care-team thread the patient's in-house care team; each one active and a
- * valid assignee now.
+ * care-team thread the patient's in-house care team; each one active, a
+ * valid assignee and in (not out of office) now.
  */
 export function automaticCandidates(thread: ThreadState, facts: AccessFacts): string[] {
   const pool =
     thread.routing === 'care-team'
       ? facts.careTeamMemberIds.filter((id) => isCareTeamMember(thread, facts, id))
       : (facts.group?.members ?? []).filter((m) => m.privilege === 'user').map((m) => m.memberId);
-  const candidates = [...new Set(pool)].filter((id) => validAssignee(thread, facts, id)).sort();
+  const candidates = [...new Set(pool)]
+    .filter((id) => validAssignee(thread, facts, id) && !isAway(facts, id))
+    .sort();
   // A thread taken back from a silent assignee goes to someone else if anyone else can take it.
   const silent = wentSilent(thread);
   const others = candidates.filter((id) => !silent.has(id));

@@ -20,6 +20,11 @@ export interface AccessFacts {
   careTeamMemberIds: readonly string[];
   /** Which of the members concerned are active in the directory now (ADR 0006). */
   activeMemberIds: ReadonlySet<string>;
+  /**
+   * The members concerned who are out of office now, each with the cover
+   * named for the period (null: nobody covers). Absent: nobody is out.
+   */
+  away?: ReadonlyMap<string, string | null>;
 }
 
 export type ThreadAccess = Pick<
@@ -28,6 +33,14 @@ export type ThreadAccess = Pick<
 >;
 
 const isActive = (facts: AccessFacts, memberId: string) => facts.activeMemberIds.has(memberId);
+
+/** Out of office now (one of the member's periods is running). */
+export const isAway = (facts: AccessFacts, memberId: string): boolean =>
+  facts.away?.has(memberId) ?? false;
+
+/** The cover named for the member's current period; null when they are in, or nobody covers. */
+export const coverOf = (facts: AccessFacts, memberId: string): string | null =>
+  facts.away?.get(memberId) ?? null;
 
 const isGroupThread = (thread: ThreadAccess, facts: AccessFacts): boolean =>
   (thread.routing === 'specific-members' || thread.routing === 'care-team') && facts.group !== null;
@@ -74,6 +87,24 @@ export function isAddressee(thread: ThreadAccess, facts: AccessFacts, memberId: 
 }
 
 /**
+ * The named cover of a direct message's addressee while the addressee is
+ * out of office: they see it and may answer it for that period only. A
+ * cover who is out themself covers nobody.
+ */
+export function isCover(thread: ThreadAccess, facts: AccessFacts, memberId: string): boolean {
+  const addressee = thread.addresseeMemberId;
+  return (
+    thread.routing === 'direct' &&
+    addressee !== null &&
+    addressee !== memberId &&
+    isAway(facts, addressee) &&
+    coverOf(facts, addressee) === memberId &&
+    isActive(facts, memberId) &&
+    !isAway(facts, memberId)
+  );
+}
+
+/**
  * Who may hold the thread: an active member of a Specific Members group (any
  * privilege, so an Admin may take it themself); on a care-team thread, an
  * active member of the patient's care team or an Admin of the group. A direct
@@ -96,13 +127,14 @@ export function isCurrentAssignee(
   return thread.assigneeMemberId === memberId && validAssignee(thread, facts, memberId);
 }
 
-/** Admins see every thread of their group; Users what is assigned to them; care teams their patient's; a member their direct messages. */
+/** Admins see every thread of their group; Users what is assigned to them; care teams their patient's; a member their direct messages (and their cover, while they are out). */
 export function canView(thread: ThreadAccess, facts: AccessFacts, memberId: string): boolean {
   return (
     isGroupAdmin(thread, facts, memberId) ||
     isCurrentAssignee(thread, facts, memberId) ||
     isCareTeamMember(thread, facts, memberId) ||
-    isAddressee(thread, facts, memberId)
+    isAddressee(thread, facts, memberId) ||
+    isCover(thread, facts, memberId)
   );
 }
 
@@ -116,15 +148,8 @@ export function knowsThread(thread: ThreadAccess, facts: AccessFacts, memberId: 
   return canView(thread, facts, memberId) || isGroupMember(thread, facts, memberId);
 }
 
-/** Admins of the group, the current assignee, the care team (care-team threads), the addressee (direct). */
-export function canReply(thread: ThreadAccess, facts: AccessFacts, memberId: string): boolean {
-  return (
-    isGroupAdmin(thread, facts, memberId) ||
-    isCurrentAssignee(thread, facts, memberId) ||
-    isCareTeamMember(thread, facts, memberId) ||
-    isAddressee(thread, facts, memberId)
-  );
-}
+/** Whoever may see the thread may answer it: coverage is for answering the addressee's patients. */
+export const canReply = canView;
 
 /** Only active Admins of the group assign and reassign. */
 export function canAssign(thread: ThreadAccess, facts: AccessFacts, memberId: string): boolean {
@@ -152,7 +177,8 @@ export function canSeeTimeline(
 }
 
 /** What made the check of an assignment necessary. */
-export type UnassignTrigger = 'member-changed' | 'group-changed' | 'care-team-changed';
+export type UnassignTrigger =
+  'member-changed' | 'group-changed' | 'care-team-changed' | 'out-of-office-changed';
 
 /**
  * Why the assignee must lose the thread, or null if they may keep it. An

@@ -1,6 +1,8 @@
 import {
+  coverOf,
   isAddressee,
   isCareTeamMember,
+  isCover,
   isCurrentAssignee,
   isGroupAdmin,
   type AccessFacts,
@@ -8,7 +10,7 @@ import {
 } from './thread-access.js';
 
 /** Why a member may see a thread. */
-export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee';
+export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee' | 'cover';
 
 export interface AudienceMember {
   memberId: string;
@@ -25,6 +27,7 @@ function reasonOf(
   if (isAddressee(thread, facts, memberId)) return 'addressee';
   if (isCareTeamMember(thread, facts, memberId)) return 'care-team';
   if (isCurrentAssignee(thread, facts, memberId)) return 'assignee';
+  if (isCover(thread, facts, memberId)) return 'cover';
   return null;
 }
 
@@ -33,8 +36,9 @@ function reasonOf(
  * routing-assignment publishes as the thread's audience (ADR 0016), so that
  * the read model lists exactly what this service lets a member open. The
  * only people the rules can name are the group's members, the patient's
- * care team, the assignee and the addressee (at most 10 group members plus
- * the care team). An unrouted thread has no audience yet.
+ * care team, the assignee, the addressee and, while the addressee is out of
+ * office, their cover (at most 10 group members plus the care team). An
+ * unrouted thread has no audience yet.
  */
 export function threadAudience(thread: ThreadAccess, facts: AccessFacts): AudienceMember[] {
   if (thread.routing === null) return [];
@@ -42,6 +46,9 @@ export function threadAudience(thread: ThreadAccess, facts: AccessFacts): Audien
     ...(facts.group?.members.map((m) => m.memberId) ?? []),
     ...facts.careTeamMemberIds,
     ...[thread.assigneeMemberId, thread.addresseeMemberId].filter((id) => id !== null),
+    ...(thread.addresseeMemberId ? [coverOf(facts, thread.addresseeMemberId)] : []).filter(
+      (id) => id !== null,
+    ),
   ]);
   return [...candidates].sort().flatMap((memberId) => {
     const reason = reasonOf(thread, facts, memberId);

@@ -39,6 +39,12 @@ export const invalidAssignee = (memberId: string) =>
     `${memberId} cannot be assigned this thread: not an active member of the group (or of the patient's care team)`,
   );
 
+export const assigneeOutOfOffice = (memberId: string) =>
+  new ThreadRuleViolation(
+    'assignee-out-of-office',
+    `${memberId} is out of office now: assign the thread to someone who is in (their cover, if they named one)`,
+  );
+
 export const directMessageNotAssignable = () =>
   new ThreadRuleViolation(
     'direct-message-not-assignable',

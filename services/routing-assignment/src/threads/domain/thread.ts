@@ -5,6 +5,7 @@ import {
   canRestore,
   canSeeTimeline,
   canTrash,
+  isAway,
   knowsThread,
   unassignmentReason,
   validAssignee,
@@ -15,6 +16,7 @@ import {
 import { sameAudience, threadAudience, type AudienceMember } from './thread-audience.js';
 import {
   alreadyInTrash,
+  assigneeOutOfOffice,
   directMessageNotAssignable,
   invalidAssignee,
   notGroupAdmin,
@@ -25,6 +27,7 @@ import {
   ThreadRuleViolation,
 } from './thread-errors.js';
 import { changed, entry } from './thread-change.js';
+import { assigneeIsAway } from './out-of-office.js';
 import type { ThreadWorkflow } from './thread-workflow.js';
 import type {
   PatientMessage,
@@ -176,6 +179,7 @@ export function assignThread(
   if (thread.trashed) throw threadInTrash();
   if (!validAssignee(thread, facts, assigneeMemberId)) throw invalidAssignee(assigneeMemberId);
   if (thread.assigneeMemberId === assigneeMemberId) return null;
+  if (isAway(facts, assigneeMemberId)) throw assigneeOutOfOffice(assigneeMemberId);
   const previousAssigneeMemberId = thread.assigneeMemberId;
   return changed(
     thread,
@@ -289,6 +293,7 @@ export function needsReconsidering(
 ): boolean {
   return (
     unassignmentReason(thread, facts, trigger) !== null ||
+    assigneeIsAway(thread, facts) ||
     !sameAudience(threadAudience(thread, facts), published)
   );
 }

@@ -1,8 +1,8 @@
 import { registeredOnce } from '@gm/messaging';
 import { Counter, Histogram } from 'prom-client';
 
-/** What a fired deadline did: the wait became overdue, or a silent assignee lost the thread. */
-export type DeadlineKind = 'overdue' | 'return-to-queue';
+/** What a fired deadline did: the wait became overdue, a silent assignee lost the thread, or a member's out-of-office period began or ended. */
+export type DeadlineKind = 'overdue' | 'return-to-queue' | 'out-of-office';
 
 /** Seconds late, from a second to an hour: a timer catching up after downtime shows in the top buckets. */
 const LATENESS = [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600];

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryReplica } from '@gm/directory-replica';
-import { SettingsReplica, WorkflowReplica } from '@gm/settings-replica';
+import {
+  OutOfOfficeReplica,
+  periodAt,
+  SettingsReplica,
+  WorkflowReplica,
+  type MemberAbsences,
+} from '@gm/settings-replica';
 import type { AccessFacts } from '../domain/thread-access.js';
 import type { RoutingGroup } from '../domain/thread.js';
 import type { ThreadState } from '../domain/thread-state.js';
@@ -21,10 +27,21 @@ async function lookUp<T>(ids: string[], find: (id: string) => Promise<T | null>)
   return new Map(found);
 }
 
+/** The practice's members out of office at `now`, each with the cover of the running period. */
+function awayNow(absences: MemberAbsences[], now: string): Map<string, string | null> {
+  const away = new Map<string, string | null>();
+  for (const { memberId, periods } of absences) {
+    const period = periodAt(periods, now);
+    if (period) away.set(memberId, period.coverMemberId);
+  }
+  return away;
+}
+
 /**
  * What the thread rules need, answered from the local replicas: the group as
  * configured now (settings), the patient's care team and which members are
- * active (directory). Read at every decision, never cached.
+ * active (directory), who is out of office now and who covers for them.
+ * Read at every decision, never cached.
  */
 @Injectable()
 export class ThreadFactsAdapter {
@@ -32,6 +49,7 @@ export class ThreadFactsAdapter {
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
     private readonly workflows: WorkflowReplica,
+    private readonly absences: OutOfOfficeReplica,
   ) {}
 
   /** The group a message is written to, or null if the replica does not hold it (yet, or any more). */
@@ -73,10 +91,12 @@ export class ThreadFactsAdapter {
     const patientIds = distinct(
       threads.map((t) => (t.routing === 'care-team' ? t.patientId : null)),
     );
-    const [groups, patients] = await Promise.all([
+    const [groups, patients, absences] = await Promise.all([
       lookUp(groupIds, (id) => this.settings.group(practiceId, id)),
       lookUp(patientIds, (id) => this.directory.patient(practiceId, id)),
+      this.absences.ofPractice(practiceId),
     ]);
+    const away = awayNow(absences, new Date().toISOString());
     const careTeamOf = (thread: FactsSubject) =>
       thread.routing === 'care-team'
         ? (patients.get(thread.patientId)?.careTeamMemberIds ?? [])
@@ -89,6 +109,7 @@ export class ThreadFactsAdapter {
         ...careTeamOf(thread),
       ]),
       ...[...groups.values()].flatMap((group) => group?.members.map((m) => m.memberId) ?? []),
+      ...away.values(),
     ].filter((id): id is string => typeof id === 'string');
     const members = await this.directory.members(practiceId, concerned);
     const activeMemberIds = new Set(members.filter((m) => m.active).map((m) => m.memberId));
@@ -98,6 +119,7 @@ export class ThreadFactsAdapter {
         group: group ? { name: group.name, members: group.members } : null,
         careTeamMemberIds: careTeamOf(thread),
         activeMemberIds,
+        away,
       };
     });
   }

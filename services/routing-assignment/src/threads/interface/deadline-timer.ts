@@ -14,6 +14,7 @@ import {
   REDIS,
   type InfrastructureConfig,
 } from '@gm/service-kit';
+import { ApplyOutOfOfficeCommand } from '../application/apply-out-of-office/apply-out-of-office.command.js';
 import { AssignQueuedThreadsCommand } from '../application/assign-queued-threads/assign-queued-threads.command.js';
 import { FireDueDeadlinesCommand } from '../application/fire-due-deadlines/fire-due-deadlines.command.js';
 
@@ -22,6 +23,8 @@ export const DEADLINE_POLL_MS = 500;
 /** A killed timer's replica is replaced this long after its last round. */
 export const DEADLINE_LEASE_MS = 5_000;
 const ROUND_LIMIT = 200;
+/** Members whose out-of-office period began or ended, acted on in a round (each may hold many threads). */
+const ABSENCES_LIMIT = 20;
 /**
  * Every this many rounds (and on the first round after taking the lease),
  * the queue sweep looks at every group that assigns automatically, not only
@@ -31,8 +34,8 @@ const ROUND_LIMIT = 200;
 const EVERY_GROUP_ROUNDS = 60;
 
 /**
- * Drives the deadlines (response targets, return to queue) and automatic
- * assignment. Deadlines live in the threads themselves (`dueAt`, in the
+ * Drives the deadlines (response targets, return to queue, out-of-office
+ * periods beginning and ending) and automatic assignment. Deadlines live in the threads themselves (`dueAt`, in the
  * same write as the change that set them), and so does a thread's place in
  * its group's queue (`queued`): nothing is scheduled in memory. Whichever
  * replica holds the lease reads what is due, in order, fires it, then
@@ -77,15 +80,22 @@ export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async run(): Promise<void> {
     while (this.running) {
-      let taken = 0;
+      let more = false;
       try {
         if (await this.lease.hold()) {
           const now = new Date().toISOString();
           const round = await this.commands.execute(new FireDueDeadlinesCommand(now, ROUND_LIMIT));
-          taken = round.taken;
-          if (round.failed.length) {
+          const absences = await this.commands.execute(
+            new ApplyOutOfOfficeCommand(now, ABSENCES_LIMIT),
+          );
+          more = round.taken === ROUND_LIMIT || absences.taken === ABSENCES_LIMIT;
+          if (round.failed.length || absences.failed.length) {
             this.logger.warn(
-              { threadIds: round.failed.slice(0, 20), failed: round.failed.length },
+              {
+                threadIds: round.failed.slice(0, 20),
+                failed: round.failed.length,
+                memberIds: absences.failed.slice(0, 20),
+              },
               'deadlines failed to fire; they stay due and are tried again',
             );
           }
@@ -98,7 +108,7 @@ export class DeadlineTimer implements OnApplicationBootstrap, BeforeApplicationS
         this.logger.warn({ err: error }, 'deadline round failed; retrying');
       }
       // A full round means more may be due: catch up before sleeping.
-      if (taken < ROUND_LIMIT && this.running) await this.sleep();
+      if (!more && this.running) await this.sleep();
     }
   }
 

@@ -4,6 +4,7 @@ import { inRuns } from '@gm/messaging';
 import {
   GroupWorkflowChangedV1,
   MemberChangedV1,
+  MemberOutOfOfficeChangedV1,
   MessageGroupCreatedV1,
   MessageGroupDeletedV1,
   MessageGroupUpdatedV1,
@@ -14,11 +15,14 @@ import {
 } from '@gm/contracts';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
 import {
+  OUT_OF_OFFICE_TOPICS,
+  OutOfOfficeReplica,
   SETTINGS_TOPICS,
   SettingsReplica,
   WORKFLOW_TOPICS,
   WorkflowReplica,
 } from '@gm/settings-replica';
+import { HandOverThreadsCommand } from '../application/hand-over-threads/hand-over-threads.command.js';
 import { ReceivePatientMessageCommand } from '../application/receive-patient-message/receive-patient-message.command.js';
 import { ReceivePatientMessagesCommand } from '../application/receive-patient-messages/receive-patient-messages.command.js';
 import type { PatientMessage } from '../domain/thread-state.js';
@@ -29,8 +33,8 @@ import { ReconsiderThreadsCommand } from '../application/reconsider-threads/reco
 
 /**
  * Everything this service consumes, in one consumer group: the directory,
- * settings and groups' workflows it keeps replicas of, and the patients'
- * messages. A replica
+ * settings, groups' workflows and members' out-of-office periods it keeps
+ * replicas of, and the patients' messages. A replica
  * change is applied first, then its consequences for threads are derived
  * from the replica's current state (so a late, stale event changes nothing).
  */
@@ -40,6 +44,7 @@ export class ThreadEventsConsumer {
     ...DIRECTORY_TOPICS,
     ...SETTINGS_TOPICS,
     ...WORKFLOW_TOPICS,
+    ...OUT_OF_OFFICE_TOPICS,
     TOPICS.patientMessages.name,
   ];
 
@@ -47,6 +52,7 @@ export class ThreadEventsConsumer {
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
     private readonly workflows: WorkflowReplica,
+    private readonly absences: OutOfOfficeReplica,
     private readonly queues: GroupQueues,
     private readonly commands: CommandBus,
   ) {}
@@ -87,6 +93,12 @@ export class ThreadEventsConsumer {
       await this.workflows.apply(envelope);
       const { practiceId, groupId } = envelope.data as GroupWorkflowChangedV1;
       await this.queues.changed(practiceId, groupId);
+    } else if (this.absences.handles(envelope.type)) {
+      // Handed over now (a reader with the write's token sees it done); the deadline timer
+      // does it again at each boundary of the periods.
+      await this.absences.apply(envelope);
+      const { practiceId, memberId } = envelope.data as MemberOutOfOfficeChangedV1;
+      await this.commands.execute(new HandOverThreadsCommand(practiceId, memberId, cause));
     } else if (envelope.type === MessageSentV1.type) {
       await this.commands.execute(
         new ReceivePatientMessageCommand(patientMessage(envelope), cause),

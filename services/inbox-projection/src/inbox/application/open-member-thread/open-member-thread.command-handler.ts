@@ -51,7 +51,8 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
       {
         practiceId,
         actor: { kind: 'member', id: memberId },
-        action: 'thread.read',
+        // A cover's read of a colleague's direct message is told apart in the audit.
+        action: entry.audience === 'cover' ? 'thread.read-as-cover' : 'thread.read',
         threadId,
         ...read,
       },

@@ -13,6 +13,7 @@ import {
   MessageUnassignedV2,
   ReplySentV1,
   ThreadAudienceChangedV1,
+  ThreadAudienceChangedV2,
   type EventEnvelope,
 } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
@@ -48,6 +49,7 @@ export const THREAD_EVENT_TYPES = new Set([
   MessageResponseOverdueV1.type,
   AcknowledgementSentV1.type,
   ThreadAudienceChangedV1.type,
+  ThreadAudienceChangedV2.type,
 ]);
 
 /** Where a fold's side effects go: counters and the SSE feed only for the live generation. */
@@ -149,8 +151,12 @@ export class InboxProjector {
       const m = envelope.data as MessageSentV1;
       return applyMessage(view, { ...m });
     }
-    if (envelope.type === ThreadAudienceChangedV1.type) {
-      return applyAudience(view, envelope.data as ThreadAudienceChangedV1);
+    // v2 adds the reason `cover`; the whole audience replaces the last either way.
+    if (
+      envelope.type === ThreadAudienceChangedV1.type ||
+      envelope.type === ThreadAudienceChangedV2.type
+    ) {
+      return applyAudience(view, envelope.data as ThreadAudienceChangedV2);
     }
     const fact = practiceFact(envelope);
     if (!applyPracticeFact(view, fact)) return false;

@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { inParallel } from '@gm/messaging';
+import { handOverFromAwayAssignee } from '../../domain/out-of-office.js';
 import { needsReconsidering, unassignIneligible } from '../../domain/thread.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import {
@@ -36,21 +37,19 @@ export class ReconsiderThreadsCommandHandler implements ICommandHandler<Reconsid
     const outdated = candidates.filter((thread, i) =>
       needsReconsidering(thread, facts[i]!, thread.audience, scope.trigger),
     );
-    let unassigned = 0;
+    let moved = 0;
     // Threads are independent (each write is its own compare-and-set).
     await inParallel(outdated, CONCURRENCY, async ({ threadId }) => {
-      unassigned += await this.changes.apply(practiceId, threadId, cause, async (thread) => {
+      moved += await this.changes.apply(practiceId, threadId, cause, async (thread) => {
         const current = await this.facts.forThread(thread, []);
-        const transition = unassignIneligible(
-          thread,
-          current,
-          scope.trigger,
-          new Date().toISOString(),
-        );
+        const now = new Date().toISOString();
+        const transition =
+          unassignIneligible(thread, current, scope.trigger, now) ??
+          handOverFromAwayAssignee(thread, current, now);
         return { result: transition ? 1 : 0, transition, facts: current };
       });
     });
-    return unassigned;
+    return moved;
   }
 
   /** Every thread whose assignment or audience the change can alter, once each. */
@@ -78,6 +77,14 @@ export class ReconsiderThreadsCommandHandler implements ICommandHandler<Reconsid
         return this.threads.ofGroup(practiceId, scope.groupId);
       case 'care-team-changed':
         return this.threads.ofPatient(practiceId, scope.patientId);
+      case 'out-of-office-changed': {
+        // Their assigned threads (to a cover or the queue) and direct messages (seen by the cover).
+        const [assigned, addressed] = await Promise.all([
+          this.threads.assignedTo(practiceId, scope.memberId),
+          this.threads.addressedTo(practiceId, scope.memberId),
+        ]);
+        return [...assigned, ...addressed];
+      }
     }
   }
 }
