@@ -291,6 +291,17 @@ const WORKFLOW = {
   returnToQueueSeconds: 172_800,
 };
 
+/** The periods every allowed PUT /members/:memberId/out-of-office row sends: far ahead, acting on nothing here. */
+const OUT_OF_OFFICE = {
+  periods: [
+    {
+      startsAt: '2099-01-04T08:00:00.000Z',
+      endsAt: '2099-01-09T17:00:00.000Z',
+      coverMemberId: null,
+    },
+  ],
+};
+
 /**
  * A group per practice with the members of its Billing Team (an Admin and
  * Users), whose workflow the workflow rows read and write: no thread is
@@ -528,6 +539,30 @@ const groupConfigEndpoints = (): Endpoint[] => {
       statuses: expected('member', 404, { otherPracticeAdmin: 200, otherPracticeGroupAdmin: 200 }),
       codes: { groupAdmin: 'group-not-found', practiceAdmin: 'group-not-found' },
     },
+    // A User's own periods: she, an Admin of her group and Practice Access holders; no colleague.
+    // The other practice has no member of that id: not found there.
+    ...(['GET', 'PUT'] as const).map((method): Endpoint => ({
+      name: `${method} /members/:memberId/out-of-office`,
+      service: 'group-config',
+      method,
+      owner: 'groupUser',
+      path: () => `/members/${M.members.groupUser.id}/out-of-office`,
+      ...(method === 'PUT' ? { body: () => OUT_OF_OFFICE } : {}),
+      statuses: expected('member', 403, {
+        practiceAdmin: 200,
+        groupAdmin: 200,
+        groupUser: 200,
+        otherPracticeAdmin: 404,
+        otherPracticeGroupAdmin: 404,
+      }),
+      codes: {
+        otherPracticeAdmin: 'member-not-found',
+        otherPracticeGroupAdmin: 'member-not-found',
+        assignee: 'out-of-office-access-required',
+        nonMember: 'out-of-office-access-required',
+        inactiveAdmin: 'out-of-office-access-required',
+      },
+    })),
   ];
 };
 

@@ -717,6 +717,51 @@ function endpoints(): Endpoint[] {
       ],
     },
     {
+      name: 'GET /members/:memberId/out-of-office',
+      service: 'group-config',
+      method: 'GET',
+      path: (param = 'mbr_guser') => `/members/${param}/out-of-office`,
+      hasParam: true,
+      // Member ids by the directory's rule; its own rows create those members.
+      validParams: DIRECTORY_IDS,
+      token: admin,
+    },
+    {
+      name: 'PUT /members/:memberId/out-of-office',
+      service: 'group-config',
+      method: 'PUT',
+      path: (param = 'mbr_guser') => `/members/${param}/out-of-office`,
+      hasParam: true,
+      // Member ids by the directory's rule; its own rows create those members.
+      validParams: DIRECTORY_IDS,
+      token: admin,
+      // Far ahead: a hostile run's periods act on no thread.
+      valid: () => ({
+        periods: [
+          {
+            startsAt: '2099-02-01T08:00:00.000Z',
+            endsAt: '2099-02-05T17:00:00.000Z',
+            coverMemberId: 'mbr_assignee',
+          },
+        ],
+      }),
+      fields: [
+        { path: ['periods'], kinds: ['array'] },
+        { path: ['periods', 0], kinds: ['object'] },
+        str(['periods', 0, 'startsAt']),
+        str(['periods', 0, 'endsAt']),
+        str(['periods', 0, 'coverMemberId'], {
+          values: ['mbr_assignee'],
+          kinds: ['string', 'null'],
+        }),
+      ],
+      nested: [['periods', 0]],
+      limitBytes: 64 * KB,
+      headers: [
+        ['if-match', ['{"$gt":""}', '"1" OR 1=1', '9999999999', '-1', '*,"1"', '"\u00ff1"']],
+      ],
+    },
+    {
       name: 'DELETE /message-groups/:groupId',
       service: 'group-config',
       method: 'DELETE',

@@ -774,6 +774,113 @@ describe('product walk (HTTP only, a practice of its own)', () => {
     });
   });
 
+  describe('out of office: a cover for the period, and nothing waits for the member who is away', () => {
+    const oooUrl = (memberId: string) =>
+      `${w.urls['group-config']}/members/${memberId}/out-of-office`;
+    let groupId: string;
+    let assigned: Sent;
+    let direct: Sent;
+    const entries = async (threadId: string) =>
+      ((await timeline(w, P, 'mbr_gary', threadId)).json as Timeline).entries;
+
+    it("Uma's thread and a direct message to her, before she is away", async () => {
+      const created = await call('POST', url.groups, {
+        token: await member('alice'),
+        body: { ...GROUPS.billing, name: 'Billing While Away' },
+      });
+      expect(describeAnswer(created)).toBe('201');
+      groupId = (created.json as { groupId: string }).groupId;
+      assigned = await patientSends(w, P, 'pat_ruth', { kind: 'group', groupId });
+      expect(
+        describeAnswer(
+          await act('gary', assigned.threadId, 'assignment', { assigneeMemberId: 'mbr_uma' }),
+        ),
+      ).toBe('200');
+      direct = await patientSends(w, P, 'pat_ruth', { kind: 'member', memberId: 'mbr_uma' });
+      await listed('uma', 'direct', direct.threadId);
+      expect(idsOf(await memberList('vic', 'direct'))).not.toContain(direct.threadId);
+    });
+
+    it('she sets her period with Vic covering; a colleague may not set it for her, a cover outside her groups is refused', async () => {
+      const period = (coverMemberId: string) => ({
+        startsAt: new Date(Date.now() - 1_000).toISOString(),
+        // Long enough for the steps below; its end is the last step.
+        endsAt: new Date(Date.now() + 15_000).toISOString(),
+        coverMemberId,
+      });
+      const put = async (who: string, coverMemberId: string) =>
+        call('PUT', oooUrl('mbr_uma'), {
+          token: await member(who),
+          body: { periods: [period(coverMemberId)] },
+          headers: { 'if-match': '"0"' },
+        });
+      expect(describeAnswer(await put('vic', 'mbr_vic'))).toBe('403 out-of-office-access-required');
+      expect(describeAnswer(await put('uma', 'mbr_dan'))).toBe('422 cover-not-in-group');
+      const saved = await put('uma', 'mbr_vic');
+      expect(describeAnswer(saved)).toBe('200');
+      expect(saved.json).toMatchObject({
+        memberId: 'mbr_uma',
+        version: 1,
+        periods: [{ coverMemberId: 'mbr_vic' }],
+      });
+    });
+
+    it('her assigned thread goes to Vic, by the system, saying why', async () => {
+      const t = await timeline(w, P, 'mbr_gary', assigned.threadId);
+      expect((t.json as Timeline).assigneeMemberId).toBe('mbr_vic');
+      expect((t.json as Timeline).entries.at(-1)).toMatchObject({
+        kind: 'assigned',
+        actor: { kind: 'system' },
+        details: { how: 'cover', previousAssigneeMemberId: 'mbr_uma', assigneeMemberId: 'mbr_vic' },
+      });
+      await listed('vic', `groups/${groupId}/threads`, assigned.threadId);
+      // Nobody gives her a thread meanwhile.
+      const other = await patientSends(w, P, 'pat_ruth', { kind: 'group', groupId });
+      expect(
+        describeAnswer(
+          await act('gary', other.threadId, 'assignment', { assigneeMemberId: 'mbr_uma' }),
+        ),
+      ).toBe('422 assignee-out-of-office');
+    });
+
+    it('Vic sees and answers her direct message; the patient sees the practice, nothing of the cover', async () => {
+      await listed('vic', 'direct', direct.threadId);
+      const opened = await call('GET', `${inboxUrl}/inbox/threads/${direct.threadId}`, {
+        token: await member('vic'),
+      });
+      expect(describeAnswer(opened)).toBe('200');
+      expect(
+        describeAnswer(await act('vic', direct.threadId, 'replies', { body: phiText('cover') })),
+      ).toBe('202');
+      const read = await answered(
+        async () =>
+          call('GET', `${inboxUrl}/mailbox/threads/${direct.threadId}`, {
+            token: await patient('ruth'),
+          }),
+        (a) => a.status === 200 && (a.json as { replies: object[] }).replies.length === 1,
+        "Vic's reply in Ruth's mailbox",
+      );
+      expect(read.json).toMatchObject({ replies: [{ from: WALK.name }] });
+      expectNoStaffIdentity(read);
+    });
+
+    it('when her period ends Vic no longer sees her direct message; what was handed over stays with him', async () => {
+      await eventually(
+        () => memberList('vic', 'direct'),
+        (a) => a.status === 200 && !idsOf(a).includes(direct.threadId),
+        "Uma's direct message gone from Vic's inbox",
+        { timeoutMs: 30_000 },
+      );
+      expect(
+        describeAnswer(await act('vic', direct.threadId, 'replies', { body: phiText('late') })),
+      ).toBe('404 thread-not-found');
+      await listed('uma', 'direct', direct.threadId);
+      expect((await entries(assigned.threadId)).filter((e) => e.kind === 'assigned')).toHaveLength(
+        2,
+      );
+    });
+  });
+
   describe('the rules hold at send time, not only in the To list', () => {
     it('a deleted group leaves the To list and takes no more messages', async () => {
       const admin = await member('alice');

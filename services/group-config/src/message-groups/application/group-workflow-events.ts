@@ -1,6 +1,7 @@
-import { GroupWorkflowChangedV1 } from '@gm/contracts';
+import { GroupWorkflowChangedV1, MemberOutOfOfficeChangedV1 } from '@gm/contracts';
 import type { PendingEvent } from '@gm/messaging';
 import { workflowOf, type GroupWorkflow } from '../domain/group-workflow.js';
+import { periodOf, type OutOfOfficePeriod } from '../domain/out-of-office.js';
 import { pending } from './message-group-events.js';
 
 /** The full workflow state (compacted topic, key = group id). */
@@ -22,6 +23,24 @@ export function workflowChangedEvent(
       version,
       changedAt,
     },
+    practiceId,
+    correlationId,
+    changedAt,
+  );
+}
+
+/** Every period of a member, ordered by start: the full state (compacted topic, key = member id). */
+export function outOfOfficeChangedEvent(
+  practiceId: string,
+  memberId: string,
+  periods: readonly OutOfOfficePeriod[],
+  version: number,
+  changedAt: string,
+  correlationId: string,
+): PendingEvent {
+  return pending(
+    MemberOutOfOfficeChangedV1,
+    { practiceId, memberId, periods: periods.map(periodOf), version, changedAt },
     practiceId,
     correlationId,
     changedAt,

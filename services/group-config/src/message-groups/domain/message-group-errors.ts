@@ -14,3 +14,6 @@ export class MessageGroupRuleViolation extends Error {
 
 export const groupNotFound = (groupId: string) =>
   new MessageGroupRuleViolation('group-not-found', `no message group ${groupId}`, 'not-found');
+
+export const memberNotFound = (memberId: string) =>
+  new MessageGroupRuleViolation('member-not-found', `no member ${memberId}`, 'not-found');

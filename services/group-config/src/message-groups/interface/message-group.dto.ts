@@ -47,7 +47,7 @@ const trimmedText = (max: number, refused: string, optional = false) => {
 };
 
 /** Ids of the directory (practice-directory takes no other form), so nothing else is ever found. */
-const DIRECTORY_ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' } as const;
+export const DIRECTORY_ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' } as const;
 
 const GROUP_FIELDS: Record<string, SchemaObject> = {
   name: {
