@@ -1535,8 +1535,17 @@ describe('out of office', () => {
     ]);
     expect(await reasonsOf(held.threadId)).toEqual(['assignee-out-of-office']);
     const fresh = [await thread(toGroup(groupId)), await thread(toGroup(groupId))];
-    for (const { threadId } of [held, ...fresh]) {
-      const assignments = await observed<MessageAssignedV2>(MessageAssignedV2.type, threadId);
+    // The held thread's first assignment was the Admin's; then the queue's.
+    const waits: [string, number][] = [
+      [held.threadId, 2],
+      ...fresh.map((t): [string, number] => [t.threadId, 1]),
+    ];
+    for (const [threadId, count] of waits) {
+      const assignments = await observed<MessageAssignedV2>(
+        MessageAssignedV2.type,
+        threadId,
+        count,
+      );
       expect(assignments.at(-1)!.data).toMatchObject({
         assigneeMemberId: id('userB'),
         how: 'automatic',
