@@ -5,6 +5,7 @@ import {
   IsArray,
   IsDefined,
   IsString,
+  Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
@@ -55,7 +56,8 @@ export class OutOfOfficePeriodDto {
   @RequiredOrNull()
   @IsDefined()
   @IsString()
-  @MaxLength(128)
+  // The directory's id rule, as the document says: '' would reach the lookups.
+  @Matches(new RegExp(DIRECTORY_ID.pattern))
   coverMemberId!: string | null;
 }
 
