@@ -4,7 +4,9 @@
 // builds and starts the seven services as OS processes (ports 4101–4107), seeds
 // them through HTTP and walks the product over HTTP only (system-tests/);
 // `faults` starts worlds of its own (Kafka, FerretDB, six services) and kills
-// their processes under load (system-tests/faults/).
+// their processes under load (system-tests/faults/). `npm test` runs unit,
+// integration and system; faults and openapi take minutes each, so they are
+// CI steps of their own (`npm run test:faults`, `npm run test:openapi`).
 const swc = [
   '@swc/jest',
   {
@@ -66,6 +68,7 @@ export default {
       globalTeardown: '<rootDir>/system-tests/harness/global-teardown.ts',
     },
     {
+      // Minutes of kill -9 under load in worlds of their own: a CI step of its own.
       ...common,
       displayName: 'faults',
       testMatch: ['<rootDir>/system-tests/faults/**/*.fault-spec.ts'],
