@@ -148,6 +148,13 @@ export const MessageUnassignedV2 = defineEvent<MessageUnassignedV2>({
   }),
 });
 
+/**
+ * The longest reply body, in Unicode code points (JSON Schema counts them so):
+ * a wire fact of ReplySent, which services that hold reply text (group-config's
+ * quick replies) share rather than restate.
+ */
+export const MAX_REPLY_BODY_LENGTH = 20000;
+
 export interface ReplySentV1 extends ThreadFact {
   replyId: string;
   /** What the patient sees as the sender: the group's name (or the practice for direct messages). */
@@ -171,7 +178,7 @@ export const ReplySentV1 = defineEvent<ReplySentV1>({
     replyId: id,
     senderDisplayName: { type: 'string', minLength: 1, maxLength: 200 },
     repliedByMemberId: id,
-    body: { type: 'string', minLength: 1, maxLength: 20000 },
+    body: { type: 'string', minLength: 1, maxLength: MAX_REPLY_BODY_LENGTH },
   }),
 });
 

@@ -6,11 +6,14 @@ import { DeleteMessageGroupCommandHandler } from './application/delete-message-g
 import { GetGroupWorkflowQueryHandler } from './application/get-group-workflow/get-group-workflow.query-handler.js';
 import { GetMessageGroupQueryHandler } from './application/get-message-group/get-message-group.query-handler.js';
 import { GetOutOfOfficeQueryHandler } from './application/get-out-of-office/get-out-of-office.query-handler.js';
+import { GetQuickRepliesQueryHandler } from './application/get-quick-replies/get-quick-replies.query-handler.js';
 import { GroupAccess } from './application/group-access.js';
 import { ListMessageGroupsQueryHandler } from './application/list-message-groups/list-message-groups.query-handler.js';
 import { MessageGroupViews } from './application/message-group-view.js';
 import { ReplaceGroupWorkflowCommandHandler } from './application/replace-group-workflow/replace-group-workflow.command-handler.js';
+import { QuickRepliesStore } from './application/quick-replies-store.js';
 import { ReplaceOutOfOfficeCommandHandler } from './application/replace-out-of-office/replace-out-of-office.command-handler.js';
+import { ReplaceQuickRepliesCommandHandler } from './application/replace-quick-replies/replace-quick-replies.command-handler.js';
 import { SettingsAccess } from './application/settings-access.js';
 import { UpdateMessageGroupCommandHandler } from './application/update-message-group/update-message-group.command-handler.js';
 import {
@@ -26,9 +29,11 @@ import {
   OutOfOfficeRepository,
 } from './infrastructure/out-of-office.repository.js';
 import { PracticeFactsAdapter } from './infrastructure/practice-facts.adapter.js';
+import { QuickRepliesRepository } from './infrastructure/quick-replies.repository.js';
 import { GroupWorkflowHttpController } from './interface/group-workflow.http.controller.js';
 import { MessageGroupsHttpController } from './interface/message-groups.http.controller.js';
 import { OutOfOfficeHttpController } from './interface/out-of-office.http.controller.js';
+import { QuickRepliesHttpController } from './interface/quick-replies.http.controller.js';
 
 const commandHandlers = [
   CreateMessageGroupCommandHandler,
@@ -36,12 +41,14 @@ const commandHandlers = [
   DeleteMessageGroupCommandHandler,
   ReplaceGroupWorkflowCommandHandler,
   ReplaceOutOfOfficeCommandHandler,
+  ReplaceQuickRepliesCommandHandler,
 ];
 const queryHandlers = [
   ListMessageGroupsQueryHandler,
   GetMessageGroupQueryHandler,
   GetGroupWorkflowQueryHandler,
   GetOutOfOfficeQueryHandler,
+  GetQuickRepliesQueryHandler,
 ];
 const application = [SettingsAccess, GroupAccess, MessageGroupViews];
 const infrastructure = [
@@ -49,6 +56,8 @@ const infrastructure = [
   GroupWorkflowsRepository,
   OutOfOfficeRepository,
   PracticeFactsAdapter,
+  // Quick replies publish nothing: their collection has no outbox for the relay.
+  { provide: QuickRepliesStore, useClass: QuickRepliesRepository },
   ...outboxRelayProviders([
     MESSAGE_GROUPS_COLLECTION,
     GROUP_WORKFLOWS_COLLECTION,
@@ -64,6 +73,7 @@ const infrastructure = [
     MessageGroupsHttpController,
     GroupWorkflowHttpController,
     OutOfOfficeHttpController,
+    QuickRepliesHttpController,
   ],
   providers: [...commandHandlers, ...queryHandlers, ...application, ...infrastructure],
 })

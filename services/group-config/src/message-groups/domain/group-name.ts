@@ -13,17 +13,27 @@ const MISLEADING = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 /** Invisible format characters (zero-width space, BOM, joiners) do not tell names apart. */
 const INVISIBLE = /\p{Cf}/gu;
 
+/**
+ * Whether a name would not read as it is stored (a control character or a
+ * bidirectional override or isolate): the rule of every name people pick
+ * from a list here, group names and quick-reply titles.
+ */
+export const misleadingName = (text: string): boolean => MISLEADING.test(text);
+
+/** Its length as people count it: Unicode code points, not UTF-16 units. */
+export const characterCount = (text: string): number => [...text].length;
+
 /** The name as shown: trimmed, 1–100 characters (code points, as a patient counts them). */
 export function groupName(raw: string): string {
   const name = raw.trim();
   if (!name) throw new MessageGroupRuleViolation('group-name-required', 'a group needs a name');
-  if (MISLEADING.test(name)) {
+  if (misleadingName(name)) {
     throw new MessageGroupRuleViolation(
       'group-name-invalid-characters',
       'a group name cannot hold control characters or text-direction overrides',
     );
   }
-  if ([...name].length > MAX_NAME_LENGTH) {
+  if (characterCount(name) > MAX_NAME_LENGTH) {
     throw new MessageGroupRuleViolation(
       'group-name-too-long',
       `a group name has at most ${MAX_NAME_LENGTH} characters`,
@@ -44,7 +54,7 @@ export function groupNameKey(name: string): string {
 
 export function groupDescription(raw: string | undefined): string {
   const description = (raw ?? '').trim();
-  if ([...description].length > MAX_DESCRIPTION_LENGTH) {
+  if (characterCount(description) > MAX_DESCRIPTION_LENGTH) {
     throw new MessageGroupRuleViolation(
       'group-description-too-long',
       `a group description has at most ${MAX_DESCRIPTION_LENGTH} characters`,
