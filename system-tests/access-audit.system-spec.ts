@@ -3,7 +3,9 @@
  * group Admin reads and changes the thread, the patient reads the answer,
  * and an auditor of the practice finds every step (who, what, when, from
  * where) in access-audit, and nothing of another practice, while members
- * without the audit privilege and patients are refused.
+ * without the audit privilege and patients are refused. Listings (with the
+ * ids they showed) and refused reads (with their code) are found through
+ * the filters.
  */
 import { call, codeOf, describeAnswer, answered, isProblem, type Answer } from './harness/http.js';
 import { patientSends, routed, summarize, world, type World } from './harness/world.js';
@@ -19,11 +21,34 @@ interface AccessRecord {
   recordId: string;
   actor: { kind: string; id: string };
   action: string;
-  threadId: string;
+  threadId: string | null;
+  threadIds: string[];
+  outcome: 'served' | 'refused';
+  refusal: string | null;
+  listing: {
+    view: string;
+    groupId: string | null;
+    filter: string | null;
+    searched: boolean;
+  } | null;
   occurredAt: string;
   source: { ip: string | null; userAgent: string | null };
   correlationId: string;
   recordedBy: string;
+}
+
+/** The served accesses of the thread itself: the polls of the harness add refusals and listings. */
+const servedReads = (trail: AccessRecord[]) =>
+  trail.filter((r) => r.outcome === 'served' && r.listing === null);
+
+/** Waits until the auditor's query finds at least one record. */
+async function found(practiceId: string, query: string) {
+  const answer = await answered(
+    () => accessRecords(practiceId, AUDITOR, query),
+    (a) => a.status === 200 && (a.json as { records: unknown[] }).records.length > 0,
+    `records for ${query}`,
+  );
+  return (answer.json as { records: AccessRecord[] }).records;
 }
 
 const accessRecords = async (practiceId: string, memberId: string, query: string) =>
@@ -31,14 +56,16 @@ const accessRecords = async (practiceId: string, memberId: string, query: string
     token: await w.tokens.member(practiceId, memberId),
   });
 
-/** Waits until the auditor sees at least `count` records of the thread; newest first. */
+/** Waits until the auditor sees at least `count` served reads and changes of the thread; newest first. */
 async function trailOf(practiceId: string, threadId: string, count: number) {
   const answer = await answered(
-    () => accessRecords(practiceId, AUDITOR, `?threadId=${threadId}&limit=200`),
-    (a) => a.status === 200 && (a.json as { records: unknown[] }).records.length >= count,
+    () => accessRecords(practiceId, AUDITOR, `?threadId=${threadId}&outcome=served&limit=200`),
+    (a) =>
+      a.status === 200 &&
+      servedReads((a.json as { records: AccessRecord[] }).records).length >= count,
     `${count} access records of ${threadId}`,
   );
-  return (answer.json as { records: AccessRecord[] }).records;
+  return servedReads((answer.json as { records: AccessRecord[] }).records);
 }
 
 beforeAll(async () => {
@@ -190,6 +217,93 @@ describe('access audit', () => {
     expect((fromMain.json as { records: unknown[] }).records).toEqual([]);
   });
 
+  it('records listings with the ids shown and refused reads with their code, found by the filters', async () => {
+    const { main } = w.run.practices;
+    const practiceId = main.practiceId;
+    const admin = main.members.groupAdmin!.id;
+    const outsider = main.members.nonMember!.id;
+    const patient = main.patients.patient!.id;
+    const billing = main.groupIds.billing!;
+    const sent = await patientSends(w, practiceId, patient, { kind: 'group', groupId: billing });
+    await routed(w, practiceId, admin, sent.threadId);
+    const inbox = w.urls['inbox-projection'];
+    const asAdmin = { token: await w.tokens.member(practiceId, admin) };
+    const asOutsider = { token: await w.tokens.member(practiceId, outsider) };
+    const asPatient = { token: await w.tokens.patient(practiceId, patient) };
+
+    // Listings: the admin's group list (once the thread is in it), a search, the patient's Sent box.
+    await answered(
+      () => call('GET', `${inbox}/inbox/groups/${billing}/threads?limit=100`, asAdmin),
+      (a) =>
+        a.status === 200 &&
+        (a.json as { threads: { threadId: string }[] }).threads.some(
+          (t) => t.threadId === sent.threadId,
+        ),
+      'the thread in the group listing',
+    );
+    const search = sent.subject.slice(-10);
+    const searched = await call(
+      'GET',
+      `${inbox}/inbox/groups/${billing}/threads?q=${encodeURIComponent(search)}`,
+      asAdmin,
+    );
+    expect(searched.status).toBe(200);
+    expect((await call('GET', `${inbox}/mailbox?box=sent`, asPatient)).status).toBe(200);
+    // Refused: a member outside the thread's audience opens it and its timeline.
+    const opened = await call('GET', `${inbox}/inbox/threads/${sent.threadId}`, asOutsider);
+    expect(opened.status).toBe(404);
+    const timeline = await call(
+      'GET',
+      `${w.urls['routing-assignment']}/threads/${sent.threadId}/timeline`,
+      asOutsider,
+    );
+    expect([403, 404]).toContain(timeline.status);
+
+    const listings = await found(
+      practiceId,
+      `?threadId=${sent.threadId}&action=threads.listed&actorId=${admin}`,
+    );
+    expect(listings[0]).toMatchObject({
+      threadId: null,
+      outcome: 'served',
+      refusal: null,
+      listing: { view: 'group-threads', groupId: billing, filter: 'all', searched: false },
+    });
+    expect(listings[0]!.threadIds).toContain(sent.threadId);
+    const [search0] = await found(
+      practiceId,
+      `?threadId=${sent.threadId}&action=threads.searched&actorId=${admin}`,
+    );
+    expect(search0!.listing).toMatchObject({ view: 'group-threads', searched: true });
+    const [mailbox] = await found(practiceId, `?threadId=${sent.threadId}&action=mailbox.listed`);
+    expect(mailbox).toMatchObject({
+      actor: { kind: 'patient', id: patient },
+      listing: { view: 'mailbox', groupId: null, filter: 'sent', searched: false },
+    });
+
+    const refused = await answered(
+      () =>
+        accessRecords(
+          practiceId,
+          AUDITOR,
+          `?threadId=${sent.threadId}&outcome=refused&actorId=${outsider}`,
+        ),
+      (a) => a.status === 200 && (a.json as { records: unknown[] }).records.length >= 2,
+      "the outsider's two refused reads",
+    );
+    const refusals = (refused.json as { records: AccessRecord[] }).records;
+    expect(refusals.map((r) => [r.action, r.outcome, r.refusal, r.threadIds]).sort()).toEqual(
+      [
+        ['thread.read', 'refused', 'thread-not-found', [sent.threadId]],
+        ['thread.timeline.read', 'refused', codeOf(timeline), [sent.threadId]],
+      ].sort(),
+    );
+    // Ids only: neither the subject nor the search text is in any of them.
+    const text = JSON.stringify([...listings, search0, mailbox, ...refusals]);
+    for (const phi of [sent.subject, search, main.surname]) expect(text).not.toContain(phi);
+    summarize(w, 'access-audit: listings and refused reads recorded and filtered');
+  });
+
   it('refuses members without the audit privilege, patients and strangers', async () => {
     const { main } = w.run.practices;
     const cases: [string, Promise<Answer>, number, string][] = [
@@ -253,7 +367,7 @@ describe('access audit', () => {
         expect(isProblem(answer)).toBe(true);
       }
     }
-    const again = await accessRecords(main.practiceId, AUDITOR, `?threadId=${record!.threadId}`);
+    const again = await accessRecords(main.practiceId, AUDITOR, `?actorId=${record!.actor.id}`);
     expect((again.json as { records: AccessRecord[] }).records).toContainEqual(record);
   });
 });

@@ -291,6 +291,17 @@ const WORKFLOW = {
   returnToQueueSeconds: 172_800,
 };
 
+/** The templates every allowed PUT /message-groups/:groupId/quick-replies row sends (no ids: sent again, the same). */
+const QUICK_REPLIES = {
+  quickReplies: [
+    {
+      title: 'Statement corrected',
+      text: 'Your statement is corrected: the new one is in the mail.',
+    },
+    { title: 'Call us', text: 'Please call the office on a weekday,\nbetween 8 and 5.' },
+  ],
+};
+
 /** The periods every allowed PUT /members/:memberId/out-of-office row sends: far ahead, acting on nothing here. */
 const OUT_OF_OFFICE = {
   periods: [
@@ -539,6 +550,69 @@ const groupConfigEndpoints = (): Endpoint[] => {
       statuses: expected('member', 404, { otherPracticeAdmin: 200, otherPracticeGroupAdmin: 200 }),
       codes: { groupAdmin: 'group-not-found', practiceAdmin: 'group-not-found' },
     },
+    // A group's quick replies (on the workflow rows' group): the workflow's rule and codes.
+    {
+      name: "GET /message-groups/:groupId/quick-replies (this practice's)",
+      service: 'group-config',
+      method: 'GET',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(M)}/quick-replies`,
+      statuses: expected('member', 403, {
+        practiceAdmin: 200,
+        groupAdmin: 200,
+        groupUser: 200,
+        assignee: 200,
+        otherPracticeAdmin: 404,
+        otherPracticeGroupAdmin: 404,
+      }),
+      codes: {
+        careTeam: 'group-member-required',
+        nonMember: 'group-member-required',
+        inactiveAdmin: 'group-member-required',
+        otherPracticeAdmin: 'group-not-found',
+        otherPracticeGroupAdmin: 'group-not-found',
+      },
+    },
+    {
+      name: "PUT /message-groups/:groupId/quick-replies (this practice's)",
+      service: 'group-config',
+      method: 'PUT',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(M)}/quick-replies`,
+      body: () => QUICK_REPLIES,
+      statuses: expected('member', 403, {
+        practiceAdmin: 200,
+        groupAdmin: 200,
+        otherPracticeAdmin: 404,
+        otherPracticeGroupAdmin: 404,
+      }),
+      codes: {
+        groupUser: 'group-admin-required',
+        assignee: 'group-admin-required',
+        nonMember: 'group-admin-required',
+        inactiveAdmin: 'group-admin-required',
+        otherPracticeGroupAdmin: 'group-not-found',
+      },
+    },
+    {
+      name: "GET /message-groups/:groupId/quick-replies (the other practice's)",
+      service: 'group-config',
+      method: 'GET',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(O)}/quick-replies`,
+      statuses: expected('member', 404, { otherPracticeAdmin: 200, otherPracticeGroupAdmin: 200 }),
+      codes: { groupAdmin: 'group-not-found', practiceAdmin: 'group-not-found' },
+    },
+    {
+      name: "PUT /message-groups/:groupId/quick-replies (the other practice's)",
+      service: 'group-config',
+      method: 'PUT',
+      owner: 'groupAdmin',
+      path: async () => `/message-groups/${await workflowGroup(O)}/quick-replies`,
+      body: () => QUICK_REPLIES,
+      statuses: expected('member', 404, { otherPracticeAdmin: 200, otherPracticeGroupAdmin: 200 }),
+      codes: { groupAdmin: 'group-not-found', practiceAdmin: 'group-not-found' },
+    },
     // A User's own periods: she, an Admin of her group and Practice Access holders; no colleague.
     // The other practice has no member of that id: not found there.
     ...(['GET', 'PUT'] as const).map((method): Endpoint => ({
@@ -646,13 +720,16 @@ const intakeEndpoints = (): Endpoint[] => [
 
 type ThreadKey = keyof typeof threads;
 
-/** The five thread routes for one thread; `allowed` gives the members' statuses per route (others: 404). */
+/** The six thread routes for one thread; `allowed` gives the members' statuses per route (others: 404). */
 function threadEndpoints(
   key: ThreadKey,
   label: string,
   owner: Actor,
   assignee: string,
-  allowed: Record<'timeline' | 'assignment' | 'replies' | 'trash' | 'restore', Partial<Statuses>>,
+  allowed: Record<
+    'timeline' | 'assignment' | 'replies' | 'notes' | 'trash' | 'restore',
+    Partial<Statuses>
+  >,
 ): Endpoint[] {
   const route = (
     method: 'GET' | 'POST',
@@ -671,6 +748,7 @@ function threadEndpoints(
     route('GET', 'timeline'),
     route('POST', 'assignment', () => ({ assigneeMemberId: assignee })),
     route('POST', 'replies', () => ({ body: 'Matrix reply' })),
+    route('POST', 'notes', () => ({ body: 'Matrix note' })),
     route('POST', 'trash'),
     route('POST', 'restore'),
   ];
@@ -687,6 +765,8 @@ const routingEndpoints = (): Endpoint[] => {
       timeline: adminOnly('groupAdmin', group),
       assignment: adminOnly('groupAdmin', group),
       replies: { groupAdmin: 202, assignee: 202, groupUser: 403 },
+      // The audience only: the group's other User learns nothing (404).
+      notes: { groupAdmin: 201, assignee: 201 },
       trash: adminOnly('groupAdmin', group),
       restore: adminOnly('groupAdmin', group),
     }),
@@ -694,6 +774,7 @@ const routingEndpoints = (): Endpoint[] => {
       timeline: adminOnly('groupAdmin', ['careTeam']),
       assignment: adminOnly('groupAdmin', ['careTeam']),
       replies: { groupAdmin: 202, careTeam: 202 },
+      notes: { groupAdmin: 201, careTeam: 201 },
       trash: adminOnly('groupAdmin', ['careTeam']),
       restore: adminOnly('groupAdmin', ['careTeam']),
     }),
@@ -701,6 +782,7 @@ const routingEndpoints = (): Endpoint[] => {
       timeline: { careTeam: 200 },
       assignment: { careTeam: 409 },
       replies: { careTeam: 202 },
+      notes: { careTeam: 201 },
       trash: { careTeam: 200 },
       restore: { careTeam: 200 },
     }),
@@ -708,6 +790,7 @@ const routingEndpoints = (): Endpoint[] => {
       timeline: adminOnly('otherPracticeGroupAdmin', ['otherPracticeAdmin']),
       assignment: adminOnly('otherPracticeGroupAdmin', ['otherPracticeAdmin']),
       replies: adminOnly('otherPracticeGroupAdmin', ['otherPracticeAdmin'], 202),
+      notes: { otherPracticeGroupAdmin: 201 },
       trash: adminOnly('otherPracticeGroupAdmin', ['otherPracticeAdmin']),
       restore: adminOnly('otherPracticeGroupAdmin', ['otherPracticeAdmin']),
     }),
@@ -1149,6 +1232,14 @@ const auditEndpoints = (): Endpoint[] => [
     path: () => `/access-records?threadId=${threads.group.threadId}`,
     statuses: expected('member', 403, {}),
   },
+  {
+    name: 'GET /access-records?outcome=refused (the refusals of this practice)',
+    service: 'access-audit',
+    method: 'GET',
+    owner: 'practiceAdmin',
+    path: () => '/access-records?outcome=refused',
+    statuses: expected('member', 403, {}),
+  },
 ];
 
 /**
@@ -1404,6 +1495,27 @@ describe('authorization matrix (every endpoint × actor)', () => {
           assignment: { mode: 'off', capacity: null },
           version: 1,
           changedAt: expect.any(String),
+        });
+      }
+    });
+
+    it('quick replies changed only by the rows that were allowed: one change each, as sent', async () => {
+      for (const p of [M, O]) {
+        const groupId = await workflowGroup(p);
+        const answer = await call(
+          'GET',
+          `${w.urls['group-config']}/message-groups/${groupId}/quick-replies`,
+          { token: await w.tokens.member(p.practiceId, p.settingsAdmin) },
+        );
+        expect(answer.status).toBe(200);
+        // Two allowed rows each: the first stored version 1, the second sent the same (no change).
+        expect(answer.json).toEqual({
+          groupId,
+          version: 1,
+          quickReplies: QUICK_REPLIES.quickReplies.map((q) => ({
+            quickReplyId: expect.stringMatching(/^qr_/),
+            ...q,
+          })),
         });
       }
     });

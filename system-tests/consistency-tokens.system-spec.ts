@@ -247,7 +247,7 @@ describe('consistency tokens (read-your-writes across services)', () => {
       expect(describeAnswer(timeline)).toBe('200');
     });
 
-    it('assign, reassign, reply, trash and restore: each read with its token shows it', async () => {
+    it('assign, reassign, reply, note, trash and restore: each read with its token shows it', async () => {
       const sent = await patientSends('billing');
       const gabe = await member('mbr_gadmin');
       const assigned = tokenOf(
@@ -283,6 +283,18 @@ describe('consistency tokens (read-your-writes across services)', () => {
       });
       expect(describeAnswer(opened)).toBe('200');
       expect((opened.json as { replies: unknown[] }).replies).toHaveLength(1);
+      // An internal note (gm.thread-notes): the Admin's open with its token shows it.
+      const noted = tokenOf(
+        await send('POST', url.routing(sent.threadId, 'notes'), await member('mbr_guser'), {
+          body: { body: phiText('ct-note') },
+        }),
+        'note',
+      );
+      const staffView = await send('GET', `${url.inbox}/threads/${sent.threadId}`, gabe, {
+        tokens: [noted],
+      });
+      expect(describeAnswer(staffView)).toBe('200');
+      expect((staffView.json as { notes: unknown[] }).notes).toHaveLength(1);
       const trashed = tokenOf(
         await send('POST', url.routing(sent.threadId, 'trash'), gabe),
         'trash',

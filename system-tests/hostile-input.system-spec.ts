@@ -27,7 +27,7 @@
  * id, a schema violation) land in the dead-letter topic of every consuming
  * service, and the services go on working.
  */
-import { MessageSentV1, TOPICS } from '@gm/contracts';
+import { MessageSentV1, TOPICS, type NoteAddedV1 } from '@gm/contracts';
 import { waitFor, type EventsOnTopic } from '@gm/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -56,7 +56,7 @@ let thread: Sent;
 /** The thread follow-ups aim at (another patient's, for the rate limit). */
 let followUpThread: Sent;
 let deleteTarget: string;
-/** The group whose workflow the workflow routes aim at (no thread is routed to it). */
+/** The group whose workflow the workflow routes, and whose quick replies the quick-reply routes, aim at (no thread is routed to it). */
 let workflowTarget: string;
 
 // --- values --------------------------------------------------------------------
@@ -250,6 +250,10 @@ const AUDIT_QUERIES: [string, string, Expectation][] = [
   ['actorId of 129 characters', `actorId=${'x'.repeat(129)}`, 'refuse'],
   ['threadId = $where', `threadId=${q('$where')}`, 'either'],
   ['threadId = an operator object', `threadId=${q('{"$gt":""}')}`, 'either'],
+  ['outcome not served or refused', 'outcome=denied', 'refuse'],
+  ['outcome in capitals', 'outcome=REFUSED', 'refuse'],
+  ['outcome = an operator object', `outcome=${q('{"$ne":"served"}')}`, 'refuse'],
+  ['outcome twice', 'outcome=served&outcome=refused', 'refuse'],
   ['from not a date', 'from=not-a-date', 'refuse'],
   ['to not a date', 'to=yesterday', 'refuse'],
   ['a window of six years', 'from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'refuse'],
@@ -494,6 +498,54 @@ function workflowCases(): Case[] {
   ];
 }
 
+/** A valid list of quick replies (PUT /message-groups/:groupId/quick-replies): one new template. */
+const QUICK_REPLY = {
+  title: 'Statement corrected',
+  text: 'Your statement is corrected.\nThank you.',
+};
+const quickRepliesBody = (): Json => ({ quickReplies: [{ ...QUICK_REPLY }] });
+
+/** The quick replies' own rules, each broken in a way a hostile client would try. */
+function quickReplyCases(): Case[] {
+  const template = (change: { [key: string]: Json }): Json => ({ ...QUICK_REPLY, ...change });
+  const list = (...templates: Json[]): Json => ({ quickReplies: templates });
+  const cases: [string, Json][] = [
+    [
+      '101 templates',
+      { quickReplies: Array.from({ length: 101 }, (_, i) => ({ title: `T${i}`, text: 'x' })) },
+    ],
+    ['300 templates', { quickReplies: Array<Json>(300).fill({ title: 'T', text: 'x' }) }],
+    ['a title of blanks', list(template({ title: ' \u00a0\t ' }))],
+    ['a title of invisible characters', list(template({ title: '\u200b\ufeff' }))],
+    ['a title with a line break', list(template({ title: 'Call\nus' }))],
+    ['a title with a C1 control', list(template({ title: 'Call\u0085us' }))],
+    ['a text of blanks and line breaks', list(template({ text: ' \r\n\t ' }))],
+    ['a text with a bell', list(template({ text: 'Ding\u0007' }))],
+    ['a text with an escape sequence', list(template({ text: '\u001b[31mred' }))],
+    ['a text with DEL', list(template({ text: 'a\u007fb' }))],
+    [
+      'the same title twice, in another case and with blanks',
+      list(template({}), template({ title: '  STATEMENT   corrected ', text: 'Other' })),
+    ],
+    [
+      'the same title twice, one with a zero-width space',
+      list(template({}), template({ title: 'Statement\u200b corrected', text: 'Other' })),
+    ],
+    ['an id the group never had', list(template({ quickReplyId: `qr_${randomUUID()}` }))],
+    ['an id in capitals', list(template({ quickReplyId: `qr_${randomUUID()}`.toUpperCase() }))],
+    ['an id of another kind', list(template({ quickReplyId: `grp_${randomUUID()}` }))],
+    [
+      'the same new id twice',
+      ((id: string) =>
+        list(template({ quickReplyId: id }), template({ quickReplyId: id, title: 'B' })))(
+        `qr_${randomUUID()}`,
+      ),
+    ],
+    ['an id of null', list(template({ quickReplyId: null }))],
+  ];
+  return cases.map(([label, body]): Case => ({ label, expect: 'refuse', body }));
+}
+
 function endpoints(): Endpoint[] {
   const groupBody = (): Json => ({
     name: `Hostile ${TAG} ${++unique}`,
@@ -717,6 +769,41 @@ function endpoints(): Endpoint[] {
       ],
     },
     {
+      name: 'GET /message-groups/:groupId/quick-replies',
+      service: 'group-config',
+      method: 'GET',
+      path: (param = workflowTarget) => `/message-groups/${param}/quick-replies`,
+      hasParam: true,
+      token: admin,
+    },
+    {
+      name: 'PUT /message-groups/:groupId/quick-replies',
+      service: 'group-config',
+      method: 'PUT',
+      path: (param = workflowTarget) => `/message-groups/${param}/quick-replies`,
+      hasParam: true,
+      token: admin,
+      valid: quickRepliesBody,
+      fields: [
+        { path: ['quickReplies'], kinds: ['array'] },
+        { path: ['quickReplies', 0], kinds: ['object'] },
+        str(['quickReplies', 0, 'title'], { text: 100 }),
+        str(['quickReplies', 0, 'text'], { text: 20_000 }),
+        // Ids are the service's to give: any this group does not have is refused.
+        str(['quickReplies', 0, 'quickReplyId'], { id: 'ref' }),
+      ],
+      nested: [['quickReplies', 0]],
+      keepsText: true,
+      cases: quickReplyCases,
+      limitBytes: 64 * KB,
+      headers: [
+        [
+          'if-match',
+          ['{"$gt":""}', '"1" OR 1=1', '9999999999', '-1', '*,"1"', '"\u00ff1"', '"999"'],
+        ],
+      ],
+    },
+    {
       name: 'GET /members/:memberId/out-of-office',
       service: 'group-config',
       method: 'GET',
@@ -852,6 +939,11 @@ function endpoints(): Endpoint[] {
     }),
     threadRoute('replies', () => member('groupAdmin'), {
       valid: () => ({ body: 'Hostile reply' }),
+      fields: [str(['body'], { text: 20_000 })],
+      creates: true,
+    }),
+    threadRoute('notes', () => member('groupAdmin'), {
+      valid: () => ({ body: 'Hostile note' }),
       fields: [str(['body'], { text: 20_000 })],
       creates: true,
     }),
@@ -1279,7 +1371,7 @@ interface Snapshot {
   groups: string;
   phr: string;
   directory: Record<string, string>;
-  timeline: { version: number; replied: number };
+  timeline: { version: number; replied: number; noted: number };
   /** The read model's rebuild status (no hostile request may have started one). */
   rebuild: string;
 }
@@ -1318,7 +1410,11 @@ async function snapshot(): Promise<Snapshot> {
     groups: groups.text,
     phr: phr.text,
     directory,
-    timeline: { version: t.version, replied: t.entries.filter((e) => e.kind === 'replied').length },
+    timeline: {
+      version: t.version,
+      replied: t.entries.filter((e) => e.kind === 'replied').length,
+      noted: t.entries.filter((e) => e.kind === 'note-added').length,
+    },
     rebuild: rebuild.text,
   };
 }
@@ -1328,7 +1424,10 @@ async function snapshot(): Promise<Snapshot> {
 describe('hostile input', () => {
   const started = Date.now();
   let kafka: Kafka;
-  let observers: Record<'groups' | 'workflows' | 'phr' | 'messages' | 'threads', EventsOnTopic>;
+  let observers: Record<
+    'groups' | 'workflows' | 'phr' | 'messages' | 'threads' | 'notes',
+    EventsOnTopic
+  >;
   let before: Snapshot;
   const eventsBefore: Record<string, number> = {};
 
@@ -1380,14 +1479,15 @@ describe('hostile input', () => {
     );
     expect(assigned.status).toBe(200);
     kafka = kafkaOf(w.run);
-    const [groups, workflows, phr, messages, threads] = await Promise.all([
+    const [groups, workflows, phr, messages, threads, notes] = await Promise.all([
       observe(kafka, TOPICS.messageGroups.name, H.practiceId),
       observe(kafka, TOPICS.groupWorkflows.name, H.practiceId),
       observe(kafka, TOPICS.phrPreferences.name, H.practiceId),
       observe(kafka, TOPICS.patientMessages.name, H.practiceId),
       observe(kafka, TOPICS.threads.name, H.practiceId),
+      observe(kafka, TOPICS.threadNotes.name, H.practiceId),
     ]);
-    observers = { groups, workflows, phr, messages, threads };
+    observers = { groups, workflows, phr, messages, threads, notes };
     // Everything so far has arrived at the observers before the counts are taken.
     await waitFor(
       async () => observers.threads.events.filter((e) => e.subject === thread.threadId).length,
@@ -1528,6 +1628,44 @@ describe('hostile input', () => {
       expect(altered).toEqual([]);
     });
 
+    it('group-config: quick replies changed only by the writes it accepted, each as sent', async () => {
+      const writes = accepted.filter(
+        (a) => a.endpoint.name === 'PUT /message-groups/:groupId/quick-replies',
+      );
+      // Every accepted write aimed at the target (no path parameter probe was accepted).
+      expect(writes.filter((a) => a.kase.path !== undefined).map((a) => a.kase.label)).toEqual([]);
+      const after = await call(
+        'GET',
+        `${w.urls['group-config']}/message-groups/${workflowTarget}/quick-replies`,
+        { token: await admin() },
+      );
+      expect(after.status).toBe(200);
+      type Listed = { groupId: string; version: number; quickReplies: Record<string, Json>[] };
+      const { version, quickReplies } = after.json as Listed;
+      // Writes that changed nothing (the same template again) stored nothing.
+      expect(version).toBeLessThanOrEqual(writes.length);
+      expect(version).toBeGreaterThanOrEqual(writes.length ? 1 : 0);
+      // Every accepted write held one template (every other list was refused), answered as sent:
+      // odd-but-valid text exactly as written, never an id but one the service gave.
+      const altered: string[] = [];
+      for (const { kase, answer } of writes) {
+        const answered = (answer.json as Listed).quickReplies;
+        const field = kase.sent?.field.at(-1) as 'title' | 'text' | undefined;
+        const expected = { ...QUICK_REPLY, ...(field ? { [field]: kase.sent!.value } : {}) };
+        if (
+          answered.length !== 1 ||
+          answered[0]!.title !== expected.title ||
+          answered[0]!.text !== expected.text ||
+          !/^qr_[0-9a-f-]{36}$/.test(String(answered[0]!.quickReplyId))
+        )
+          altered.push(`${kase.label}: answered ${JSON.stringify(answered).slice(0, 80)}`);
+      }
+      expect(altered).toEqual([]);
+      // What is stored is what the last accepted write answered.
+      const last = writes.at(-1);
+      expect(quickReplies).toEqual(last ? (last.answer.json as Listed).quickReplies : []);
+    });
+
     it('phr-preferences: unchanged but for the writes it accepted, one event each', async () => {
       const after = await call('GET', `${w.urls['phr-preferences']}/phr-preferences`, {
         token: await admin(),
@@ -1607,12 +1745,14 @@ describe('hostile input', () => {
       expect(published()).toBe(sends.length);
     });
 
-    it('routing-assignment: the thread changed only by the replies it accepted', async () => {
+    it('routing-assignment: the thread changed only by the replies and notes it accepted', async () => {
       const replies = accepted.filter((a) => a.endpoint.name.endsWith('/replies')).length;
+      const notes = accepted.filter((a) => a.endpoint.name.endsWith('/notes'));
       const others = accepted.filter(
         (a) =>
           a.endpoint.service === 'routing-assignment' &&
           !a.endpoint.name.endsWith('/replies') &&
+          !a.endpoint.name.endsWith('/notes') &&
           a.endpoint.method !== 'GET',
       );
       // Assigning the current assignee again is a 200 that changes nothing.
@@ -1620,9 +1760,11 @@ describe('hostile input', () => {
         others.filter((a) => !a.endpoint.name.endsWith('/assignment')).map((a) => a.kase.label),
       ).toEqual([]);
       const after = await snapshot();
+      // A note steps no version: it is staff-only, on gm.thread-notes.
       expect(after.timeline).toEqual({
         version: before.timeline.version + replies,
         replied: before.timeline.replied + replies,
+        noted: before.timeline.noted + notes.length,
       });
       // What it accepted left in ReplySent exactly as written.
       const altered: string[] = [];
@@ -1639,7 +1781,22 @@ describe('hostile input', () => {
         else if (kase.sent && (event.data as { body?: string }).body !== kase.sent.value)
           altered.push(`${kase.label}: body altered`);
       }
-      expect(altered).toEqual([]);
+      // And in NoteAdded, on its own topic.
+      for (const { kase, answer } of notes) {
+        const noteId = (answer.json as { noteId: string }).noteId;
+        const event = await waitFor(
+          async () => observers.notes.events.find((e) => (e.data as NoteAddedV1).noteId === noteId),
+          Boolean,
+          { description: `NoteAdded ${noteId}` },
+        ).catch(() => undefined);
+        if (!event) altered.push(`${kase.label}: no NoteAdded`);
+        else if (kase.sent && (event.data as NoteAddedV1).body !== kase.sent.value)
+          altered.push(`${kase.label}: note body altered`);
+      }
+      expect({ altered, invalidNotes: observers.notes.invalid }).toEqual({
+        altered: [],
+        invalidNotes: [],
+      });
     });
     it('inbox-projection: no rebuild started; the thread reads as routing has it, to its Admin, its assignee and its patient', async () => {
       const after = await snapshot();
@@ -1809,6 +1966,19 @@ describe('hostile input', () => {
           sentAt: 'yesterday',
         }),
         headers: headers('gm.message.sent.v1', thr),
+      });
+      // A NoteAdded breaking its schema, with PHI in it: only the read model consumes notes.
+      add(TOPICS.threadNotes.name, ['inbox-projection'], {
+        key: thr,
+        value: JSON.stringify({
+          noteId: { $gt: '' },
+          practiceId: H.practiceId,
+          threadId: thr,
+          authorMemberId: H.members.groupAdmin.id,
+          body: phiText('poison-note'),
+          addedAt: 'yesterday',
+        }),
+        headers: headers('gm.thread.note-added.v1', thr),
       });
       for (const { topic, record } of records) await produce(producer, topic, [record]);
       tally.cases += records.length;

@@ -89,6 +89,12 @@ describe('PHI in the service logs', () => {
       { token: admin, body: { body: mark('reply') } },
     );
     expect(describeAnswer(reply)).toBe('202');
+    const note = await call(
+      'POST',
+      `${w.urls['routing-assignment']}/threads/${sent.threadId}/notes`,
+      { token: admin, body: { body: mark('note') } },
+    );
+    expect(describeAnswer(note)).toBe('201');
     const followUp = await call(
       'POST',
       `${w.urls['messaging-intake']}/threads/${sent.threadId}/messages`,
@@ -125,6 +131,10 @@ describe('PHI in the service logs', () => {
       call('POST', `${w.urls['routing-assignment']}/threads/${sent.threadId}/replies`, {
         token: admin,
         body: { body: `${mark('bad-reply')}\u0007` },
+      }),
+      call('POST', `${w.urls['routing-assignment']}/threads/${sent.threadId}/notes`, {
+        token: admin,
+        body: { body: `${mark('bad-note')}\u0007` },
       }),
     ];
     for (const answer of await Promise.all(refusals)) {

@@ -7,9 +7,11 @@
  * time, and what each side then finds in its inbox (the read model). Steps run
  * in order and build on each other.
  */
-import { PRIVILEGES } from '@gm/contracts';
+import { PRIVILEGES, TOPICS } from '@gm/contracts';
 import { answered, call, describeAnswer, eventually, type Answer } from './harness/http.js';
 import { directoryBundle, type PracticeFixture } from './harness/fixtures.js';
+import { openFeed, type Feed } from './harness/inbox.js';
+import { kafkaOf, observe } from './harness/kafka.js';
 import { toListIds } from './harness/seed.js';
 import {
   patientSends,
@@ -41,7 +43,7 @@ const WALK: PracticeFixture = {
     {
       id: 'role_practice_admin',
       name: 'Practice Admin',
-      privileges: [PRIVILEGES.messageGroupsSettings, PRIVILEGES.phrSettings],
+      privileges: [PRIVILEGES.messageGroupsSettings, PRIVILEGES.phrSettings, PRIVILEGES.auditRead],
     },
     { id: 'role_front_desk', name: 'Front Desk', privileges: [] },
   ],
@@ -881,6 +883,192 @@ describe('product walk (HTTP only, a practice of its own)', () => {
     });
   });
 
+  describe('two members working one thread: presence, the stale-reply guard, internal notes', () => {
+    let thread: Sent;
+    let seen: string;
+    let gary: Feed;
+    let uma: Feed;
+    const presenceUrl = (threadId: string) => `${inboxUrl}/inbox/threads/${threadId}/presence`;
+    const present = (feed: Feed) =>
+      (
+        (feed.events.filter((e) => e.type === 'presence').at(-1)?.data as
+          { present: { memberId: string; activity: string }[] } | undefined) ?? { present: [] }
+      ).present.map((p) => `${p.memberId}:${p.activity}`);
+    const toldOf = (feed: Feed, expected: string[], what: string) =>
+      eventually(
+        async () => ({ status: 200, text: present(feed).join(','), json: undefined }) as Answer,
+        (a) => a.text === expected.join(','),
+        what,
+        { timeoutMs: 10_000 },
+      );
+    const signal = async (who: string, activity: string) =>
+      call('PUT', presenceUrl(thread.threadId), { token: await member(who), body: { activity } });
+    const reply = async (who: string, body: string, ifMatch: string) =>
+      call('POST', url.thread(thread.threadId, 'replies'), {
+        token: await member(who),
+        body: { body },
+        headers: { 'if-match': ifMatch },
+      });
+    const opened = async (who: string) =>
+      call('GET', `${inboxUrl}/inbox/threads/${thread.threadId}`, { token: await member(who) });
+
+    afterAll(() => {
+      gary?.close();
+      uma?.close();
+    });
+
+    it('Gary (Admin) and Uma (the assignee) open the thread and each sees the other, live', async () => {
+      thread = await patientSends(w, P, 'pat_ruth', { kind: 'group', groupId: groupIds.billing! });
+      expect(
+        describeAnswer(
+          await act('gary', thread.threadId, 'assignment', { assigneeMemberId: 'mbr_uma' }),
+        ),
+      ).toBe('200');
+      const views = [await opened('gary'), await opened('uma')];
+      expect(views.map(describeAnswer)).toEqual(['200', '200']);
+      seen = (views[0]!.json as { conversationVersion: string }).conversationVersion;
+      expect(seen).toBe('1-0');
+      gary = await openFeed(presenceUrl(thread.threadId), `Bearer ${await member('gary')}`);
+      uma = await openFeed(presenceUrl(thread.threadId), `Bearer ${await member('uma')}`);
+      expect([gary.answer.status, uma.answer.status]).toEqual([200, 200]);
+      expect(describeAnswer(await signal('uma', 'viewing'))).toBe('204');
+      expect(describeAnswer(await signal('gary', 'writing'))).toBe('204');
+      await toldOf(gary, ['mbr_uma:viewing'], 'Gary told Uma is viewing');
+      await toldOf(uma, ['mbr_gary:writing'], 'Uma told Gary is writing');
+      // Vic is in the group but not in this thread's audience; Ruth is the patient.
+      expect(describeAnswer(await signal('vic', 'viewing'))).toBe('404 thread-not-found');
+      const ruth = await openFeed(presenceUrl(thread.threadId), `Bearer ${await patient('ruth')}`);
+      ruth.close();
+      expect(ruth.answer.status).toBe(403);
+    });
+
+    it("Uma replies first; Gary's reply on the same view is refused, saying what landed, and Ruth gets one reply", async () => {
+      expect(describeAnswer(await signal('uma', 'writing'))).toBe('204');
+      await toldOf(gary, ['mbr_uma:writing'], 'Gary told Uma is writing');
+      const first = await reply('uma', phiText('first reply'), `"${seen}"`);
+      expect(describeAnswer(first)).toBe('202');
+      const stale = await reply('gary', phiText('second reply'), `"${seen}"`);
+      expect(describeAnswer(stale)).toBe('409 thread-changed');
+      expect(stale.json).toMatchObject({
+        changes: {
+          patientMessages: [],
+          replies: [
+            { replyId: (first.json as { replyId: string }).replyId, repliedByMemberId: 'mbr_uma' },
+          ],
+        },
+      });
+      // Gary reads what Uma wrote: a fresh view lets his reply through.
+      const fresh = await answered(
+        () => opened('gary'),
+        (a) => (a.json as { conversationVersion?: string }).conversationVersion === '1-1',
+        "Uma's reply in Gary's view",
+      );
+      const version = (fresh.json as { conversationVersion: string }).conversationVersion;
+      expect(describeAnswer(await reply('gary', phiText('third reply'), `"${version}"`))).toBe(
+        '202',
+      );
+      const read = await answered(
+        async () =>
+          call('GET', `${inboxUrl}/mailbox/threads/${thread.threadId}`, {
+            token: await patient('ruth'),
+          }),
+        (a) => a.status === 200 && (a.json as { replies: object[] }).replies.length === 2,
+        "two replies in Ruth's mailbox",
+      );
+      expect(read.text).not.toContain('second reply');
+      expectNoStaffIdentity(read);
+    });
+
+    it('they talk it over in a note Ruth never sees, by any read, event or topic', async () => {
+      const note = phiText('internal note');
+      const topics = [
+        TOPICS.patientMessages,
+        TOPICS.threads,
+        TOPICS.accessAudit,
+        TOPICS.consistency,
+        TOPICS.threadNotes,
+      ];
+      const kafka = kafkaOf(w.run);
+      const observed = await Promise.all(topics.map((t) => observe(kafka, t.name, P)));
+      try {
+        const added = await act('uma', thread.threadId, 'notes', { body: note });
+        expect(describeAnswer(added)).toBe('201');
+        const view = await answered(
+          () => opened('gary'),
+          (a) => a.status === 200 && (a.json as { notes: object[] }).notes.length === 1,
+          "Uma's note in Gary's view",
+        );
+        expect((view.json as { notes: object[] }).notes).toEqual([
+          expect.objectContaining({ authorMemberId: 'mbr_uma', body: note }),
+        ]);
+        // A note is no reply: Gary's view still lets his reply through.
+        expect((view.json as { conversationVersion: string }).conversationVersion).toBe('1-2');
+        await eventually(
+          async () =>
+            ({
+              status: 200,
+              text: String(observed.at(-1)!.ofType('gm.thread.note-added.v1').length),
+              json: undefined,
+            }) as Answer,
+          (a) => a.text === '1',
+          'the note on gm.thread-notes',
+        );
+        // Everything Ruth can read, and every other topic, is free of it.
+        const ruth = { token: await patient('ruth') };
+        for (const path of [
+          `/mailbox/threads/${thread.threadId}`,
+          '/mailbox',
+          '/mailbox?box=sent',
+        ]) {
+          const answer = await call('GET', `${inboxUrl}${path}`, ruth);
+          expect(`${path} ${answer.status}`).toBe(`${path} 200`);
+          expect(answer.text).not.toContain(note);
+        }
+        for (const [i, events] of observed.entries()) {
+          const holding = events.events.filter((e) => JSON.stringify(e).includes(note));
+          expect(`${topics[i]!.name}: ${holding.length}`).toBe(
+            `${topics[i]!.name}: ${topics[i] === TOPICS.threadNotes ? 1 : 0}`,
+          );
+        }
+      } finally {
+        await Promise.all(observed.map((o) => o.stop()));
+      }
+    });
+
+    it('the access audit holds each presence watch and the note, ids only', async () => {
+      const records = await eventually(
+        async () =>
+          call(
+            'GET',
+            `${w.urls['access-audit']}/access-records?threadId=${thread.threadId}&limit=200`,
+            {
+              token: await member('alice'),
+            },
+          ),
+        (a) => {
+          const actions = ((a.json as { records?: { action: string }[] }).records ?? []).map(
+            (r) => r.action,
+          );
+          return (
+            actions.filter((x) => x === 'thread.presence.read').length === 2 &&
+            actions.includes('thread.note-added')
+          );
+        },
+        'the presence watches and the note in the trail',
+      );
+      expect(records.text).not.toContain('internal note');
+    });
+
+    it("Uma closes the thread and Gary's view of her goes at once", async () => {
+      expect(
+        describeAnswer(
+          await call('DELETE', presenceUrl(thread.threadId), { token: await member('uma') }),
+        ),
+      ).toBe('204');
+      await toldOf(gary, [], 'Gary told Uma left');
+    });
+  });
+
   describe('the rules hold at send time, not only in the To list', () => {
     it('a deleted group leaves the To list and takes no more messages', async () => {
       const admin = await member('alice');
@@ -965,6 +1153,37 @@ describe('product walk (HTTP only, a practice of its own)', () => {
         body: { body: phiText('closed') },
       });
       expect(describeAnswer(followUp)).toBe('403 messaging-disabled');
+    });
+  });
+
+  describe('quick replies', () => {
+    it("Billing's Admin sets two templates; its User lists them in that order and may not change them", async () => {
+      const quickReplies = `${url.groups}/${groupIds.billing}/quick-replies`;
+      const templates = [
+        {
+          title: 'Statement corrected',
+          text: 'Your statement is corrected: the new one is in the mail.',
+        },
+        { title: 'Call us', text: 'Please call the billing office,\nweekdays from 8 to 5.' },
+      ];
+      const saved = await call('PUT', quickReplies, {
+        token: await member('gary'),
+        body: { quickReplies: templates },
+        headers: { 'if-match': '"0"' },
+      });
+      expect(describeAnswer(saved)).toBe('200');
+      const listed = await call('GET', quickReplies, { token: await member('uma') });
+      expect(describeAnswer(listed)).toBe('200');
+      expect(listed.json).toEqual({
+        groupId: groupIds.billing,
+        version: 1,
+        quickReplies: templates.map((t) => ({ quickReplyId: expect.stringMatching(/^qr_/), ...t })),
+      });
+      const byUser = await call('PUT', quickReplies, {
+        token: await member('uma'),
+        body: { quickReplies: [] },
+      });
+      expect(describeAnswer(byUser)).toBe('403 group-admin-required');
     });
   });
 });

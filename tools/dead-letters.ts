@@ -38,7 +38,7 @@ import {
   deadLetterTopic,
   toWireRecord,
   type AccessAuditAction,
-  type AccessRecordedV1,
+  type AccessRecordedV2,
 } from '@gm/contracts';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -263,7 +263,7 @@ class Auditor {
       acks: -1,
       messages: [{ key: wire.key, value: wire.value, headers: wire.headers }],
     });
-    return (envelope.data as AccessRecordedV1).recordId;
+    return (envelope.data as AccessRecordedV2).recordId;
   }
 }
 

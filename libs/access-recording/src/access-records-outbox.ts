@@ -1,4 +1,4 @@
-import type { AccessRecordedV1 } from '@gm/contracts';
+import type { AccessRecordedV2 } from '@gm/contracts';
 import {
   noteWritten,
   outboxForInsert,
@@ -29,8 +29,10 @@ export const ACCESS_RECORDS_COLLECTION = 'access_records';
 interface AccessRecordDocument extends OutboxFields {
   _id: string;
   practiceId: string;
-  threadId: string;
+  /** null for a listing. */
+  threadId: string | null;
   action: string;
+  outcome: AccessRecordedV2['outcome'];
   occurredAt: string;
 }
 
@@ -53,13 +55,14 @@ export class AccessRecordsOutbox {
   }
 
   async insert(event: PendingEvent): Promise<void> {
-    const data = event.envelope.data as AccessRecordedV1;
+    const data = event.envelope.data as AccessRecordedV2;
     try {
       await this.records.insertOne({
         _id: data.recordId,
         practiceId: data.practiceId,
         threadId: data.threadId,
         action: data.action,
+        outcome: data.outcome,
         occurredAt: data.occurredAt,
         ...outboxForInsert([event]),
       });

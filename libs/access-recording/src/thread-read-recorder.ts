@@ -3,7 +3,8 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { OutboxRelayHost } from '@gm/service-kit';
 import type { Db } from 'mongodb';
 import type { Connection } from 'mongoose';
-import { accessRecordedEvent, type ThreadAccess } from './access-recorded-event.js';
+import { isRecordableId } from '@gm/contracts';
+import { accessRecordedEvent, type Access, type ThreadAccess } from './access-recorded-event.js';
 import { AccessRecordsOutbox } from './access-records-outbox.js';
 
 /** Who read, and the request it came with; the query adds the thread and the action. */
@@ -11,11 +12,11 @@ export type ReadContext = Pick<ThreadAccess, 'origin' | 'correlationId'>;
 
 /**
  * The port a service's read use cases record through: that someone read a
- * thread, durably, before the content is served (ADR 0013). Throws if the
- * record could not be made durable.
+ * thread, was refused it, or was shown a listing, durably, before the
+ * answer is given (ADR 0013). Throws if the record could not be made durable.
  */
 export abstract class ThreadReadRecorder {
-  abstract record(access: ThreadAccess): Promise<void>;
+  abstract record(access: Access): Promise<void>;
 }
 
 /**
@@ -25,7 +26,7 @@ export abstract class ThreadReadRecorder {
  */
 export async function recordReadOrRefuse(
   recorder: ThreadReadRecorder,
-  access: ThreadAccess,
+  access: Access,
   refusal: () => Error,
 ): Promise<void> {
   try {
@@ -35,6 +36,24 @@ export async function recordReadOrRefuse(
     refused.cause = error;
     throw refused;
   }
+}
+
+/**
+ * Records that the access was refused with `refusal`'s code, and gives
+ * `refusal` back for the caller to throw. Fail closed as for a read: if the
+ * refusal cannot be recorded, the answer is the service's 503 instead. A
+ * thread id no record can name (not the contract's id) is refused unrecorded.
+ */
+export async function recordRefusal(
+  recorder: ThreadReadRecorder,
+  access: Omit<ThreadAccess, 'refusal'>,
+  refusal: Error & { code: string },
+  unavailable: () => Error,
+): Promise<Error> {
+  if (isRecordableId(access.threadId)) {
+    await recordReadOrRefuse(recorder, { ...access, refusal: refusal.code }, unavailable);
+  }
+  return refusal;
 }
 
 /**
@@ -58,7 +77,7 @@ export class MongoThreadReadRecorder extends ThreadReadRecorder {
     return this.outbox.ensureIndexes();
   }
 
-  async record(access: ThreadAccess): Promise<void> {
+  async record(access: Access): Promise<void> {
     await this.outbox.insert(accessRecordedEvent(this.source, access));
     this.nudge();
   }

@@ -6,6 +6,7 @@ import * as workflows from './events/group-workflow.events.js';
 import * as groups from './events/message-group.events.js';
 import * as patientMessages from './events/patient-message.events.js';
 import * as preferences from './events/phr-preferences.events.js';
+import * as notes from './events/thread-note.events.js';
 import * as threads from './events/thread.events.js';
 
 /** Every published event type, in one list: the codec, the AsyncAPI document and the fixtures follow it. */
@@ -36,7 +37,9 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   threads.AcknowledgementSentV1,
   threads.ThreadAudienceChangedV1,
   threads.ThreadAudienceChangedV2,
+  notes.NoteAddedV1,
   accessAudit.AccessRecordedV1,
+  accessAudit.AccessRecordedV2,
   consistency.ReactionsPublishedV1,
 ] as ReadonlyArray<EventDefinition<unknown>>;
 

@@ -24,6 +24,7 @@ export const TOPIC_CODES: Readonly<Record<string, string>> = {
   [TOPICS.outOfOffice.name]: 'o',
   [TOPICS.patientMessages.name]: 's',
   [TOPICS.threads.name]: 'x',
+  [TOPICS.threadNotes.name]: 'n',
   [TOPICS.accessAudit.name]: 'a',
 };
 

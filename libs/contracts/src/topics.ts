@@ -91,6 +91,15 @@ export const TOPICS = {
     key: 'threadId',
     description: "A thread's lifecycle on the practice side: routing, assignment, replies, trash.",
   },
+  threadNotes: {
+    name: 'gm.thread-notes',
+    compacted: false,
+    partitions: 6,
+    // Keyed like gm.threads, so one thread's notes stay in order.
+    key: 'threadId',
+    description:
+      'Staff-only internal notes on a patient thread. Never for anything a patient reads. Contains PHI.',
+  },
   accessAudit: {
     name: 'gm.access-audit',
     compacted: false,

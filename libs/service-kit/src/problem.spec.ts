@@ -18,6 +18,17 @@ describe('problem details', () => {
     });
   });
 
+  it("adds a violation's extension members, which cannot replace the standard ones", () => {
+    const stale = Object.assign(new GroupNameTaken('Changed.'), {
+      extensions: { changes: { replies: 1 }, status: 200, code: 'other' },
+    });
+    expect(toProblem(stale)).toMatchObject({
+      status: 409,
+      code: 'group-name-taken',
+      changes: { replies: 1 },
+    });
+  });
+
   it('keeps the field errors of a validation problem', () => {
     const problem = toProblem(
       new ProblemException(422, 'validation-failed', 'The request is not valid.', [

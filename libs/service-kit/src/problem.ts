@@ -52,6 +52,8 @@ export interface RuleViolation {
   code: string;
   kind: ProblemKind;
   message: string;
+  /** RFC 9457 extension members the client needs to act on (ids and counts only: never PHI). */
+  extensions?: Record<string, unknown>;
 }
 
 export function isRuleViolation(error: unknown): error is RuleViolation {
@@ -122,6 +124,7 @@ export function toProblem(exception: unknown, instance?: string): ProblemDetails
   if (isRuleViolation(exception)) {
     const status = STATUS_BY_KIND[exception.kind];
     return {
+      ...exception.extensions,
       type: problemType(exception.code),
       title: titleFor(status),
       status,

@@ -1,8 +1,14 @@
 import type { EventDefinition } from '../event-definition.js';
 import { schemaViolations } from '../validation.js';
-import { ACCESS_AUDIT_ACTIONS, AccessRecordedV1 as definition } from './access-audit.events.js';
+import {
+  ACCESS_AUDIT_ACTIONS,
+  AccessRecordedV1 as definition,
+  AccessRecordedV2 as definitionV2,
+  MAX_LISTED_THREADS,
+} from './access-audit.events.js';
 
 const AccessRecordedV1 = definition as EventDefinition<unknown>;
+const AccessRecordedV2 = definitionV2 as EventDefinition<unknown>;
 
 const record = (overrides: Record<string, unknown> = {}) => ({
   recordId: 'evt_1',
@@ -54,6 +60,66 @@ describe('AccessRecorded v1', () => {
   it('has no field that could carry PHI or a name', () => {
     const names = propertyNames(AccessRecordedV1.schema);
     for (const phi of ['subject', 'body', 'name', 'displayName', 'patientName']) {
+      expect(names).not.toContain(phi);
+    }
+  });
+});
+
+describe('AccessRecorded v2', () => {
+  const read = (overrides: Record<string, unknown> = {}) =>
+    record({
+      threadIds: ['thr_1'],
+      outcome: 'served',
+      refusal: null,
+      listing: null,
+      ...overrides,
+    });
+  const listing = (overrides: Record<string, unknown> = {}) =>
+    read({
+      action: 'threads.listed',
+      threadId: null,
+      threadIds: ['thr_2', 'thr_1'],
+      listing: { view: 'group-threads', groupId: 'grp_billing', filter: 'all', searched: false },
+      ...overrides,
+    });
+
+  it('accepts a read, a refused read, a listing and an empty listing', () => {
+    for (const data of [
+      read(),
+      read({ outcome: 'refused', refusal: 'thread-not-found' }),
+      listing(),
+      listing({
+        action: 'mailbox.searched',
+        threadIds: [],
+        listing: { view: 'mailbox', groupId: null, filter: 'inbox', searched: true },
+      }),
+    ]) {
+      expect(schemaViolations(AccessRecordedV2, data)).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['an unknown outcome', { outcome: 'denied' }],
+    ['a refusal that is not a problem code', { refusal: 'Not Found' }],
+    ['a thread shown twice', { threadIds: ['thr_1', 'thr_1'] }],
+    [
+      `more than ${MAX_LISTED_THREADS} threads`,
+      { threadIds: Array.from({ length: MAX_LISTED_THREADS + 1 }, (_, i) => `thr_${i}`) },
+    ],
+    [
+      'an unknown view',
+      { listing: { view: 'trash', groupId: null, filter: null, searched: false } },
+    ],
+    ['a listing without searched', { listing: { view: 'mailbox', groupId: null, filter: null } }],
+    ['no outcome', { outcome: undefined }],
+  ])('refuses %s', (_label, overrides) => {
+    const data = JSON.parse(JSON.stringify(listing(overrides)));
+    expect(schemaViolations(AccessRecordedV2, data)).not.toEqual([]);
+  });
+
+  it('has no field that could carry PHI, a name or the search text', () => {
+    const names = propertyNames(AccessRecordedV2.schema);
+    for (const phi of ['subject', 'body', 'name', 'displayName', 'patientName', 'q', 'search']) {
       expect(names).not.toContain(phi);
     }
   });

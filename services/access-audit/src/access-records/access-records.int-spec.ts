@@ -1,12 +1,13 @@
 /**
  * The access audit trail against the real servers: AccessRecorded events
- * published onto gm.access-audit as routing-assignment and inbox-projection
- * would, the directory fed over Kafka for the audit privilege, every read
- * over HTTP.
+ * (v1 as published before, v2 with listings and refusals) published onto
+ * gm.access-audit as routing-assignment and inbox-projection would, the
+ * directory fed over Kafka for the audit privilege, every read over HTTP.
  */
 import { mintToken, type ActorKind } from '@gm/auth';
 import {
   AccessRecordedV1,
+  AccessRecordedV2,
   buildEnvelope,
   PRIVILEGES,
   toWireRecord,
@@ -16,6 +17,9 @@ import { DirectoryReplica } from '@gm/directory-replica';
 import { createKafka, silentLogger } from '@gm/messaging';
 import {
   DirectoryFeed,
+  monitoredUri,
+  padCollections,
+  QueryPlans,
   startServiceForTest,
   TEST_JWT_SECRET,
   testEnvironment,
@@ -151,9 +155,10 @@ beforeAll(async () => {
   // every topic from the beginning, which takes a minute or more on a busy machine).
   const sentinels = [recorded({}, practice), recorded({}, otherPractice)];
   await publish(...sentinels);
+  // Its own client reports its commands: the query plans at the end explain what it sent.
   app = await startServiceForTest(
     (c) => AppModule.forConfig(c),
-    loadConfig(testEnvironment()),
+    loadConfig({ ...testEnvironment(), MONGODB_URI: monitoredUri(testInfrastructure().mongoUri) }),
     SERVICE,
   );
   const replica = app.get(DirectoryReplica);
@@ -208,6 +213,11 @@ describe('records arrive and are kept as reported', () => {
       actor: { kind: 'patient', id: 'pat_ruth' },
       action: 'thread.read',
       threadId,
+      // A v1 record reads as a served access to its one thread.
+      threadIds: [threadId],
+      outcome: 'served',
+      refusal: null,
+      listing: null,
       occurredAt: '2025-03-09T09:05:00.000Z',
       source: { ip: '198.51.100.7', userAgent: 'mPHR/4.2 (iOS)' },
       correlationId: patientRead.correlationId,
@@ -242,6 +252,10 @@ describe('records arrive and are kept as reported', () => {
       actor: { kind: 'member', id: 'mbr_someone_else' },
       action: 'thread.trashed',
       threadId,
+      threadIds: [threadId],
+      outcome: 'served',
+      refusal: null,
+      listing: null,
       occurredAt: '2025-03-09T09:00:00.000Z',
       source: { ip: '192.0.2.1', userAgent: 'forged' },
       correlationId: 'forged',
@@ -359,6 +373,8 @@ describe('querying the trail', () => {
     ['a $-operator', '?threadId[$ne]=x', 422, 'validation-failed'],
     ['a limit over 200', '?limit=500', 422, 'validation-failed'],
     ['an action that is not area.verb', '?action=DROP', 422, 'validation-failed'],
+    ['an unknown outcome', '?outcome=denied', 422, 'validation-failed'],
+    ['an outcome given twice', '?outcome=served&outcome=refused', 422, 'validation-failed'],
     ['a date without a zone', '?from=2025-04-01', 422, 'invalid-window'],
     ['from after to', '?from=2025-04-02T00:00:00Z&to=2025-04-01T00:00:00Z', 422, 'invalid-window'],
     [
@@ -372,6 +388,140 @@ describe('querying the trail', () => {
     const response = await listed(status, query);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.body.code).toBe(code);
+  });
+});
+
+type FieldsV2 = Partial<Omit<AccessRecordedV2, 'recordId' | 'practiceId'>>;
+
+/** An AccessRecorded v2 event as the services publish it now: a served read unless told otherwise. */
+function recordedV2(fields: FieldsV2 = {}): EventEnvelope<AccessRecordedV2> {
+  const recordId = randomUUID();
+  const occurredAt = fields.occurredAt ?? new Date().toISOString();
+  const threadId = fields.threadId === undefined ? uniqueName('thr') : fields.threadId;
+  const data: AccessRecordedV2 = {
+    recordId,
+    practiceId: practice,
+    actor: { kind: 'member', id: 'mbr_alice' },
+    action: 'thread.read',
+    threadId,
+    threadIds: threadId === null ? [] : [threadId],
+    outcome: 'served',
+    refusal: null,
+    listing: null,
+    source: { ip: '203.0.113.24', userAgent: 'Mozilla/5.0 (test)' },
+    correlationId: randomUUID(),
+    ...fields,
+    occurredAt,
+  };
+  return buildEnvelope(AccessRecordedV2, data, {
+    id: recordId,
+    source: '/services/inbox-projection',
+    time: occurredAt,
+    practiceId: practice,
+    correlationId: data.correlationId,
+  });
+}
+
+describe('listings and refusals (v2), beside v1 records', () => {
+  const shown = uniqueName('thr_shown');
+  const other = uniqueName('thr_other');
+  const window = '&from=2025-06-01T00:00:00Z&to=2025-06-30T23:59:59Z';
+  const at = (hour: number) => `2025-06-10T${String(hour).padStart(2, '0')}:00:00.000Z`;
+  let v1Read: EventEnvelope<AccessRecordedV1>;
+  let listing: EventEnvelope<AccessRecordedV2>;
+  let search: EventEnvelope<AccessRecordedV2>;
+  let refused: EventEnvelope<AccessRecordedV2>;
+  let v2Read: EventEnvelope<AccessRecordedV2>;
+
+  beforeAll(async () => {
+    v1Read = recorded({ threadId: shown, occurredAt: at(8) });
+    listing = recordedV2({
+      action: 'threads.listed',
+      threadId: null,
+      threadIds: [other, shown],
+      listing: { view: 'group-threads', groupId: 'grp_billing', filter: 'all', searched: false },
+      occurredAt: at(9),
+    });
+    search = recordedV2({
+      action: 'mailbox.searched',
+      actor: { kind: 'patient', id: 'pat_ruth' },
+      threadId: null,
+      threadIds: [other],
+      listing: { view: 'mailbox', groupId: null, filter: 'inbox', searched: true },
+      occurredAt: at(10),
+    });
+    refused = recordedV2({
+      threadId: shown,
+      actor: { kind: 'member', id: 'mbr_stranger' },
+      outcome: 'refused',
+      refusal: 'thread-not-found',
+      occurredAt: at(11),
+    });
+    v2Read = recordedV2({ threadId: shown, occurredAt: at(12) });
+    await publish(v1Read, listing, search, refused, v2Read);
+    await untilListed(`?threadId=${other}${window}`, 2);
+    await untilListed(`?threadId=${shown}${window}`, 4);
+  });
+
+  it('stores the new fields and returns them', async () => {
+    const { body } = await listed(200, `?threadId=${other}${window}`);
+    expect(body.records).toEqual([
+      expect.objectContaining({
+        recordId: search.id,
+        action: 'mailbox.searched',
+        threadId: null,
+        threadIds: [other],
+        outcome: 'served',
+        refusal: null,
+        listing: { view: 'mailbox', groupId: null, filter: 'inbox', searched: true },
+      }),
+      expect.objectContaining({
+        recordId: listing.id,
+        threadIds: [other, shown],
+        listing: { view: 'group-threads', groupId: 'grp_billing', filter: 'all', searched: false },
+      }),
+    ]);
+  });
+
+  it("finds a thread's reads of both versions, its refusals and the listings that showed it", async () => {
+    const { body } = await listed(200, `?threadId=${shown}${window}`);
+    expect(recordIds(body)).toEqual([v2Read.id, refused.id, listing.id, v1Read.id]);
+  });
+
+  it.each([
+    ['outcome=refused', () => [refused.id]],
+    ['outcome=served', () => [v2Read.id, listing.id, v1Read.id]],
+    ['action=threads.listed', () => [listing.id]],
+    ['outcome=refused&actorId=mbr_stranger', () => [refused.id]],
+  ])('filters by %s', async (query, expected) => {
+    const { body } = await listed(200, `?threadId=${shown}&${query}${window}`);
+    expect(recordIds(body)).toEqual(expected());
+  });
+
+  it('filters refusals across the practice, with the code', async () => {
+    const { body } = await listed(200, `?outcome=refused${window}`);
+    expect(body.records).toEqual([
+      expect.objectContaining({
+        recordId: refused.id,
+        threadId: shown,
+        threadIds: [shown],
+        outcome: 'refused',
+        refusal: 'thread-not-found',
+        listing: null,
+      }),
+    ]);
+  });
+
+  it('pages a thread filter across its reads and listings without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?threadId=${shown}${window}&limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+      const response = await listed(200, query);
+      seen.push(...recordIds(response.body));
+      cursor = response.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([v2Read.id, refused.id, listing.id, v1Read.id]);
   });
 });
 
@@ -408,5 +558,27 @@ describe('who may read the trail', () => {
     expect((await listed(403, `?threadId=${shared}`, AUDITOR, otherPractice)).body.code).toBe(
       'privilege-required',
     );
+  });
+});
+
+describe('the filtered queries on a store with history', () => {
+  it('are served by indexes (thread, listings that showed it, outcome, actor, action)', async () => {
+    const connection = app.get<Connection>(getConnectionToken());
+    await padCollections(connection.db!);
+    const plans = new QueryPlans(connection.getClient()).start();
+    const window = '&from=2025-06-01T00:00:00Z&to=2025-06-02T23:59:59Z';
+    for (const query of [
+      '?threadId=thr_any',
+      '?outcome=refused',
+      '?outcome=served&actorId=mbr_alice',
+      '?action=threads.listed&threadId=thr_any',
+      '?actorId=mbr_alice&limit=1',
+    ]) {
+      await listed(200, `${query}${window}`);
+    }
+    plans.stop();
+    const trail = plans.finds().filter((find) => find.collection === ACCESS_RECORDS_COLLECTION);
+    expect(trail.length).toBeGreaterThan(3);
+    expect(await plans.sequentialScans()).toEqual([]);
   });
 });

@@ -1,14 +1,15 @@
 /**
- * The access audit of thread reads in the read model (ADR 0013), against the
- * real servers: a member opening a thread and a patient opening their own
- * each publish one AccessRecorded on gm.access-audit before the content is
- * served; when the record cannot be written the read is refused with 503,
- * serves nothing and marks nothing read.
+ * The access audit of thread reads and listings in the read model (ADR
+ * 0013), against the real servers: a member opening a thread, a patient
+ * opening their own, a refused open and every listing each publish one
+ * AccessRecorded (v2) on gm.access-audit before the answer is given; when
+ * the record cannot be written the read is refused with 503, serves nothing
+ * and marks nothing read.
  */
 import { mintToken, type ActorKind } from '@gm/auth';
-import type { ThreadAccess } from '@gm/access-recording';
+import type { Access } from '@gm/access-recording';
 import {
-  AccessRecordedV1,
+  AccessRecordedV2,
   buildEnvelope,
   MessageGroupCreatedV1,
   MessageRoutedV1,
@@ -100,7 +101,7 @@ interface Listed {
   unread: boolean;
 }
 
-/** The admin's listing of the group (listings are not thread reads: they record nothing). */
+/** The admin's listing of the group (recorded as a listing, not as a read of its threads). */
 async function listing(): Promise<Listed[]> {
   const response = await open(app, `/inbox/groups/${GROUP}/threads?limit=100`, ADMIN, 'member');
   return response.status === 200 ? (response.body.threads as Listed[]) : [];
@@ -159,11 +160,33 @@ const recordsOf = (threadId: string, count: number) =>
   waitFor(
     async () =>
       audit
-        .ofType(AccessRecordedV1.type)
-        .filter((e) => (e.data as AccessRecordedV1).threadId === threadId),
+        .ofType(AccessRecordedV2.type)
+        .filter((e) => (e.data as AccessRecordedV2).threadId === threadId),
     (found) => found.length >= count,
     { timeoutMs: 30000, description: `${count} access records of ${threadId}` },
-  ) as Promise<EventEnvelope<AccessRecordedV1>[]>;
+  ) as Promise<EventEnvelope<AccessRecordedV2>[]>;
+
+/** Lists with a correlation id of its own, and answers the one record of that request. */
+async function listingRecord(path: string, sub: string, actor: ActorKind) {
+  const correlationId = randomUUID();
+  const response = await request(app.getHttpServer())
+    .get(path)
+    .set('authorization', await bearer(sub, actor))
+    .set('x-correlation-id', correlationId)
+    .expect(200);
+  const [record] = await waitFor(
+    async () =>
+      audit.ofType(AccessRecordedV2.type).filter((e) => e.correlationId === correlationId),
+    (found) => found.length >= 1,
+    { timeoutMs: 30000, description: `the access record of ${path}` },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(
+    audit.ofType(AccessRecordedV2.type).filter((e) => e.correlationId === correlationId),
+  ).toHaveLength(1);
+  const shown = (response.body.threads as { threadId: string }[]).map((t) => t.threadId);
+  return { data: (record as EventEnvelope<AccessRecordedV2>).data, shown, body: response.body };
+}
 
 beforeAll(async () => {
   kafka = createKafka(
@@ -229,6 +252,10 @@ describe('thread reads are recorded', () => {
       actor: { kind: 'member', id: ADMIN },
       action: 'thread.read',
       threadId,
+      threadIds: [threadId],
+      outcome: 'served',
+      refusal: null,
+      listing: null,
       occurredAt: expect.any(String),
       source: { ip: expect.stringMatching(/127\.0\.0\.1|::1/), userAgent: 'Inbox-Test/member' },
       correlationId: record!.correlationId,
@@ -246,22 +273,36 @@ describe('thread reads are recorded', () => {
     });
   });
 
-  it('records nothing for a read that is refused, and nothing for listings', async () => {
+  it('records a refused read with its code, before the 404; a listing is no read of its threads', async () => {
     await opened(404, app, `/inbox/threads/${threadId}`, 'mbr_stranger', 'member');
     await opened(404, app, `/mailbox/threads/${threadId}`, 'pat_other', 'patient');
     await listing();
     await opened(200, app, `/inbox/threads/${threadId}`, ADMIN, 'member');
-    // Same partition (the practice's key), in order: the third record is the admin's second read.
-    const records = await recordsOf(threadId, 3);
-    expect(records.map((r) => `${r.data.actor.kind}:${r.data.actor.id}`)).toEqual([
-      `member:${ADMIN}`,
-      `patient:${PATIENT}`,
-      `member:${ADMIN}`,
+    // Same partition (the practice's key), in order: the fifth record is the admin's second read.
+    const records = await recordsOf(threadId, 5);
+    expect(
+      records.map((r) => [r.data.actor.kind, r.data.actor.id, r.data.outcome, r.data.refusal]),
+    ).toEqual([
+      ['member', ADMIN, 'served', null],
+      ['patient', PATIENT, 'served', null],
+      ['member', 'mbr_stranger', 'refused', 'thread-not-found'],
+      ['patient', 'pat_other', 'refused', 'thread-not-found'],
+      ['member', ADMIN, 'served', null],
     ]);
+    expect(records[2]!.data).toMatchObject({ action: 'thread.read', threadIds: [threadId] });
+  });
+
+  it('records nothing for a path id no record can name, and answers it as before', async () => {
+    const malformed = 'x'.repeat(129);
+    await opened(404, app, `/inbox/threads/${malformed}`, ADMIN, 'member');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(
+      audit.ofType(AccessRecordedV2.type).filter((e) => JSON.stringify(e.data).includes(malformed)),
+    ).toEqual([]);
   });
 
   it('puts no subject, body or name into a record', async () => {
-    const records = await recordsOf(threadId, 3);
+    const records = await recordsOf(threadId, 5);
     for (const record of records) {
       const wire = JSON.stringify(record);
       for (const phi of [SUBJECT, BODY, 'Alice Admin', 'Ruth Patient', 'Billing Team']) {
@@ -269,6 +310,83 @@ describe('thread reads are recorded', () => {
       }
     }
     expect(audit.invalid).toEqual([]);
+  });
+});
+
+describe('listings are recorded with the ids shown, never the subjects or the search text', () => {
+  let threadId: string;
+
+  beforeAll(async () => {
+    threadId = await thread();
+  }, 60000);
+
+  it("records a member's group listing", async () => {
+    const path = `/inbox/groups/${GROUP}/threads?filter=not-replied&limit=100`;
+    const { data, shown } = await listingRecord(path, ADMIN, 'member');
+    expect(shown).toContain(threadId);
+    expect(data).toMatchObject({
+      actor: { kind: 'member', id: ADMIN },
+      action: 'threads.listed',
+      threadId: null,
+      threadIds: shown,
+      outcome: 'served',
+      refusal: null,
+      listing: { view: 'group-threads', groupId: GROUP, filter: 'not-replied', searched: false },
+    });
+  });
+
+  it("records a member's search without its text", async () => {
+    const text = 'Audit subject';
+    const path = `/inbox/groups/${GROUP}/threads?q=${encodeURIComponent(text)}`;
+    const { data, shown } = await listingRecord(path, ADMIN, 'member');
+    expect(shown).toContain(threadId);
+    expect(data).toMatchObject({
+      action: 'threads.searched',
+      threadIds: shown,
+      listing: { view: 'group-threads', groupId: GROUP, filter: 'all', searched: true },
+    });
+    expect(JSON.stringify(data)).not.toContain(text);
+  });
+
+  it("records a member's direct messages listing, an empty page too", async () => {
+    const { data, shown } = await listingRecord('/inbox/direct', ADMIN, 'member');
+    expect(shown).toEqual([]);
+    expect(data).toMatchObject({
+      action: 'threads.listed',
+      threadIds: [],
+      listing: { view: 'direct-threads', groupId: null, filter: 'all', searched: false },
+    });
+  });
+
+  it("records a patient's mailbox listing and search", async () => {
+    const box = await listingRecord('/mailbox?box=sent', PATIENT, 'patient');
+    expect(box.shown).toContain(threadId);
+    expect(box.data).toMatchObject({
+      actor: { kind: 'patient', id: PATIENT },
+      action: 'mailbox.listed',
+      threadIds: box.shown,
+      listing: { view: 'mailbox', groupId: null, filter: 'sent', searched: false },
+    });
+    const search = await listingRecord('/mailbox?box=sent&q=Billing', PATIENT, 'patient');
+    expect(search.data).toMatchObject({
+      action: 'mailbox.searched',
+      threadIds: search.shown,
+      listing: { view: 'mailbox', groupId: null, filter: 'sent', searched: true },
+    });
+    for (const phi of [SUBJECT, 'Billing']) expect(JSON.stringify(search.data)).not.toContain(phi);
+  });
+
+  it('records no listing for My groups (counts, no thread)', async () => {
+    const correlationId = randomUUID();
+    await request(app.getHttpServer())
+      .get('/inbox/groups')
+      .set('authorization', await bearer(ADMIN, 'member'))
+      .set('x-correlation-id', correlationId)
+      .expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(
+      audit.ofType(AccessRecordedV2.type).filter((e) => e.correlationId === correlationId),
+    ).toEqual([]);
   });
 });
 
@@ -348,18 +466,19 @@ describe("a cover's reads", () => {
     });
     await opened(404, app, `/inbox/threads/${threadId}`, COVER, 'member');
     await opened(200, app, `/inbox/threads/${threadId}`, ADDRESSEE, 'member');
-    const records = await recordsOf(threadId, 2);
-    expect(records.map((r) => `${r.data.actor.id}:${r.data.action}`)).toEqual([
-      `${COVER}:thread.read-as-cover`,
-      `${ADDRESSEE}:thread.read`,
+    const records = await recordsOf(threadId, 3);
+    expect(records.map((r) => `${r.data.actor.id}:${r.data.action}:${r.data.outcome}`)).toEqual([
+      `${COVER}:thread.read-as-cover:served`,
+      `${COVER}:thread.read:refused`,
+      `${ADDRESSEE}:thread.read:served`,
     ]);
   });
 });
 
 /** A recorder whose store is down. */
 class FailingRecorder extends ThreadReadRecorder {
-  readonly attempts: ThreadAccess[] = [];
-  async record(access: ThreadAccess): Promise<void> {
+  readonly attempts: Access[] = [];
+  async record(access: Access): Promise<void> {
     this.attempts.push(access);
     throw new Error('access records store unreachable');
   }
@@ -398,11 +517,25 @@ describe('when the read cannot be recorded', () => {
       expect(text).not.toContain(SUBJECT);
       expect(text).not.toContain(BODY);
     }
-    expect(recorder.attempts.map((a) => [a.actor.kind, a.action, a.threadId])).toEqual([
+    expect(
+      recorder.attempts.map((a) => [a.actor.kind, a.action, 'threadId' in a && a.threadId]),
+    ).toEqual([
       ['member', 'thread.read', threadId],
       ['patient', 'thread.read', threadId],
     ]);
     const listed = (await listing()).find((t) => t.threadId === threadId);
     expect(listed?.unread).toBe(true);
+  });
+
+  it('answers 503 to a listing, showing no subject', async () => {
+    for (const [path, sub, actor] of [
+      [`/inbox/groups/${GROUP}/threads`, ADMIN, 'member'],
+      ['/inbox/direct', ADMIN, 'member'],
+      ['/mailbox', PATIENT, 'patient'],
+    ] as const) {
+      const response = await opened(503, failing, path, sub, actor);
+      expect(response.body.code).toBe('access-audit-unavailable');
+      expect(JSON.stringify(response.body)).not.toContain(SUBJECT);
+    }
   });
 });

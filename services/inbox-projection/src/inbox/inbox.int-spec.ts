@@ -53,6 +53,9 @@ import {
 import { Generations } from './infrastructure/projection-store.js';
 import { RebuildClaim } from './infrastructure/rebuild-claim.js';
 
+// Presence expires after 2 s here (25 s by default), so the tests can wait out a vanished client.
+process.env.PRESENCE_TTL_MS = '2000';
+
 const practice = uniqueName('prc');
 const PRACTICE_NAME = 'Riverside Family Practice';
 const STAFF = {
@@ -1028,6 +1031,147 @@ describe('team workflow: overdue, return to queue, acknowledgements', () => {
       expect(admin.text()).not.toContain('charged twice');
     } finally {
       admin.close();
+      user.close();
+    }
+  });
+});
+
+describe('presence: who else is viewing a thread or writing a reply', () => {
+  type Present = { memberId: string; displayName: string | null; activity: string };
+  /** Opens a member's presence watch of the thread; `latest()` is the last list it was told. */
+  async function watch(who: Who, threadId: string) {
+    const server = app.getHttpServer() as http.Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, resolve));
+    const req = http.get({
+      port: (server.address() as AddressInfo).port,
+      path: `/inbox/threads/${threadId}/presence`,
+      headers: { authorization: await bearer(id(who)) },
+    });
+    const res = await new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (text += chunk));
+    const ended = new Promise<void>((resolve) => res.on('end', resolve));
+    const events = () =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => JSON.parse(line.slice('data: '.length)) as { present: Present[] });
+    const told = (expected: string[]) =>
+      waitFor(
+        async () => (events().at(-1)?.present ?? []).map((p) => `${p.memberId}:${p.activity}`),
+        (seen) => JSON.stringify(seen) === JSON.stringify(expected),
+        { timeoutMs: 10_000, description: `${who} told ${expected.join(',') || 'nobody'}` },
+      );
+    return {
+      status: res.statusCode,
+      text: () => text,
+      events,
+      told,
+      ended,
+      close: () => req.destroy(),
+    };
+  }
+  const signal = async (
+    who: Who,
+    threadId: string,
+    activity: unknown,
+    actor: ActorKind = 'member',
+  ) =>
+    api()
+      .put(`/inbox/threads/${threadId}/presence`)
+      .set('authorization', await bearer(id(who), actor))
+      .send({ activity });
+  const leave = async (who: Who, threadId: string) =>
+    api()
+      .delete(`/inbox/threads/${threadId}/presence`)
+      .set('authorization', await bearer(id(who)));
+
+  it('tells each member of the audience live, and drops a client that stops signalling', async () => {
+    const thread = await new ThreadScript({ groupId: BILLING }, 'specific-members', 'Presence')
+      .message('Presence body that must not leak')
+      .routed()
+      .assignedV2('userA', 'manual')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
+      .flush();
+    await visibleTo(thread.threadId, BILLING, ['admin', 'userA']);
+    const admin = await watch('admin', thread.threadId);
+    const user = await watch('userA', thread.threadId);
+    try {
+      expect([admin.status, user.status]).toEqual([200, 200]);
+      await admin.told([]);
+      // The assignee opens the thread; the Admin starts writing a reply.
+      expect((await signal('userA', thread.threadId, 'viewing')).status).toBe(204);
+      await admin.told([`${id('userA')}:viewing`]);
+      expect(admin.events().at(-1)!.present[0]!.displayName).toBe(STAFF.userA[1]);
+      expect((await signal('admin', thread.threadId, 'writing')).status).toBe(204);
+      await user.told([`${id('admin')}:writing`]);
+      // Heartbeats of the same activity tell nobody anything new; the Admin keeps signalling.
+      const told = admin.events().length;
+      await signal('userA', thread.threadId, 'viewing');
+      const keepWriting = setInterval(() => void signal('admin', thread.threadId, 'writing'), 500);
+      try {
+        // The assignee's client vanishes: gone within the time to live (2 s here) and a sweep.
+        const vanished = Date.now();
+        await admin.told([]);
+        expect(Date.now() - vanished).toBeLessThan(2000 + 1000);
+        expect(admin.events().length).toBe(told + 1);
+        await user.told([`${id('admin')}:writing`]);
+      } finally {
+        clearInterval(keepWriting);
+      }
+      // The Admin closes the thread: the assignee learns at once.
+      expect((await leave('admin', thread.threadId)).status).toBe(204);
+      await user.told([]);
+      // No PHI in any of it.
+      for (const text of [admin.text(), user.text()]) {
+        expect(text).not.toContain('Presence body');
+        expect(text).not.toContain('Presence');
+      }
+    } finally {
+      admin.close();
+      user.close();
+    }
+  });
+
+  it("is for the thread's audience only, and ends when a member leaves it", async () => {
+    const thread = await new ThreadScript({ groupId: BILLING }, 'specific-members')
+      .message()
+      .routed()
+      .assignedV2('userA', 'manual')
+      .audience(['admin', 'admin'], ['userA', 'assignee'])
+      .flush();
+    await visibleTo(thread.threadId, BILLING, ['admin', 'userA']);
+    // A member of the group outside the audience, and a thread that does not exist: 404 alike.
+    for (const threadId of [thread.threadId, uniqueName('thr_missing')]) {
+      expect((await signal('userB', threadId, 'viewing')).body.code).toBe('thread-not-found');
+      const refused = await watch('userB', threadId);
+      refused.close();
+      expect(refused.status).toBe(404);
+    }
+    expect((await signal('userA', thread.threadId, 'viewing', 'patient')).status).toBe(403);
+    for (const activity of ['typing', '', null, 7])
+      expect((await signal('userA', thread.threadId, activity)).body.code).toBe(
+        'validation-failed',
+      );
+    const user = await watch('userA', thread.threadId);
+    try {
+      await user.told([]);
+      // The assignee loses the thread: their watch ends, and they may signal no more.
+      await thread
+        .unassigned('userA', 'member-removed-from-group')
+        .audience(['admin', 'admin'])
+        .flush();
+      await Promise.race([
+        user.ended,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the watch stayed open')), 15_000),
+        ),
+      ]);
+      expect((await signal('userA', thread.threadId, 'viewing')).body.code).toBe(
+        'thread-not-found',
+      );
+    } finally {
       user.close();
     }
   });

@@ -28,13 +28,22 @@ import { ListMailboxQueryHandler } from './application/list-mailbox/list-mailbox
 import { ListMyGroupsQueryHandler } from './application/list-my-groups/list-my-groups.query-handler.js';
 import { OpenMemberThreadCommandHandler } from './application/open-member-thread/open-member-thread.command-handler.js';
 import { OpenPatientThreadCommandHandler } from './application/open-patient-thread/open-patient-thread.command-handler.js';
+import { RecordListingCommandHandler } from './application/record-listing/record-listing.command-handler.js';
 import { LiveFeed } from './application/live-feed/live-feed.js';
+import { LeaveThreadCommandHandler } from './application/leave-thread/leave-thread.command-handler.js';
+import { PresenceAccess } from './application/presence/presence-access.js';
+import { PresenceBoard } from './application/presence/presence-board.port.js';
+import { PRESENCE_TIMING } from './application/presence/presence-timing.js';
+import { SignalPresenceCommandHandler } from './application/signal-presence/signal-presence.command-handler.js';
+import { WatchPresence } from './application/watch-presence/watch-presence.js';
+import type { PresenceTiming } from './domain/presence.js';
 import { InboxProjector } from './application/project-thread-events/inbox-projector.js';
 import { InboxRebuild } from './application/rebuild-projection/inbox-rebuild.js';
 import { FeedHub } from './infrastructure/feed-hub.js';
 import { RebuildClaim } from './infrastructure/rebuild-claim.js';
 import { InboxPages } from './infrastructure/inbox-pages.js';
 import { InboxSignals } from './infrastructure/inbox-signals.js';
+import { presenceTiming, RedisPresenceBoard } from './infrastructure/presence-board.js';
 import { Generations } from './infrastructure/projection-store.js';
 import { ReadMarkers } from './infrastructure/read-markers.js';
 import { SenderNamesAdapter } from './infrastructure/sender-names.adapter.js';
@@ -46,6 +55,7 @@ import {
   PatientMailboxHttpController,
   RebuildHttpController,
 } from './interface/inbox.http.controller.js';
+import { PresenceHttpController } from './interface/presence.http.controller.js';
 
 const queryHandlers = [
   ListMyGroupsQueryHandler,
@@ -53,8 +63,14 @@ const queryHandlers = [
   ListDirectThreadsQueryHandler,
   ListMailboxQueryHandler,
 ];
-const commandHandlers = [OpenMemberThreadCommandHandler, OpenPatientThreadCommandHandler];
-const application = [InboxProjector, InboxRebuild, LiveFeed];
+const commandHandlers = [
+  OpenMemberThreadCommandHandler,
+  OpenPatientThreadCommandHandler,
+  RecordListingCommandHandler,
+  SignalPresenceCommandHandler,
+  LeaveThreadCommandHandler,
+];
+const application = [InboxProjector, InboxRebuild, LiveFeed, PresenceAccess, WatchPresence];
 const infrastructure: Provider[] = [
   {
     provide: Generations,
@@ -70,6 +86,13 @@ const infrastructure: Provider[] = [
     useFactory: (redis: Redis) => new InboxSignals(redis),
   },
   { provide: FeedHub, inject: [REDIS], useFactory: (redis: Redis) => new FeedHub(redis) },
+  { provide: PRESENCE_TIMING, useFactory: () => presenceTiming() },
+  {
+    provide: PresenceBoard,
+    inject: [REDIS, FeedHub, PRESENCE_TIMING],
+    useFactory: (redis: Redis, hub: FeedHub, timing: PresenceTiming) =>
+      new RedisPresenceBoard(redis, hub, timing),
+  },
   {
     // One rebuild at a time across the replicas of this service's database.
     provide: RebuildClaim,
@@ -106,6 +129,7 @@ const consumption: Provider[] = [
     MemberInboxHttpController,
     PatientMailboxHttpController,
     InboxFeedHttpController,
+    PresenceHttpController,
     RebuildHttpController,
   ],
   providers: [

@@ -1,14 +1,14 @@
 /**
  * The access audit on the practice side of a thread (ADR 0013), against the
  * real servers: reading the timeline, assigning, replying, trashing and
- * restoring each publish one AccessRecorded on gm.access-audit (ids only),
- * and a timeline read that cannot be recorded is refused with 503 and no
- * content.
+ * restoring each publish one AccessRecorded (v2) on gm.access-audit (ids
+ * only), a refused timeline read is recorded with its code, and a timeline
+ * read that cannot be recorded is refused with 503 and no content.
  */
 import { mintToken } from '@gm/auth';
 import type { ThreadAccess } from '@gm/access-recording';
 import {
-  AccessRecordedV1,
+  AccessRecordedV2,
   buildEnvelope,
   MessageAssignedV2,
   MessageGroupCreatedV1,
@@ -105,11 +105,11 @@ const recordsOf = (threadId: string, count: number) =>
   waitFor(
     async () =>
       audit
-        .ofType(AccessRecordedV1.type)
-        .filter((e) => (e.data as AccessRecordedV1).threadId === threadId),
+        .ofType(AccessRecordedV2.type)
+        .filter((e) => (e.data as AccessRecordedV2).threadId === threadId),
     (found) => found.length >= count,
     { timeoutMs: 30000, description: `${count} access records of ${threadId}` },
-  ) as Promise<EventEnvelope<AccessRecordedV1>[]>;
+  ) as Promise<EventEnvelope<AccessRecordedV2>[]>;
 
 beforeAll(async () => {
   kafka = createKafka(
@@ -172,13 +172,17 @@ describe('access audit of the practice side', () => {
       actor: { kind: 'member', id: ADMIN },
       action: 'thread.timeline.read',
       threadId,
+      threadIds: [threadId],
+      outcome: 'served',
+      refusal: null,
+      listing: null,
       occurredAt: expect.any(String),
       source: { ip: expect.stringMatching(/127\.0\.0\.1|::1/), userAgent: 'GroupMessages-Web/2.3' },
       correlationId: 'corr-timeline-1',
     });
   });
 
-  it('records nothing for a member who may not read it', async () => {
+  it('records a refused timeline read with its code before answering it', async () => {
     await request(app.getHttpServer())
       .get(`/threads/${threadId}/timeline`)
       .set('authorization', await bearer(USER))
@@ -187,13 +191,26 @@ describe('access audit of the practice side', () => {
       .get(`/threads/${threadId}/timeline`)
       .set('authorization', await bearer('mbr_stranger'))
       .expect(404);
-    // A later read of the admin's is the next record: nothing came in between.
+    await request(app.getHttpServer())
+      .get(`/threads/${'x'.repeat(129)}/timeline`)
+      .set('authorization', await bearer(ADMIN))
+      .expect(404);
+    // A later read of the admin's is the next record: the malformed id recorded nothing.
     await request(app.getHttpServer())
       .get(`/threads/${threadId}/timeline`)
       .set('authorization', await bearer(ADMIN))
       .expect(200);
-    const records = await recordsOf(threadId, 2);
-    expect(records.map((r) => r.data.actor.id)).toEqual([ADMIN, ADMIN]);
+    const records = await recordsOf(threadId, 4);
+    expect(
+      records.map((r) => [r.data.actor.id, r.data.action, r.data.outcome, r.data.refusal]),
+    ).toEqual([
+      [ADMIN, 'thread.timeline.read', 'served', null],
+      [USER, 'thread.timeline.read', 'refused', 'not-group-admin'],
+      ['mbr_stranger', 'thread.timeline.read', 'refused', 'thread-not-found'],
+      [ADMIN, 'thread.timeline.read', 'served', null],
+    ]);
+    const all = audit.ofType(AccessRecordedV2.type).map((e) => JSON.stringify(e.data));
+    expect(all.filter((wire) => wire.includes('x'.repeat(129)))).toEqual([]);
   });
 
   it('records assignment, reply, trash and restore with the change, never the text', async () => {
@@ -207,8 +224,8 @@ describe('access audit of the practice side', () => {
     expect((await post('replies', { body: REPLY })).status).toBe(202);
     expect((await post('trash')).status).toBe(200);
     expect((await post('restore')).status).toBe(200);
-    const records = await recordsOf(threadId, 6);
-    expect(records.slice(2).map((r) => [r.data.action, r.data.actor])).toEqual([
+    const records = await recordsOf(threadId, 8);
+    expect(records.slice(4).map((r) => [r.data.action, r.data.actor])).toEqual([
       ['thread.assigned', { kind: 'member', id: ADMIN }],
       ['thread.replied', { kind: 'member', id: ADMIN }],
       ['thread.trashed', { kind: 'member', id: ADMIN }],
@@ -220,12 +237,12 @@ describe('access audit of the practice side', () => {
         expect(wire).not.toContain(phi);
       }
     }
-    expect(records[2]!.data.source.userAgent).toBe('GroupMessages-Web/2.3');
+    expect(records[4]!.data.source.userAgent).toBe('GroupMessages-Web/2.3');
     expect(audit.invalid).toEqual([]);
   });
 
   it('writes the audit record in the same outbox write as the change (one correlation)', async () => {
-    const records = await recordsOf(threadId, 6);
+    const records = await recordsOf(threadId, 8);
     const assigned = records.find((r) => r.data.action === 'thread.assigned')!;
     const threadEvents = await new EventsOnTopic(kafka, TOPICS.threads.name, practice).start();
     try {

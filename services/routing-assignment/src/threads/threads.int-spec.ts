@@ -840,6 +840,49 @@ describe('replies', () => {
     ).toBe(202);
   });
 
+  it('refuse a reply written on a stale view (If-Match), sending nothing, and say what landed', async () => {
+    const billing = await group(billingDraft());
+    const { threadId } = await thread(toGroup(billing));
+    const replyAs = async (who: string, ifMatch: string, body: string) =>
+      http()
+        .post(`/threads/${threadId}/replies`)
+        .set('authorization', await as(who))
+        .set('if-match', ifMatch)
+        .send({ body });
+    // The Admin and the assignee open the thread at "1-0" (an assignment makes no reply stale).
+    expect((await assign(threadId, id('admin'), id('userA'))).status).toBe(200);
+    const first = await replyAs(id('admin'), '"1-0"', 'We refunded it.');
+    expect(first.status).toBe(202);
+    const stale = await replyAs(id('userA'), '"1-0"', 'Refund on its way.');
+    expect(stale.status).toBe(409);
+    expect(stale.headers['content-type']).toContain('application/problem+json');
+    expect(stale.body).toMatchObject({
+      code: 'thread-changed',
+      changes: {
+        patientMessages: [],
+        replies: [{ replyId: first.body.replyId, repliedByMemberId: id('admin') }],
+      },
+    });
+    // The patient writes again: a reply on the view before it is refused too.
+    const followUp = followUpTo(billing, threadId);
+    await publishMessage(followUp);
+    await kindsOnceFollowedUp(threadId);
+    expect((await replyAs(id('admin'), '"1-1"', 'Anything else?')).body).toMatchObject({
+      code: 'thread-changed',
+      changes: { patientMessages: [{ messageId: followUp.data.messageId }], replies: [] },
+    });
+    expect((await replyAs(id('userA'), '2-1', 'Seen it.')).status).toBe(202);
+    for (const bad of ['"3"', 'W/"2-1"', '*', 'x-y', '"2-1", "2-2"']) {
+      expect((await replyAs(id('admin'), bad, 'x')).body.code).toBe('invalid-if-match');
+    }
+    // Without If-Match, today's behaviour: the reply goes.
+    expect((await post(`/threads/${threadId}/replies`, id('admin'), { body: 'Bye.' })).status).toBe(
+      202,
+    );
+    const sent = await observed<ReplySentV1>(ReplySentV1.type, threadId, 3);
+    expect(sent.map((e) => e.data.body)).toEqual(['We refunded it.', 'Seen it.', 'Bye.']);
+  });
+
   it('go Not Replied again when the patient follows up', async () => {
     const billing = await group(billingDraft());
     const { threadId } = await thread(toGroup(billing));

@@ -11,6 +11,7 @@ import {
   outboxRelayProviders,
   type EventSubscription,
 } from '@gm/service-kit';
+import { AddNoteCommandHandler } from './application/add-note/add-note.command-handler.js';
 import { ApplyOutOfOfficeCommandHandler } from './application/apply-out-of-office/apply-out-of-office.command-handler.js';
 import { HandOverThreadsCommandHandler } from './application/hand-over-threads/hand-over-threads.command-handler.js';
 import { AssignQueuedThreadsCommandHandler } from './application/assign-queued-threads/assign-queued-threads.command-handler.js';
@@ -40,6 +41,7 @@ const commandHandlers = [
   ReconsiderThreadsCommandHandler,
   AssignThreadCommandHandler,
   ReplyToThreadCommandHandler,
+  AddNoteCommandHandler,
   TrashThreadCommandHandler,
   RestoreThreadCommandHandler,
   FireDueDeadlinesCommandHandler,

@@ -5,13 +5,30 @@
 
 export type ActorKind = 'member' | 'patient' | 'system';
 
-/** One access to a thread: who, what, when, from where. Ids only (no PHI). */
+export type AccessOutcome = 'served' | 'refused';
+
+/** What a listing showed: which view, group and filter, and whether a text was searched (never the text). */
+export interface AccessListing {
+  view: string;
+  groupId: string | null;
+  filter: string | null;
+  searched: boolean;
+}
+
+/** One access to a thread, or one listing of threads: who, what, when, from where. Ids only (no PHI). */
 export interface AccessRecord {
   recordId: string;
   practiceId: string;
   actor: { kind: ActorKind; id: string };
   action: string;
-  threadId: string;
+  /** The thread accessed; null for a listing. */
+  threadId: string | null;
+  /** Every thread the record concerns: `[threadId]`, or the ids a listing showed, in order. */
+  threadIds: string[];
+  outcome: AccessOutcome;
+  /** The problem code a refused access was answered with; null when served. */
+  refusal: string | null;
+  listing: AccessListing | null;
   occurredAt: string;
   source: { ip: string | null; userAgent: string | null };
   correlationId: string;

@@ -6,6 +6,7 @@ import {
   dayOf,
   daysNewestFirst,
   pageOf,
+  type AccessOutcome,
   type AccessRecord,
   type AuditCursor,
   type AuditWindow,
@@ -16,8 +17,12 @@ export const ACCESS_RECORDS_COLLECTION = 'access_records';
 /**
  * One document per record, `_id` = record id, never updated nor deleted:
  * this class has no method that could. The equality fields a query uses
- * (practice, UTC day, thread, actor, action) are top-level so that FerretDB
- * pushes them down (ADR 0004).
+ * (practice, UTC day, thread, actor, action, outcome) are top-level so that
+ * FerretDB pushes them down (ADR 0004). `threadIds` is an array: FerretDB
+ * pushes an equality on it down as containment, which its GIN companion
+ * index serves (ADR 0015). Documents stored before AccessRecorded v2 have
+ * neither `threadIds`, `outcome`, `refusal` nor `listing`: they read as a
+ * served access to their one thread, and the queries below find them.
  */
 interface AccessRecordDocument {
   _id: string;
@@ -26,7 +31,11 @@ interface AccessRecordDocument {
   actorKind: AccessRecord['actor']['kind'];
   actorId: string;
   action: string;
-  threadId: string;
+  threadId: string | null;
+  threadIds?: string[];
+  outcome?: AccessOutcome;
+  refusal?: string | null;
+  listing?: AccessRecord['listing'];
   occurredAt: string;
   source: AccessRecord['source'];
   correlationId: string;
@@ -39,6 +48,7 @@ export interface AccessRecordFilter {
   threadId?: string;
   actorId?: string;
   action?: string;
+  outcome?: AccessOutcome;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -52,6 +62,10 @@ function toRecord(document: AccessRecordDocument): AccessRecord {
     actor: { kind: document.actorKind, id: document.actorId },
     action: document.action,
     threadId: document.threadId,
+    threadIds: document.threadIds ?? (document.threadId === null ? [] : [document.threadId]),
+    outcome: document.outcome ?? 'served',
+    refusal: document.refusal ?? null,
+    listing: document.listing ?? null,
     occurredAt: document.occurredAt,
     source: { ip: document.source.ip, userAgent: document.source.userAgent },
     correlationId: document.correlationId,
@@ -74,6 +88,9 @@ export class AccessRecordsRepository {
     await this.records.createIndex({ practiceId: 1, day: 1, occurredAt: -1, _id: -1 });
     await this.records.createIndex({ practiceId: 1, threadId: 1, day: 1 });
     await this.records.createIndex({ practiceId: 1, actorId: 1, day: 1 });
+    // Listings by a thread they showed (multikey), and refusals (few among many reads).
+    await this.records.createIndex({ practiceId: 1, threadIds: 1, day: 1 });
+    await this.records.createIndex({ practiceId: 1, outcome: 1, day: 1 });
   }
 
   /** Stores a record once; false if a record with its id is stored already (that one stays). */
@@ -87,6 +104,10 @@ export class AccessRecordsRepository {
         actorId: record.actor.id,
         action: record.action,
         threadId: record.threadId,
+        threadIds: record.threadIds,
+        outcome: record.outcome,
+        refusal: record.refusal,
+        listing: record.listing,
         occurredAt: record.occurredAt,
         source: record.source,
         correlationId: record.correlationId,
@@ -124,6 +145,12 @@ export class AccessRecordsRepository {
     return pageOf(found, window, cursor, limit);
   }
 
+  /**
+   * One day's records. A thread filter is two equality lookups, both
+   * indexed: the thread's own accesses by `threadId` (documents of every
+   * version have it), and the listings that showed it by `threadIds`
+   * (listings only, `threadId: null`, so no record is found twice).
+   */
   private async onDay(
     practiceId: string,
     day: string,
@@ -132,12 +159,17 @@ export class AccessRecordsRepository {
     cursor: AuditCursor | null,
     limit: number,
   ): Promise<AccessRecord[]> {
+    const { threadId } = filter;
+    const threadShapes: Filter<AccessRecordDocument>[] =
+      threadId === undefined ? [{}] : [{ threadId }, { threadIds: threadId, threadId: null }];
     const query: Filter<AccessRecordDocument> = {
       practiceId,
       day,
-      ...(filter.threadId !== undefined ? { threadId: filter.threadId } : {}),
       ...(filter.actorId !== undefined ? { actorId: filter.actorId } : {}),
       ...(filter.action !== undefined ? { action: filter.action } : {}),
+      // Documents stored before v2 have no outcome: they were served.
+      ...(filter.outcome === 'refused' ? { outcome: 'refused' as const } : {}),
+      ...(filter.outcome === 'served' ? { outcome: { $ne: 'refused' as const } } : {}),
       // Evaluated by FerretDB after the pushed-down equalities, within one day.
       occurredAt: { $gte: window.from, $lte: window.to },
       ...(cursor
@@ -149,11 +181,15 @@ export class AccessRecordsRepository {
           }
         : {}),
     };
-    const documents = await this.records
-      .find(query)
-      .sort({ occurredAt: -1, _id: -1 })
-      .limit(limit)
-      .toArray();
-    return documents.map(toRecord);
+    const found = await Promise.all(
+      threadShapes.map((shape) =>
+        this.records
+          .find({ ...query, ...shape })
+          .sort({ occurredAt: -1, _id: -1 })
+          .limit(limit)
+          .toArray(),
+      ),
+    );
+    return found.flat().map(toRecord);
   }
 }

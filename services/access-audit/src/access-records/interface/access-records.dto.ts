@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -10,16 +11,19 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import type { AccessOutcome } from '../domain/access-record.js';
 
 /** What `auditWindow` takes: RFC 3339 with a zone, a time Date.parse reads (24:00:00 included). */
 const RFC3339 =
   '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt](([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?|24:00:00(\\.0{1,9})?)([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
 /** No NUL: the URL guard refuses it (400 malformed-url). */
 const NO_NUL = '^[^\\u0000]*$';
+const ACCESS_OUTCOMES: readonly AccessOutcome[] = ['served', 'refused'];
 
 export class ListAccessRecordsQueryDto {
   @ApiPropertyOptional({
-    description: 'Only records of this thread.',
+    description:
+      'Only records of this thread: its reads (served or refused) and changes, and the listings that showed it.',
     minLength: 1,
     maxLength: 128,
     pattern: NO_NUL,
@@ -44,7 +48,7 @@ export class ListAccessRecordsQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'Only this action: thread.message-sent, thread.read, thread.timeline.read, thread.assigned, thread.unassigned, thread.replied, thread.trashed, thread.restored.',
+      'Only this action: thread.message-sent, thread.read, thread.timeline.read, thread.assigned, thread.unassigned, thread.replied, thread.trashed, thread.restored; listings: threads.listed, threads.searched, mailbox.listed, mailbox.searched.',
     pattern: '^[a-z][a-z-]*(\\.[a-z][a-z-]*)+$',
     maxLength: 64,
   })
@@ -53,6 +57,15 @@ export class ListAccessRecordsQueryDto {
   @Matches(/^[a-z][a-z-]*(\.[a-z][a-z-]*)+$/, { message: 'action must look like thread.read' })
   @MaxLength(64)
   action?: string;
+
+  @ApiPropertyOptional({
+    enum: ACCESS_OUTCOMES,
+    description:
+      'Only served accesses, or only refused ones (a read answered 403/404: `refusal` has the code).',
+  })
+  @IsOptional()
+  @IsIn(ACCESS_OUTCOMES)
+  outcome?: AccessOutcome;
 
   @ApiPropertyOptional({
     description: 'Inclusive start, RFC 3339 with a time zone; default 90 days before `to`.',
@@ -101,6 +114,20 @@ class AccessActorDto {
   @ApiProperty() id!: string;
 }
 
+class AccessListingDto {
+  @ApiProperty({ enum: ['group-threads', 'direct-threads', 'mailbox'] }) view!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The group listed (group-threads).' })
+  groupId!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The member filter (all, not-replied…) or the mailbox box (inbox, unread, sent).',
+  })
+  filter!: string | null;
+  @ApiProperty({ description: 'A search text was given (the text itself is never recorded).' })
+  searched!: boolean;
+}
+
 class AccessSourceDto {
   @ApiProperty({
     nullable: true,
@@ -115,7 +142,23 @@ export class AccessRecordDto {
   @ApiProperty() recordId!: string;
   @ApiProperty({ type: AccessActorDto }) actor!: AccessActorDto;
   @ApiProperty({ example: 'thread.read' }) action!: string;
-  @ApiProperty() threadId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null for a listing.' })
+  threadId!: string | null;
+  @ApiProperty({
+    type: [String],
+    description:
+      'Every thread the record concerns: `[threadId]`, or the ids a listing showed, in order.',
+  })
+  threadIds!: string[];
+  @ApiProperty({ enum: ACCESS_OUTCOMES }) outcome!: AccessOutcome;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'thread-not-found',
+    description: 'The problem code a refused access was answered with.',
+  })
+  refusal!: string | null;
+  @ApiProperty({ type: AccessListingDto, nullable: true }) listing!: AccessListingDto | null;
   @ApiProperty() occurredAt!: string;
   @ApiProperty({ type: AccessSourceDto }) source!: AccessSourceDto;
   @ApiProperty() correlationId!: string;

@@ -23,7 +23,7 @@ export class AccessRecordsHttpController {
   @Get()
   @ApiOperation({
     summary:
-      'Who read or changed which thread, when and from where; newest first, filtered by thread, actor, action and time.',
+      'Who read, was refused, listed or changed which thread, when and from where; newest first, filtered by thread, actor, action, outcome and time.',
   })
   @ApiOkResponse({ type: AccessRecordsPageDto })
   list(
@@ -35,6 +35,7 @@ export class AccessRecordsHttpController {
         threadId: query.threadId,
         actorId: query.actorId,
         action: query.action,
+        outcome: query.outcome,
         from: query.from,
         to: query.to,
         cursor: query.cursor,

@@ -1,8 +1,9 @@
 /**
  * The read model's picture of one patient thread, folded from the events of
- * two topics: the patient side (MessageSent on gm.patient-messages, the
- * intake's version) and the practice side (gm.threads, the routing service's
- * version). The two topics are not ordered against each other, so every
+ * three topics: the patient side (MessageSent on gm.patient-messages, the
+ * intake's version), the practice side (gm.threads, the routing service's
+ * version) and the staff's internal notes (gm.thread-notes, no version).
+ * The topics are not ordered against each other, so every
  * field is either a set keyed by an id (messages, replies, acknowledgements,
  * timeline) or a last-writer-wins value guarded by the version that wrote it
  * (assignee, trash, overdue). Folding the same events in any order, any
@@ -56,6 +57,18 @@ export interface AcknowledgementView {
   threadVersion: number;
 }
 
+/**
+ * An internal note of the thread's audience (staff-only: never in anything a
+ * patient reads). Kept once per id, in the order written.
+ */
+export interface NoteView {
+  noteId: string;
+  authorMemberId: string;
+  /** PHI, like every message. */
+  body: string;
+  addedAt: string;
+}
+
 export type TimelineKind =
   | 'sent'
   | 'follow-up'
@@ -66,14 +79,15 @@ export type TimelineKind =
   | 'trashed'
   | 'restored'
   | 'overdue'
-  | 'acknowledged';
+  | 'acknowledged'
+  | 'note-added';
 
 /** How an assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover. */
 export type AssignmentHow = 'manual' | 'automatic' | 'cover';
 
 /** One step of the progress timeline (staff-only: it names members; never holds text). */
 export interface TimelineStep {
-  /** Unique per step: `m:<messageId>` or `t:<threadVersion>`. */
+  /** Unique per step: `m:<messageId>`, `t:<threadVersion>` or `n:<noteId>`. */
   key: string;
   kind: TimelineKind;
   at: string;
@@ -106,6 +120,8 @@ export interface ThreadView {
   overdueVersion: number;
   /** Automatic acknowledgements, in version order (not replies: kept apart so no reply count moves). */
   acknowledgements: AcknowledgementView[];
+  /** Internal notes, by `addedAt` (staff-only). */
+  notes: NoteView[];
   /** Highest intake-side version applied. */
   patientVersion: number;
   /** Highest routing-side version applied. */
@@ -137,6 +153,7 @@ export function emptyView(practiceId: string, threadId: string, patientId: strin
     overdue: false,
     overdueVersion: 0,
     acknowledgements: [],
+    notes: [],
     patientVersion: 0,
     practiceVersion: 0,
     timeline: [],
@@ -218,6 +235,30 @@ export function applyMessage(view: ThreadView, fact: MessageFact): boolean {
     actorKind: 'patient',
     actorId: fact.patientId,
     details: { messageId: fact.messageId, intakeVersion: fact.threadVersion },
+  });
+  return true;
+}
+
+/**
+ * Adds an internal note once (by id), in `addedAt` order, with its timeline
+ * step (the note's id, never its text). Returns whether anything changed.
+ */
+export function applyNote(view: ThreadView, note: NoteView): boolean {
+  if (view.notes.some((n) => n.noteId === note.noteId)) return false;
+  view.notes.push({ ...note });
+  view.notes.sort(
+    byTime(
+      (n: NoteView) => n.addedAt,
+      (n) => n.noteId,
+    ),
+  );
+  addStep(view, {
+    key: `n:${note.noteId}`,
+    kind: 'note-added',
+    at: note.addedAt,
+    actorKind: 'member',
+    actorId: note.authorMemberId,
+    details: { noteId: note.noteId },
   });
   return true;
 }

@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import { registeredOnce } from '@gm/messaging';
 import { Gauge } from 'prom-client';
 import { Observable } from 'rxjs';
-import type { FeedMessage } from './inbox-signals.js';
 
 const connections = registeredOnce(
   'gm_live_feed_connections',
@@ -16,10 +15,12 @@ const connections = registeredOnce(
 /**
  * One Redis subscriber connection per process, shared by every open SSE
  * stream: a channel is subscribed while at least one stream listens to it.
+ * Messages are JSON; each channel's publisher and readers agree on its type
+ * (inbox-signals.ts for the feeds, presence-board.ts for presence).
  */
 export class FeedHub {
   private subscriber?: Redis;
-  private readonly listeners = new Map<string, Set<(signal: FeedMessage) => void>>();
+  private readonly listeners = new Map<string, Set<(message: unknown) => void>>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -27,22 +28,22 @@ export class FeedHub {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
       this.subscriber.on('message', (channel: string, message: string) => {
-        let signal: FeedMessage;
+        let parsed: unknown;
         try {
-          signal = JSON.parse(message) as FeedMessage;
+          parsed = JSON.parse(message);
         } catch {
           return;
         }
-        for (const listener of this.listeners.get(channel) ?? []) listener(signal);
+        for (const listener of this.listeners.get(channel) ?? []) listener(parsed);
       });
     }
     return this.subscriber;
   }
 
   /** Messages of one channel until the subscriber unsubscribes (the client went away). */
-  signals(channel: string): Observable<FeedMessage> {
-    return new Observable<FeedMessage>((subscriber) => {
-      const listener = (signal: FeedMessage) => subscriber.next(signal);
+  signals<T>(channel: string): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const listener = (message: unknown) => subscriber.next(message as T);
       let set = this.listeners.get(channel);
       if (!set) {
         set = new Set();

@@ -142,7 +142,7 @@ export class Generations {
 
 export function withoutId(document: ThreadViewDocument): ThreadView {
   const { _id: _ignored, ...view } = document;
-  // Views stored before audiences, targets or acknowledgements existed hold none of them.
+  // Views stored before audiences, targets, acknowledgements or notes existed hold none of them.
   return {
     ...view,
     audience: view.audience ?? [],
@@ -150,5 +150,6 @@ export function withoutId(document: ThreadViewDocument): ThreadView {
     overdue: view.overdue ?? false,
     overdueVersion: view.overdueVersion ?? 0,
     acknowledgements: view.acknowledgements ?? [],
+    notes: view.notes ?? [],
   };
 }

@@ -14,7 +14,8 @@ import { Generations } from '../infrastructure/projection-store.js';
 /**
  * Everything the read model is built from, in one consumer group: the
  * directory and settings replicas (names, My groups), the patients' messages
- * and the threads' lifecycle and audience (gm.threads). Who sees a thread
+ * the threads' lifecycle and audience (gm.threads) and the staff's internal
+ * notes (gm.thread-notes, folded like thread events). Who sees a thread
  * comes only from its ThreadAudienceChanged (ADR 0016); a patient's new name
  * rewrites that patient's entries; a member's deactivation ends the
  * member's open live feeds. While a rebuild runs, thread
@@ -27,6 +28,7 @@ export class InboxEventsConsumer {
     ...SETTINGS_TOPICS,
     TOPICS.patientMessages.name,
     TOPICS.threads.name,
+    TOPICS.threadNotes.name,
   ];
 
   constructor(

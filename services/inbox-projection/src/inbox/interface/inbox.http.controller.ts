@@ -25,16 +25,7 @@ import {
 import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, OperatorOnly, type Caller, type RequestWithCaller } from '@gm/auth';
 import { ApiProblems, ConsistencyReads, CorrelationId } from '@gm/service-kit';
-import {
-  endWith,
-  ignoreElements,
-  interval,
-  map,
-  merge,
-  share,
-  takeUntil,
-  type Observable,
-} from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ListDirectThreadsQuery } from '../application/list-direct-threads/list-direct-threads.query.js';
 import { ListGroupThreadsQuery } from '../application/list-group-threads/list-group-threads.query.js';
@@ -42,6 +33,7 @@ import { ListMailboxQuery } from '../application/list-mailbox/list-mailbox.query
 import { ListMyGroupsQuery } from '../application/list-my-groups/list-my-groups.query.js';
 import { OpenMemberThreadCommand } from '../application/open-member-thread/open-member-thread.command.js';
 import { OpenPatientThreadCommand } from '../application/open-patient-thread/open-patient-thread.command.js';
+import { RecordListingCommand } from '../application/record-listing/record-listing.command.js';
 import { LiveFeed } from '../application/live-feed/live-feed.js';
 import { InboxRebuild } from '../application/rebuild-projection/inbox-rebuild.js';
 import type { PageRequest } from '../domain/paging.js';
@@ -60,6 +52,7 @@ import {
   PATIENT_THREAD,
   REBUILD_STATUS,
 } from './inbox.responses.js';
+import { withKeepAlive } from './keep-alive.js';
 
 const DEFAULT_LIMIT = 25;
 
@@ -68,6 +61,12 @@ const pageOf = (query: { cursor?: string; limit?: number; q?: string }): PageReq
   limit: query.limit ?? DEFAULT_LIMIT,
   q: query.q,
 });
+
+/** A listing shows subjects: recorded (ADR 0013) after it is read and before it is answered. */
+const LISTING_UNAVAILABLE =
+  '`access-audit-unavailable` (the listing could not be recorded, so nothing was served), or a store this service needs is unavailable.';
+
+const idsOn = (page: { threads: { threadId: string }[] }) => page.threads.map((t) => t.threadId);
 
 /** Members' inboxes: only what the caller may open; anything else is 404 thread-not-found. */
 @ApiTags('inbox')
@@ -96,16 +95,29 @@ export class MemberInboxHttpController {
   @ApiProblems({
     404: '`group-not-found`: no such group, or none of its threads is mine to see.',
     422: '`validation-failed` (with `errors`), `invalid-cursor`: a cursor this service did not issue.',
+    503: LISTING_UNAVAILABLE,
   })
   @ApiParam({ name: 'groupId', schema: PATH_ID })
-  groupThreads(
+  async groupThreads(
     @CurrentCaller() caller: Caller,
     @Param('groupId') groupId: string,
     @Query() query: GroupThreadsQueryDto,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
   ) {
-    return this.queries.execute(
-      new ListGroupThreadsQuery(caller, groupId, query.filter ?? 'all', pageOf(query)),
+    const filter = query.filter ?? 'all';
+    const page = await this.queries.execute(
+      new ListGroupThreadsQuery(caller, groupId, filter, pageOf(query)),
     );
+    await this.commands.execute(
+      new RecordListingCommand(
+        caller,
+        { view: 'group-threads', groupId, filter, searched: Boolean(query.q) },
+        idsOn(page),
+        { correlationId, origin },
+      ),
+    );
+    return page;
   }
 
   @Get('direct')
@@ -113,11 +125,27 @@ export class MemberInboxHttpController {
   @ApiOkResponse({ schema: INBOX_PAGE })
   @ApiProblems({
     422: '`validation-failed` (with `errors`), `invalid-cursor`: a cursor this service did not issue.',
+    503: LISTING_UNAVAILABLE,
   })
-  direct(@CurrentCaller() caller: Caller, @Query() query: GroupThreadsQueryDto) {
-    return this.queries.execute(
-      new ListDirectThreadsQuery(caller, query.filter ?? 'all', pageOf(query)),
+  async direct(
+    @CurrentCaller() caller: Caller,
+    @Query() query: GroupThreadsQueryDto,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
+  ) {
+    const filter = query.filter ?? 'all';
+    const page = await this.queries.execute(
+      new ListDirectThreadsQuery(caller, filter, pageOf(query)),
     );
+    await this.commands.execute(
+      new RecordListingCommand(
+        caller,
+        { view: 'direct-threads', groupId: null, filter, searched: Boolean(query.q) },
+        idsOn(page),
+        { correlationId, origin },
+      ),
+    );
+    return page;
   }
 
   @Get('threads/:threadId')
@@ -163,9 +191,25 @@ export class PatientMailboxHttpController {
   @ApiOkResponse({ schema: MAILBOX_PAGE })
   @ApiProblems({
     422: '`validation-failed` (with `errors`), `invalid-cursor`: a cursor this service did not issue.',
+    503: LISTING_UNAVAILABLE,
   })
-  mailbox(@CurrentCaller() caller: Caller, @Query() query: MailboxQueryDto) {
-    return this.queries.execute(new ListMailboxQuery(caller, query.box ?? 'inbox', pageOf(query)));
+  async mailbox(
+    @CurrentCaller() caller: Caller,
+    @Query() query: MailboxQueryDto,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
+  ) {
+    const box = query.box ?? 'inbox';
+    const page = await this.queries.execute(new ListMailboxQuery(caller, box, pageOf(query)));
+    await this.commands.execute(
+      new RecordListingCommand(
+        caller,
+        { view: 'mailbox', groupId: null, filter: box, searched: Boolean(query.q) },
+        idsOn(page),
+        { correlationId, origin },
+      ),
+    );
+    return page;
   }
 
   @Get('threads/:threadId')
@@ -188,8 +232,6 @@ export class PatientMailboxHttpController {
     );
   }
 }
-
-const KEEP_ALIVE_MS = 25_000;
 
 const OPERATOR_ONLY_PROBLEM =
   '`actor-not-allowed` (system clients only), `operator-only`: a system token without the `gm:operator` scope (ADR 0019).';
@@ -246,17 +288,10 @@ export class InboxFeedHttpController {
   })
   @UseGuards(ActiveMemberFeedGuard)
   events(@CurrentCaller() caller: Caller): Observable<MessageEvent> {
-    const changes = this.feed.open(caller).pipe(
-      map((signal): MessageEvent => ({ type: 'inbox-changed', data: signal })),
-      share(),
-    );
-    // The keep-alives end with the changes (a deactivation ends the stream).
-    return merge(
-      changes,
-      interval(KEEP_ALIVE_MS).pipe(
-        map((): MessageEvent => ({ type: 'keep-alive', data: {} })),
-        takeUntil(changes.pipe(ignoreElements(), endWith(null))),
-      ),
+    return withKeepAlive(
+      this.feed
+        .open(caller)
+        .pipe(map((signal): MessageEvent => ({ type: 'inbox-changed', data: signal }))),
     );
   }
 }

@@ -3,6 +3,8 @@
  * (inbox UIs and client generators read it). Each mirrors the view type its
  * handler returns (application/…-view.ts, InboxPage, RebuildStatus).
  */
+import { CONVERSATION_VERSION_PATTERN } from '@gm/contracts';
+
 type Schema = Record<string, unknown>;
 
 const string: Schema = { type: 'string' };
@@ -92,6 +94,13 @@ export const MEMBER_THREAD: Schema = object({
     minimum: 0,
     description: 'Pass as `after` to read at least this version.',
   },
+  conversationVersion: {
+    type: 'string',
+    pattern: CONVERSATION_VERSION_PATTERN,
+    example: '2-1',
+    description:
+      'What this view shows of the conversation (patient messages, replies). Send it as `If-Match` with a reply (routing-assignment `POST /threads/:threadId/replies`): the reply is refused with 409 `thread-changed` if a patient message or another reply landed since.',
+  },
   messages: list(object({ messageId: string, body: string, sentAt: timestamp, followUp: boolean })),
   replies: list(
     object({
@@ -115,6 +124,11 @@ export const MEMBER_THREAD: Schema = object({
     description:
       "The group's automatic acknowledgements, as the patient received them; not replies (the thread stays Not Replied).",
   },
+  notes: {
+    ...list(object({ noteId: string, authorMemberId: string, body: string, addedAt: timestamp })),
+    description:
+      "Internal notes of the thread's audience, oldest first. Staff-only: the patient never sees them.",
+  },
   timeline: {
     ...object({
       entries: list(
@@ -130,6 +144,7 @@ export const MEMBER_THREAD: Schema = object({
             'restored',
             'overdue',
             'acknowledged',
+            'note-added',
           ),
           at: timestamp,
           actorKind: oneOf('patient', 'member', 'system'),

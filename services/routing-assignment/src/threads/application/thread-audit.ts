@@ -11,8 +11,8 @@ const memberOrSystem = (memberId: string | null) =>
   memberId ? ({ kind: 'member', id: memberId } as const) : SYSTEM;
 
 /**
- * Who did what, for the access audit (ADR 0013): every assignment, reply and
- * status change. Routing is not an access (nobody acted on the thread yet).
+ * Who did what, for the access audit (ADR 0013): every assignment, reply,
+ * note and status change. Routing is not an access (nobody acted on the thread yet).
  */
 function accessOf(change: ThreadChange): Pick<ThreadAccess, 'actor' | 'action'> | null {
   switch (change.kind) {
@@ -32,6 +32,8 @@ function accessOf(change: ThreadChange): Pick<ThreadAccess, 'actor' | 'action'> 
       return { actor: SYSTEM, action: 'thread.overdue' };
     case 'acknowledged':
       return { actor: SYSTEM, action: 'thread.acknowledged' };
+    case 'note-added':
+      return { actor: { kind: 'member', id: change.byMemberId }, action: 'thread.note-added' };
   }
 }
 

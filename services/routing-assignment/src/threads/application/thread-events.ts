@@ -7,6 +7,7 @@ import {
   MessageRoutedV1,
   MessageTrashedV1,
   MessageUnassignedV2,
+  NoteAddedV1,
   ReplySentV1,
   ThreadAudienceChangedV2,
   type EventDefinition,
@@ -33,7 +34,8 @@ function pending<T>(definition: EventDefinition<T>, data: T, thread: ThreadState
 
 /**
  * The event a change of the thread publishes on `gm.threads` (key = thread
- * id), carrying the thread's version after the change.
+ * id), carrying the thread's version after the change; a note goes on the
+ * staff-only `gm.thread-notes` (same key), without a version.
  */
 export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Cause): PendingEvent {
   const fact = {
@@ -129,6 +131,20 @@ export function threadEvent(thread: ThreadState, change: ThreadChange, cause: Ca
           senderDisplayName: change.senderDisplayName,
           body: change.body,
           when: change.when,
+        },
+        thread,
+        cause,
+      );
+    case 'note-added':
+      return pending(
+        NoteAddedV1,
+        {
+          noteId: change.noteId,
+          practiceId: thread.practiceId,
+          threadId: thread.threadId,
+          authorMemberId: change.byMemberId,
+          body: change.body,
+          addedAt: change.addedAt,
         },
         thread,
         cause,

@@ -151,6 +151,13 @@ export function knowsThread(thread: ThreadAccess, facts: AccessFacts, memberId: 
 /** Whoever may see the thread may answer it: coverage is for answering the addressee's patients. */
 export const canReply = canView;
 
+/**
+ * Internal notes are the audience's discussion of the thread: whoever may
+ * see it may add one; anyone else learns nothing of the thread (404), the
+ * group's other members included.
+ */
+export const canAddNote = canView;
+
 /** Only active Admins of the group assign and reassign. */
 export function canAssign(thread: ThreadAccess, facts: AccessFacts, memberId: string): boolean {
   return isGroupAdmin(thread, facts, memberId);

@@ -25,3 +25,12 @@ export function changed(
     change,
   };
 }
+
+/**
+ * A change that publishes an event of its own topic and leaves the thread's
+ * version as it is (a note): readers fold thread events by that version, and
+ * the note's topic is not ordered against theirs.
+ */
+export function noted(thread: ThreadState, change: ThreadChange, step: TimelineEntry): Transition {
+  return { state: { ...thread, timeline: [...thread.timeline, step] }, change };
+}

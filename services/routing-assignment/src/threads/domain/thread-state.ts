@@ -19,7 +19,8 @@ export type TimelineKind =
   | 'restored'
   | 'follow-up'
   | 'overdue'
-  | 'acknowledged';
+  | 'acknowledged'
+  | 'note-added';
 export type TimelineActorKind = 'patient' | 'member' | 'system';
 
 /**
@@ -115,9 +116,11 @@ export type ThreadChange =
       senderDisplayName: string;
       body: string;
       when: 'always' | 'outside-business-hours';
-    };
+    }
+  /** Staff-only, on gm.thread-notes; the thread's version does not count it (thread-change.ts `noted`). */
+  | { kind: 'note-added'; noteId: string; byMemberId: string; body: string; addedAt: string };
 
-/** The thread after a change, and the change to publish; `state.version` already counts it. */
+/** The thread after a change, and the change to publish; `state.version` already counts it (a note excepted). */
 export interface Transition {
   state: ThreadState;
   change: ThreadChange;

@@ -1,4 +1,5 @@
 import { replyBody } from './reply-body.js';
+import { assertReplyNotStale, type SeenConversation } from './stale-reply.js';
 import {
   canAssign,
   canReply,
@@ -225,12 +226,19 @@ export function replyToThread(
   thread: ThreadState,
   facts: AccessFacts,
   callerId: string,
-  reply: { replyId: string; body: string; practiceName: string | null },
+  reply: {
+    replyId: string;
+    body: string;
+    practiceName: string | null;
+    /** What the writer had seen of the conversation (If-Match); absent: no guard. */
+    seen?: SeenConversation;
+  },
   now: string,
 ): Transition {
   assertKnown(thread, facts, callerId);
   if (!canReply(thread, facts, callerId)) throw replyNotAllowed();
   if (thread.trashed) throw threadInTrash();
+  assertReplyNotStale(thread, reply.seen);
   const body = replyBody(reply.body);
   const senderDisplayName = patientFacingSender(thread, facts, reply.practiceName);
   return changed(

@@ -1,10 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { MAX_REPLY_LENGTH } from '../domain/reply-body.js';
+import { MAX_TEXT_LENGTH } from '../domain/plain-text.js';
 
-/** replyBody's rules as a pattern: no C0 control but tab and line breaks, no DEL, some non-space. */
+/** plainText's rules as a pattern: no C0 control but tab and line breaks, no DEL, some non-space. */
 const NOT_CONTROL = '[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]';
-const REPLY_PATTERN = `^${NOT_CONTROL}*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]${NOT_CONTROL}*$`;
+const TEXT_PATTERN = `^${NOT_CONTROL}*[^\\s\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]${NOT_CONTROL}*$`;
 
 /**
  * A thread id as a path segment: the URL guard (service-kit request-guards)
@@ -35,11 +35,30 @@ export class ReplyDto {
     description:
       'Plain text, 1–20,000 characters (Unicode code points), something other than white space in it, no control characters but tab and line breaks (invalid-reply, reply-too-long). The patient sees it under the group name.',
     minLength: 1,
-    maxLength: MAX_REPLY_LENGTH,
-    pattern: REPLY_PATTERN,
+    maxLength: MAX_TEXT_LENGTH,
+    pattern: TEXT_PATTERN,
   })
   @IsString()
   body!: string;
+}
+
+export class NoteDto {
+  @ApiProperty({
+    example: 'Called the patient back; insurer confirms the claim was resent.',
+    description:
+      'Plain text, 1–20,000 characters (Unicode code points), something other than white space in it, no control characters but tab and line breaks (invalid-note, note-too-long). Staff-only: the patient never sees it.',
+    minLength: 1,
+    maxLength: MAX_TEXT_LENGTH,
+    pattern: TEXT_PATTERN,
+  })
+  @IsString()
+  body!: string;
+}
+
+export class NoteAddedDto {
+  @ApiProperty() threadId!: string;
+  @ApiProperty() noteId!: string;
+  @ApiProperty({ format: 'date-time' }) addedAt!: string;
 }
 
 export class ThreadWrittenDto {
@@ -73,6 +92,7 @@ class TimelineEntryDto {
       'trashed',
       'restored',
       'follow-up',
+      'note-added',
     ],
   })
   kind!: string;
@@ -81,7 +101,7 @@ class TimelineEntryDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { anyOf: [{ type: 'string', nullable: true }, { type: 'number' }] },
-    description: 'Ids only (message, reply, assignee, reason); never message text.',
+    description: 'Ids only (message, reply, note, assignee, reason); never message or note text.',
   })
   details!: Record<string, unknown>;
 }

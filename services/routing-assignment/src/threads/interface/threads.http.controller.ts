@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -11,13 +12,17 @@ import {
 import { Origin, type RequestOrigin } from '@gm/access-recording';
 import { Actors, CurrentCaller, type Caller } from '@gm/auth';
 import { ApiProblems, CorrelationId } from '@gm/service-kit';
+import { AddNoteCommand } from '../application/add-note/add-note.command.js';
 import { AssignThreadCommand } from '../application/assign-thread/assign-thread.command.js';
 import { GetThreadTimelineQuery } from '../application/get-thread-timeline/get-thread-timeline.query.js';
 import { ReplyToThreadCommand } from '../application/reply-to-thread/reply-to-thread.command.js';
 import { RestoreThreadCommand } from '../application/restore-thread/restore-thread.command.js';
 import { TrashThreadCommand } from '../application/trash-thread/trash-thread.command.js';
+import { ApiConversationIfMatch, conversationIfMatch } from './conversation-if-match.js';
 import {
   AssignThreadDto,
+  NoteAddedDto,
+  NoteDto,
   ReplyAcceptedDto,
   ReplyDto,
   THREAD_ID_PARAM,
@@ -76,10 +81,12 @@ export class ThreadsHttpController {
       "Reply to the patient (the group's Admins, the assignee, the patient's care team on care-team threads, the addressee of a direct message). The patient sees the group's name, never the member's.",
   })
   @ApiAcceptedResponse({ type: ReplyAcceptedDto })
+  @ApiConversationIfMatch()
   @ApiProblems({
+    400: '`invalid-if-match`: If-Match is not a conversation version.',
     403: '`actor-not-allowed` (patients), `privilege-required`, `reply-not-allowed` (a member who sees the thread but may not reply).',
     404: '`thread-not-found`: no such thread, or not one the caller may see.',
-    409: '`thread-in-trash`, `thread-changed-meanwhile`: another change came first; try again.',
+    409: '`thread-changed` (If-Match was sent and a patient message or another reply landed since: `changes` lists them, ids and times only; nothing was sent: open the thread again, then reply), `thread-in-trash`, `thread-changed-meanwhile`: another change came first; try again.',
     422: '`validation-failed` (with `errors`), `invalid-reply` (no text, or control characters), `reply-too-long` (over 20,000 characters), `invalid-text`.',
   })
   reply(
@@ -88,9 +95,36 @@ export class ThreadsHttpController {
     @Body() dto: ReplyDto,
     @CorrelationId() correlationId: string,
     @Origin() origin: RequestOrigin,
+    @Headers('if-match') ifMatch: string | undefined,
   ): Promise<ReplyAcceptedDto> {
+    const seen = conversationIfMatch(ifMatch);
     return this.commands.execute(
-      new ReplyToThreadCommand(caller, threadId, dto.body, correlationId, origin),
+      new ReplyToThreadCommand(caller, threadId, dto.body, correlationId, origin, seen),
+    );
+  }
+
+  @Post(':threadId/notes')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      "Add an internal note (whoever may see the thread: the group's Admins, the assignee, the patient's care team on care-team threads, the addressee of a direct message and their cover). Staff-only and append-only; allowed in Trash.",
+  })
+  @ApiCreatedResponse({ type: NoteAddedDto })
+  @ApiProblems({
+    403: '`actor-not-allowed` (patients), `privilege-required`.',
+    404: "`thread-not-found`: no such thread, or not one the caller may see (the group's other members included).",
+    409: '`thread-changed-meanwhile`: another change came first; try again.',
+    422: '`validation-failed` (with `errors`), `invalid-note` (no text, or control characters), `note-too-long` (over 20,000 characters), `invalid-text`.',
+  })
+  addNote(
+    @CurrentCaller() caller: Caller,
+    @Param('threadId') threadId: string,
+    @Body() dto: NoteDto,
+    @CorrelationId() correlationId: string,
+    @Origin() origin: RequestOrigin,
+  ): Promise<NoteAddedDto> {
+    return this.commands.execute(
+      new AddNoteCommand(caller, threadId, dto.body, correlationId, origin),
     );
   }
 

@@ -18,7 +18,12 @@ export class ListAccessRecordsQueryHandler implements IQueryHandler<ListAccessRe
     const cursor = decodeCursor(criteria.cursor);
     return this.records.page(
       caller.practiceId,
-      { threadId: criteria.threadId, actorId: criteria.actorId, action: criteria.action },
+      {
+        threadId: criteria.threadId,
+        actorId: criteria.actorId,
+        action: criteria.action,
+        outcome: criteria.outcome,
+      },
       window,
       cursor,
       criteria.limit,

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { Caller } from '@gm/auth';
-import type { AccessRecord } from '../../domain/access-record.js';
+import type { AccessOutcome, AccessRecord } from '../../domain/access-record.js';
 
 export interface AccessRecordsPage {
   records: AccessRecord[];
@@ -11,6 +11,7 @@ export interface AccessRecordsCriteria {
   threadId?: string;
   actorId?: string;
   action?: string;
+  outcome?: AccessOutcome;
   from?: string;
   to?: string;
   cursor?: string;

@@ -8,6 +8,7 @@ import {
   isFeedSignal,
   memberChannel,
   patientChannel,
+  type FeedMessage,
   type FeedSignal,
 } from '../../infrastructure/inbox-signals.js';
 
@@ -40,10 +41,10 @@ export class LiveFeed {
   open(caller: Caller): Observable<FeedSignal> {
     if (caller.actor === 'patient') {
       return this.hub
-        .signals(patientChannel(caller.practiceId, caller.id))
+        .signals<FeedMessage>(patientChannel(caller.practiceId, caller.id))
         .pipe(filter(isFeedSignal));
     }
-    return this.hub.signals(memberChannel(caller.practiceId, caller.id)).pipe(
+    return this.hub.signals<FeedMessage>(memberChannel(caller.practiceId, caller.id)).pipe(
       takeWhile((message) => message.kind !== 'member-deactivated'),
       filter(isFeedSignal),
     );

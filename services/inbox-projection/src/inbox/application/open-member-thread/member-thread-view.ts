@@ -13,6 +13,8 @@ export interface MemberThreadView {
   assigneeMemberId: string | null;
   admin: boolean;
   version: number;
+  /** The patient messages and replies shown, as a reply's If-Match (the stale-reply guard). */
+  conversationVersion: string;
   messages: { messageId: string; body: string; sentAt: string; followUp: boolean }[];
   replies: {
     replyId: string;
@@ -29,6 +31,8 @@ export interface MemberThreadView {
     sentAt: string;
     senderDisplayName: string;
   }[];
+  /** Internal notes, oldest first: staff-only, for everyone who may open the thread. */
+  notes: { noteId: string; authorMemberId: string; body: string; addedAt: string }[];
   /** For Admins and the addressee; null for everyone else. */
   timeline: {
     entries: Omit<TimelineStep, 'key'>[];

@@ -1,6 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
+import {
+  recordReadOrRefuse,
+  recordRefusal,
+  ThreadReadRecorder,
+  type ReadContext,
+} from '@gm/access-recording';
+import type { Caller } from '@gm/auth';
+import { formatConversationVersion } from '@gm/contracts';
 import { DirectoryReplica } from '@gm/directory-replica';
 import { INFRASTRUCTURE_CONFIG, type InfrastructureConfig } from '@gm/service-kit';
 import { entryId, seesTimeline } from '../../domain/inbox-entry.js';
@@ -41,9 +48,9 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
       afterVersion !== undefined && afterVersion > 0,
       this.config.consistency.waitMs,
     );
-    if (!entry || entry.practiceId !== practiceId) throw threadNotFound();
+    if (!entry || entry.practiceId !== practiceId) throw await this.refused(caller, threadId, read);
     const stored = await store.views.findOne({ _id: threadId });
-    if (!stored) throw threadNotFound();
+    if (!stored) throw await this.refused(caller, threadId, read);
     const view = withoutId(stored);
     // The caller may open it (their entry exists): recorded before it is marked read or served.
     await recordReadOrRefuse(
@@ -72,6 +79,10 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
       assigneeMemberId: view.assigneeMemberId,
       admin: entry.audience === 'admin',
       version: view.practiceVersion,
+      conversationVersion: formatConversationVersion({
+        patientMessages: view.messages.length,
+        replies: view.replies.length,
+      }),
       messages: view.messages.map((m) => ({
         messageId: m.messageId,
         body: m.body,
@@ -93,8 +104,24 @@ export class OpenMemberThreadCommandHandler implements ICommandHandler<OpenMembe
         sentAt: a.sentAt,
         senderDisplayName: a.senderDisplayName,
       })),
+      notes: view.notes.map((n) => ({
+        noteId: n.noteId,
+        authorMemberId: n.authorMemberId,
+        body: n.body,
+        addedAt: n.addedAt,
+      })),
       timeline,
     };
+  }
+
+  /** Not the caller's to open: the attempt is recorded as refused before the 404 is answered. */
+  private refused({ practiceId, id }: Caller, threadId: string, read: ReadContext) {
+    return recordRefusal(
+      this.reads,
+      { practiceId, actor: { kind: 'member', id }, action: 'thread.read', threadId, ...read },
+      threadNotFound(),
+      accessAuditUnavailable,
+    );
   }
 
   /** The timeline, with the names of the members it mentions (staff-only). */

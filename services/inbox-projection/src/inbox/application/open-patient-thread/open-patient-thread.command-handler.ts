@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
+import { recordReadOrRefuse, recordRefusal, ThreadReadRecorder } from '@gm/access-recording';
 import { INFRASTRUCTURE_CONFIG, type InfrastructureConfig } from '@gm/service-kit';
 import { accessAuditUnavailable, threadNotFound } from '../../domain/inbox-errors.js';
 import { statusOf, type ThreadView } from '../../domain/thread-view.js';
@@ -41,19 +41,19 @@ export class OpenPatientThreadCommandHandler implements ICommandHandler<OpenPati
       Boolean(afterMessageId),
       this.config.consistency.waitMs,
     );
-    if (!mine(view) || view.messages.length === 0) throw threadNotFound();
+    const access = {
+      practiceId: caller.practiceId,
+      actor: { kind: 'patient', id: caller.id },
+      action: 'thread.read',
+      threadId,
+      ...read,
+    } as const;
+    if (!mine(view) || view.messages.length === 0) {
+      // Not theirs (or not there): the attempt is recorded as refused before the 404.
+      throw await recordRefusal(this.reads, access, threadNotFound(), accessAuditUnavailable);
+    }
     // The patient's own thread: recorded before it is marked read or served.
-    await recordReadOrRefuse(
-      this.reads,
-      {
-        practiceId: caller.practiceId,
-        actor: { kind: 'patient', id: caller.id },
-        action: 'thread.read',
-        threadId,
-        ...read,
-      },
-      accessAuditUnavailable,
-    );
+    await recordReadOrRefuse(this.reads, access, accessAuditUnavailable);
     const name = (await this.senderNames.of(caller.practiceId))(view);
     if (view.replies.length > view.patientReadReplies) {
       await this.markers.patientRead(store, threadId);

@@ -11,6 +11,7 @@ import {
   MessageTrashedV1,
   MessageUnassignedV1,
   MessageUnassignedV2,
+  NoteAddedV1,
   ReplySentV1,
   ThreadAudienceChangedV1,
   ThreadAudienceChangedV2,
@@ -24,13 +25,15 @@ import { entryFor, sameEntry, type InboxEntry } from '../../domain/inbox-entry.j
 import {
   applyAudience,
   applyMessage,
+  applyNote,
   applyPracticeFact,
   emptyView,
   isComplete,
+  type AudienceMember,
   type PracticeFact,
   type ThreadView,
 } from '../../domain/thread-view.js';
-import { InboxSignals } from '../../infrastructure/inbox-signals.js';
+import { InboxSignals, type FeedSignal } from '../../infrastructure/inbox-signals.js';
 import { withoutId, type ProjectionStore } from '../../infrastructure/projection-store.js';
 import { ThreadLocks } from '../../infrastructure/thread-locks.js';
 import { practiceFact } from './practice-fact.js';
@@ -50,6 +53,8 @@ export const THREAD_EVENT_TYPES = new Set([
   AcknowledgementSentV1.type,
   ThreadAudienceChangedV1.type,
   ThreadAudienceChangedV2.type,
+  // Staff-only (gm.thread-notes); folded under the same lock, no version.
+  NoteAddedV1.type,
 ]);
 
 /** Where a fold's side effects go: counters and the SSE feed only for the live generation. */
@@ -96,6 +101,8 @@ export class InboxProjector {
           ? withoutId(stored)
           : emptyView(first.practiceId, threadId, first.patientId ?? '');
         let changed = false;
+        // Whether anything but a note changed: a note is nothing to the patient, not even a signal.
+        let beyondNotes = false;
         if (!stored && target.readMarkersFrom) {
           const previous = await target.readMarkersFrom.views.findOne(
             { _id: threadId },
@@ -104,12 +111,18 @@ export class InboxProjector {
           view.patientReadReplies = previous?.patientReadReplies ?? 0;
         }
         const wasOverdue = listedOverdue(view);
+        const notesBefore = view.notes.length;
         const folded: PracticeFact[] = [];
-        for (const envelope of events) changed = this.fold(view, envelope, folded) || changed;
+        for (const envelope of events) {
+          const applied = this.fold(view, envelope, folded);
+          changed ||= applied;
+          beyondNotes ||= applied && envelope.type !== NoteAddedV1.type;
+        }
         if (changed) {
           await target.store.views.replaceOne({ _id: threadId }, view, { upsert: true });
           // The patient has something from the practice to read (a reply or an acknowledgement).
-          if (target.live && (view.replies.length || view.acknowledgements.length)) {
+          const forPatient = view.replies.length || view.acknowledgements.length;
+          if (target.live && beyondNotes && forPatient) {
             await this.signals.toPatient(view.practiceId, view.patientId, {
               threadId,
               kind: 'changed',
@@ -119,6 +132,10 @@ export class InboxProjector {
         await this.refreshLocked(target, view);
         // After the entries: an Admin who follows the signal finds the thread as it says.
         if (target.live) await this.alertAdmins(view, adminAlerts(wasOverdue, view, folded));
+        // A new note: whoever has the thread open may fetch it again (no PHI in the signal).
+        if (target.live && view.notes.length > notesBefore && isComplete(view)) {
+          await this.signalMembers(view, view.audience, 'changed');
+        }
       }),
     );
   }
@@ -126,11 +143,17 @@ export class InboxProjector {
   /** Tells the thread's Admins (in its audience) what happened to it: ids only. */
   private async alertAdmins(view: ThreadView, alerts: AdminAlert[]): Promise<void> {
     const admins = view.audience.filter((m) => m.reason === 'admin');
+    await Promise.all(alerts.map((kind) => this.signalMembers(view, admins, kind)));
+  }
+
+  private async signalMembers(
+    view: ThreadView,
+    members: readonly AudienceMember[],
+    kind: FeedSignal['kind'],
+  ): Promise<void> {
     await Promise.all(
-      alerts.flatMap((kind) =>
-        admins.map(({ memberId }) =>
-          this.signals.toMember(view.practiceId, memberId, { threadId: view.threadId, kind }),
-        ),
+      members.map(({ memberId }) =>
+        this.signals.toMember(view.practiceId, memberId, { threadId: view.threadId, kind }),
       ),
     );
   }
@@ -150,6 +173,10 @@ export class InboxProjector {
     if (envelope.type === MessageSentV1.type) {
       const m = envelope.data as MessageSentV1;
       return applyMessage(view, { ...m });
+    }
+    if (envelope.type === NoteAddedV1.type) {
+      const { noteId, authorMemberId, body, addedAt } = envelope.data as NoteAddedV1;
+      return applyNote(view, { noteId, authorMemberId, body, addedAt });
     }
     // v2 adds the reason `cover`; the whole audience replaces the last either way.
     if (

@@ -27,7 +27,7 @@ export interface RebuildStatus {
   eventsPerSecond: number | null;
 }
 
-const REPLAYED_TOPICS = [TOPICS.patientMessages.name, TOPICS.threads.name];
+const REPLAYED_TOPICS = [TOPICS.patientMessages.name, TOPICS.threads.name, TOPICS.threadNotes.name];
 
 /**
  * Rebuilds the projection from the event log into a fresh generation while
@@ -35,8 +35,9 @@ const REPLAYED_TOPICS = [TOPICS.patientMessages.name, TOPICS.threads.name];
  * 1. the pointer names the new generation as `building`, and the live
  *    consumer writes every thread event and refresh to it as well;
  * 2. once every process has seen that (twice the pointer's cache time), the
- *    topics' end offsets are taken and a fresh consumer group replays both
- *    thread topics from the beginning up to them, in batches;
+ *    topics' end offsets are taken and a fresh consumer group replays the
+ *    thread topics (messages, lifecycle, notes) from the beginning up to
+ *    them, in batches;
  * 3. the pointer swaps: the new generation becomes active.
  * Folds are idempotent and order-tolerant, so the replay and the live
  * consumer's writes to the same generation converge whatever their overlap.

@@ -1,7 +1,16 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { recordReadOrRefuse, ThreadReadRecorder } from '@gm/access-recording';
+import {
+  recordReadOrRefuse,
+  recordRefusal,
+  ThreadReadRecorder,
+  type ThreadAccess,
+} from '@gm/access-recording';
 import { readTimeline } from '../../domain/thread.js';
-import { accessAuditUnavailable, threadNotFound } from '../../domain/thread-errors.js';
+import {
+  accessAuditUnavailable,
+  threadNotFound,
+  ThreadRuleViolation,
+} from '../../domain/thread-errors.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { GetThreadTimelineQuery } from './get-thread-timeline.query.js';
@@ -24,14 +33,26 @@ export class GetThreadTimelineQueryHandler implements IQueryHandler<GetThreadTim
     correlationId,
     origin,
   }: GetThreadTimelineQuery): Promise<ThreadTimelineView> {
+    const access: ThreadAccess = {
+      practiceId: caller.practiceId,
+      actor: { kind: 'member', id: caller.id },
+      action: 'thread.timeline.read',
+      threadId,
+      origin,
+      correlationId,
+    };
     const stored = await this.threads.find(caller.practiceId, threadId);
-    if (!stored) throw threadNotFound(threadId);
+    if (!stored) throw await this.refused(access, threadNotFound(threadId));
     const thread = stored.state;
-    const entries = readTimeline(
-      thread,
-      await this.facts.forThread(thread, [caller.id]),
-      caller.id,
-    );
+    const facts = await this.facts.forThread(thread, [caller.id]);
+    let entries: ReturnType<typeof readTimeline>;
+    try {
+      entries = readTimeline(thread, facts, caller.id);
+    } catch (error) {
+      // Refused by readTimeline's rule (404 thread-not-found, 403 not-group-admin): recorded first.
+      if (error instanceof ThreadRuleViolation) throw await this.refused(access, error);
+      throw error;
+    }
     const memberIds = new Set<string>();
     if (thread.assigneeMemberId) memberIds.add(thread.assigneeMemberId);
     for (const entry of entries) {
@@ -46,18 +67,7 @@ export class GetThreadTimelineQueryHandler implements IQueryHandler<GetThreadTim
       this.facts.patientName(caller.practiceId, thread.patientId),
     ]);
     // The caller may read it (readTimeline decided): recorded before anything is returned.
-    await recordReadOrRefuse(
-      this.reads,
-      {
-        practiceId: caller.practiceId,
-        actor: { kind: 'member', id: caller.id },
-        action: 'thread.timeline.read',
-        threadId,
-        origin,
-        correlationId,
-      },
-      accessAuditUnavailable,
-    );
+    await recordReadOrRefuse(this.reads, access, accessAuditUnavailable);
     return {
       threadId,
       patientId: thread.patientId,
@@ -84,5 +94,10 @@ export class GetThreadTimelineQueryHandler implements IQueryHandler<GetThreadTim
       })),
       memberNames: Object.fromEntries(names),
     };
+  }
+
+  /** A refused attempt is recorded with its code before it is answered (fail closed: 503). */
+  private refused(access: ThreadAccess, refusal: ThreadRuleViolation): Promise<Error> {
+    return recordRefusal(this.reads, access, refusal, accessAuditUnavailable);
   }
 }

@@ -24,6 +24,7 @@ export class ReplyToThreadCommandHandler implements ICommandHandler<ReplyToThrea
     body,
     correlationId,
     origin,
+    seen,
   }: ReplyToThreadCommand): Promise<ReplyAccepted> {
     const replyId = `rpl_${randomUUID()}`;
     return this.changes.apply(
@@ -39,7 +40,7 @@ export class ReplyToThreadCommandHandler implements ICommandHandler<ReplyToThrea
           thread,
           facts,
           caller.id,
-          { replyId, body, practiceName },
+          { replyId, body, practiceName, seen },
           now,
         );
         return {

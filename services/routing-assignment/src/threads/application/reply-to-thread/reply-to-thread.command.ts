@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { ConversationVersion } from '@gm/contracts';
 import { NO_ORIGIN, type RequestOrigin } from '@gm/access-recording';
 import type { Caller } from '@gm/auth';
 
@@ -16,6 +17,8 @@ export class ReplyToThreadCommand extends Command<ReplyAccepted> {
     readonly correlationId: string,
     /** Where the request came from, for the access audit. */
     readonly origin: RequestOrigin = NO_ORIGIN,
+    /** What the writer had seen of the conversation (If-Match): a stale reply is refused. */
+    readonly seen?: ConversationVersion,
   ) {
     super();
   }
