@@ -927,7 +927,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       const views = [await opened('gary'), await opened('uma')];
       expect(views.map(describeAnswer)).toEqual(['200', '200']);
       seen = (views[0]!.json as { conversationVersion: string }).conversationVersion;
-      expect(seen).toBe('1-0');
+      expect(seen).toBe('m1r0');
       gary = await openFeed(presenceUrl(thread.threadId), `Bearer ${await member('gary')}`);
       uma = await openFeed(presenceUrl(thread.threadId), `Bearer ${await member('uma')}`);
       expect([gary.answer.status, uma.answer.status]).toEqual([200, 200]);
@@ -960,7 +960,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
       // Gary reads what Uma wrote: a fresh view lets his reply through.
       const fresh = await answered(
         () => opened('gary'),
-        (a) => (a.json as { conversationVersion?: string }).conversationVersion === '1-1',
+        (a) => (a.json as { conversationVersion?: string }).conversationVersion === 'm1r1',
         "Uma's reply in Gary's view",
       );
       const version = (fresh.json as { conversationVersion: string }).conversationVersion;
@@ -1002,7 +1002,7 @@ describe('product walk (HTTP only, a practice of its own)', () => {
           expect.objectContaining({ authorMemberId: 'mbr_uma', body: note }),
         ]);
         // A note is no reply: Gary's view still lets his reply through.
-        expect((view.json as { conversationVersion: string }).conversationVersion).toBe('1-2');
+        expect((view.json as { conversationVersion: string }).conversationVersion).toBe('m1r2');
         await eventually(
           async () =>
             ({

@@ -12,16 +12,20 @@ export interface ConversationVersion {
   replies: number;
 }
 
-/** The wire form, `"<patient messages>-<replies>"`, e.g. `"3-1"`. */
+/**
+ * The wire form, `m<patient messages>r<replies>`, e.g. `m3r1`: letters and
+ * digits only, so an If-Match value needs no escaping anywhere (and
+ * Schemathesis generates it from the pattern).
+ */
 export const formatConversationVersion = (seen: ConversationVersion): string =>
-  `${seen.patientMessages}-${seen.replies}`;
+  `m${seen.patientMessages}r${seen.replies}`;
 
 /** The wire form's pattern, for the OpenAPI documents (an If-Match value may be quoted). */
-export const CONVERSATION_VERSION_PATTERN = '^\\s*"?[0-9]{1,6}-[0-9]{1,6}"?\\s*$';
+export const CONVERSATION_VERSION_PATTERN = '^\\s*"?m[0-9]{1,6}r[0-9]{1,6}"?\\s*$';
 
 /** Reads the wire form (quoted or not); null when it is not one. */
 export function parseConversationVersion(text: string): ConversationVersion | null {
-  const match = /^"?(\d{1,6})-(\d{1,6})"?$/.exec(text.trim());
+  const match = /^"?m(\d{1,6})r(\d{1,6})"?$/.exec(text.trim());
   if (!match) return null;
   return { patientMessages: Number(match[1]), replies: Number(match[2]) };
 }

@@ -849,11 +849,11 @@ describe('replies', () => {
         .set('authorization', await as(who))
         .set('if-match', ifMatch)
         .send({ body });
-    // The Admin and the assignee open the thread at "1-0" (an assignment makes no reply stale).
+    // The Admin and the assignee open the thread at "m1r0" (an assignment makes no reply stale).
     expect((await assign(threadId, id('admin'), id('userA'))).status).toBe(200);
-    const first = await replyAs(id('admin'), '"1-0"', 'We refunded it.');
+    const first = await replyAs(id('admin'), '"m1r0"', 'We refunded it.');
     expect(first.status).toBe(202);
-    const stale = await replyAs(id('userA'), '"1-0"', 'Refund on its way.');
+    const stale = await replyAs(id('userA'), '"m1r0"', 'Refund on its way.');
     expect(stale.status).toBe(409);
     expect(stale.headers['content-type']).toContain('application/problem+json');
     expect(stale.body).toMatchObject({
@@ -867,12 +867,12 @@ describe('replies', () => {
     const followUp = followUpTo(billing, threadId);
     await publishMessage(followUp);
     await kindsOnceFollowedUp(threadId);
-    expect((await replyAs(id('admin'), '"1-1"', 'Anything else?')).body).toMatchObject({
+    expect((await replyAs(id('admin'), '"m1r1"', 'Anything else?')).body).toMatchObject({
       code: 'thread-changed',
       changes: { patientMessages: [{ messageId: followUp.data.messageId }], replies: [] },
     });
-    expect((await replyAs(id('userA'), '2-1', 'Seen it.')).status).toBe(202);
-    for (const bad of ['"3"', 'W/"2-1"', '*', 'x-y', '"2-1", "2-2"']) {
+    expect((await replyAs(id('userA'), 'm2r1', 'Seen it.')).status).toBe(202);
+    for (const bad of ['"3"', 'W/"m2r1"', '*', '2-1', 'mxry', '"m2r1", "m2r2"']) {
       expect((await replyAs(id('admin'), bad, 'x')).body.code).toBe('invalid-if-match');
     }
     // Without If-Match, today's behaviour: the reply goes.

@@ -97,7 +97,7 @@ export const MEMBER_THREAD: Schema = object({
   conversationVersion: {
     type: 'string',
     pattern: CONVERSATION_VERSION_PATTERN,
-    example: '2-1',
+    example: 'm2r1',
     description:
       'What this view shows of the conversation (patient messages, replies). Send it as `If-Match` with a reply (routing-assignment `POST /threads/:threadId/replies`): the reply is refused with 409 `thread-changed` if a patient message or another reply landed since.',
   },

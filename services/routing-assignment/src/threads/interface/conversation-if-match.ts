@@ -14,7 +14,7 @@ export function conversationIfMatch(header: string | undefined): ConversationVer
     throw new ProblemException(
       400,
       'invalid-if-match',
-      'If-Match must be the conversationVersion the inbox gave with the thread, e.g. "3-1"',
+      'If-Match must be the conversationVersion the inbox gave with the thread, e.g. "m3r1"',
     );
   }
   return seen;
