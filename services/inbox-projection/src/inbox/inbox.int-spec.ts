@@ -50,6 +50,7 @@ import {
   InboxRebuild,
   type RebuildStatus,
 } from './application/rebuild-projection/inbox-rebuild.js';
+import { FeedHub } from './infrastructure/feed-hub.js';
 import { Generations } from './infrastructure/projection-store.js';
 import { RebuildClaim } from './infrastructure/rebuild-claim.js';
 
@@ -720,6 +721,32 @@ function stripTimes(value: unknown): unknown {
 }
 
 describe('server-sent events', () => {
+  it('reads what a channel would have told once its SUBSCRIBE is acknowledged, then what it tells', async () => {
+    const hub = app.get(FeedHub);
+    const channel = uniqueName('gm:test:feed');
+    const told: unknown[] = [];
+    // A deactivation applied between a feed's guard and its SUBSCRIBE is read from the replica instead.
+    const subscription = hub
+      .signals<{ kind: string }>(channel, async () => ({ kind: 'caught-up' }))
+      .subscribe((message) => told.push(message));
+    try {
+      await waitFor(
+        async () => told,
+        (seen) => seen.length === 1,
+        { description: 'the catch-up message' },
+      );
+      await app.get<Redis>(REDIS).publish(channel, JSON.stringify({ kind: 'published' }));
+      await waitFor(
+        async () => told,
+        (seen) => seen.length === 2,
+        { description: 'the published message' },
+      );
+      expect(told).toEqual([{ kind: 'caught-up' }, { kind: 'published' }]);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it("refuses a deactivated member's feed, and ends an open one when the deactivation arrives", async () => {
     const server = app.getHttpServer() as http.Server;
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, resolve));

@@ -21,6 +21,8 @@ const connections = registeredOnce(
 export class FeedHub {
   private subscriber?: Redis;
   private readonly listeners = new Map<string, Set<(message: unknown) => void>>();
+  /** Each listened channel's SUBSCRIBE, acknowledged or on its way. */
+  private readonly subscriptions = new Map<string, Promise<unknown>>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -40,17 +42,32 @@ export class FeedHub {
     return this.subscriber;
   }
 
-  /** Messages of one channel until the subscriber unsubscribes (the client went away). */
-  signals<T>(channel: string): Observable<T> {
+  /**
+   * Messages of one channel until the subscriber unsubscribes (the client
+   * went away). Pub/sub keeps nothing: a message published before the
+   * SUBSCRIBE is acknowledged is lost. `caughtUp`, run once it is, reads
+   * the state that message would have told (null: nothing to tell), so no
+   * change falls between the stream opening and the channel listening.
+   */
+  signals<T>(channel: string, caughtUp?: () => Promise<T | null>): Observable<T> {
     return new Observable<T>((subscriber) => {
       const listener = (message: unknown) => subscriber.next(message as T);
       let set = this.listeners.get(channel);
       if (!set) {
         set = new Set();
         this.listeners.set(channel, set);
-        void this.connection().subscribe(channel);
+        this.subscriptions.set(channel, this.connection().subscribe(channel));
       }
       set.add(listener);
+      if (caughtUp) {
+        void this.subscriptions
+          .get(channel)!
+          .then(caughtUp)
+          .then(
+            (message) => message !== null && !subscriber.closed && subscriber.next(message),
+            (error: unknown) => subscriber.error(error),
+          );
+      }
       // One stream listens to one channel: a listener is an open feed.
       connections.inc();
       return () => {
@@ -59,6 +76,7 @@ export class FeedHub {
         current?.delete(listener);
         if (current && current.size === 0) {
           this.listeners.delete(channel);
+          this.subscriptions.delete(channel);
           void this.subscriber?.unsubscribe(channel);
         }
       };

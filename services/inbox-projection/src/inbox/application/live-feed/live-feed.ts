@@ -44,9 +44,16 @@ export class LiveFeed {
         .signals<FeedMessage>(patientChannel(caller.practiceId, caller.id))
         .pipe(filter(isFeedSignal));
     }
-    return this.hub.signals<FeedMessage>(memberChannel(caller.practiceId, caller.id)).pipe(
-      takeWhile((message) => message.kind !== 'member-deactivated'),
-      filter(isFeedSignal),
-    );
+    // A deactivation applied before the channel listened is read from the replica instead.
+    const stillActive = async (): Promise<FeedMessage | null> =>
+      (await this.directory.member(caller.practiceId, caller.id))?.active
+        ? null
+        : { kind: 'member-deactivated' };
+    return this.hub
+      .signals<FeedMessage>(memberChannel(caller.practiceId, caller.id), stillActive)
+      .pipe(
+        takeWhile((message) => message.kind !== 'member-deactivated'),
+        filter(isFeedSignal),
+      );
   }
 }
