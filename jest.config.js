@@ -4,9 +4,10 @@
 // builds and starts the seven services as OS processes (ports 4101–4107), seeds
 // them through HTTP and walks the product over HTTP only (system-tests/);
 // `faults` starts worlds of its own (Kafka, FerretDB, six services) and kills
-// their processes under load (system-tests/faults/). `npm test` runs unit,
-// integration and system; faults and openapi take minutes each, so they are
-// CI steps of their own (`npm run test:faults`, `npm run test:openapi`).
+// their processes under load (system-tests/faults/). `npm test` runs unit and
+// integration; system, faults and openapi start worlds of their own and take
+// minutes each, so they are CI steps of their own (`npm run test:system`,
+// `npm run test:faults`, `npm run test:openapi`; ADR 0014).
 const swc = [
   '@swc/jest',
   {
