@@ -1,3 +1,4 @@
+import { patientMessage } from './patient-message.fixture.js';
 import type { AccessFacts } from './thread-access.js';
 import {
   assignThread,
@@ -19,19 +20,8 @@ import {
 const sentAt = '2026-11-26T10:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(sentAt) + seconds * 1000).toISOString();
 
-const message = (overrides: Partial<PatientMessage> = {}): PatientMessage => ({
-  practiceId: 'prc_1',
-  threadId: 'thr_1',
-  messageId: 'msg_1',
-  patientId: 'pat_1',
-  recipientKind: 'group',
-  groupId: 'grp_1',
-  memberId: null,
-  followUp: false,
-  threadVersion: 1,
-  sentAt,
-  ...overrides,
-});
+const message = (overrides: Partial<PatientMessage> = {}) =>
+  patientMessage({ sentAt, ...overrides });
 
 const facts: AccessFacts = {
   group: {

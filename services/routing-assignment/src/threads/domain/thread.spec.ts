@@ -11,24 +11,11 @@ import {
   assignThread,
   needsReconsidering,
 } from './thread.js';
-import type { PatientMessage, ThreadState } from './thread-state.js';
+import type { ThreadState } from './thread-state.js';
+import { patientMessage as message } from './patient-message.fixture.js';
 import { NO_WORKFLOW } from './thread-workflow.js';
 
 const now = '2026-11-26T10:00:00.000Z';
-
-const message = (overrides: Partial<PatientMessage> = {}): PatientMessage => ({
-  practiceId: 'prc_1',
-  threadId: 'thr_1',
-  messageId: 'msg_1',
-  patientId: 'pat_1',
-  recipientKind: 'group',
-  groupId: 'grp_1',
-  memberId: null,
-  followUp: false,
-  threadVersion: 1,
-  sentAt: '2026-11-26T09:59:00.000Z',
-  ...overrides,
-});
 
 const billing = {
   name: 'Billing Team',
