@@ -41,7 +41,7 @@ Records are keyed by the aggregate id (a thread's events by thread id, a group's
 Message \`subject\` and \`body\` fields are PHI (messages tagged \`phi\`): never log them, never copy them into metrics or traces. Staff identities (member ids and names) are internal: never show them to a patient; a reply is shown to the patient under its \`senderDisplayName\` (the group's name) only.
 
 ## Versioning
-A published \`.v1\` type never breaks: it only ever gains optional fields, and its schemas accept unknown properties, so consumers must ignore fields they do not know. A breaking change (removing, renaming or retyping a field, tightening a rule) is a new type \`.v2\`, published alongside the \`.v1\` until every consumer has moved.
+A published \`.v1\` type never breaks: it only ever gains optional fields, and its schemas accept unknown properties, so consumers must ignore fields they do not know. A breaking change (removing, renaming or retyping a field, tightening a rule, a new value of a closed enum) is a new type \`.v2\`, published alongside the \`.v1\` until every consumer has moved; meanwhile a consumer that does not know the \`.v2\` skips it (never dead-letters it). Enums are open (a string whose known values are listed in \`examples\`: take a value you do not know) or closed (\`enum\`: a new value is a new version). Schemas hold no product limits (text lengths, list sizes): only the format of a value. The schemas as published are in \`libs/contracts/published\`; the rules are in \`docs/event-compatibility.md\`.
 
 ## Dead letters
 A record a consumer cannot process goes, unchanged, to the dead-letter topic of its consumer group, with the reason in extra headers; the consumer goes on.
@@ -224,7 +224,12 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         topic.compacted
           ? 'Compacted (cleanup.policy compact): the latest record per key is kept forever; read from the beginning to rebuild state.'
           : 'Not compacted (cleanup.policy delete): every fact is kept for the retention period.',
+        topic.phi
+          ? 'PHI: its records may carry protected health information; only services and teams cleared for PHI may read it.'
+          : 'PHI-free: ids, known words, numbers and times only, with a pseudonymous patient key; open to analytics teams.',
       ].join(' '),
+      tags: [{ name: topic.phi ? 'phi' : 'phi-free' }],
+      'x-phi': topic.phi,
       messages: Object.fromEntries(ids.map((id) => [id, { $ref: `#/components/messages/${id}` }])),
       bindings: {
         kafka: {

@@ -1,5 +1,6 @@
 import type { EventDefinition } from './event-definition.js';
 import * as accessAudit from './events/access-audit.events.js';
+import * as analytics from './events/analytics.events.js';
 import * as consistency from './events/consistency.events.js';
 import * as directory from './events/directory.events.js';
 import * as workflows from './events/group-workflow.events.js';
@@ -41,6 +42,7 @@ export const EVENT_CATALOGUE: ReadonlyArray<EventDefinition<unknown>> = [
   accessAudit.AccessRecordedV1,
   accessAudit.AccessRecordedV2,
   consistency.ReactionsPublishedV1,
+  analytics.ThreadFactV1,
 ] as ReadonlyArray<EventDefinition<unknown>>;
 
 const byType = new Map(EVENT_CATALOGUE.map((definition) => [definition.type, definition]));

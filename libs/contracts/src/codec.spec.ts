@@ -1,15 +1,21 @@
 /**
  * Negative and edge cases of the wire codec. Every rejection must be a
- * ContractViolation (consumers dead-letter those and go on), never a crash.
+ * ContractViolation (consumers dead-letter those and go on), never a crash;
+ * a known event at a version the decoder does not know is an
+ * UnknownEventVersion (consumers skip those).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { EVENT_CATALOGUE } from './catalogue.js';
 import {
   ContractViolation,
+  UnknownEventVersion,
   buildEnvelope,
+  eventFamilyOf,
   fromWireRecord,
   isEvent,
   toWireRecord,
+  wireDecoder,
 } from './codec.js';
 import { CE_HEADERS, type EventMetadata } from './envelope.js';
 import { dataSchemaUri } from './event-definition.js';
@@ -91,11 +97,46 @@ describe('fromWireRecord', () => {
     expect(error.message).toBe('unknown event type gm.message-group.exploded.v1');
   });
 
-  it('rejects a known event name at a version that is not published', () => {
-    const error = violation(() =>
-      fromWireRecord(record({ headers: { ce_type: 'gm.message-group.created.v2' } })),
-    );
-    expect(error.message).toContain('unknown event type gm.message-group.created.v2');
+  it('reports a known event at a version it does not know as UnknownEventVersion, not a ContractViolation', () => {
+    let thrown: unknown;
+    try {
+      fromWireRecord(record({ headers: { ce_type: 'gm.message-group.created.v2' } }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UnknownEventVersion);
+    expect(thrown).not.toBeInstanceOf(ContractViolation);
+    expect(thrown).toMatchObject({
+      name: 'UnknownEventVersion',
+      type: 'gm.message-group.created.v2',
+      family: 'gm.message-group.created',
+      version: 2,
+      knownVersions: [1],
+    });
+  });
+
+  it('does not read the data of an unknown version (it may be anything that version allows)', () => {
+    expect(() =>
+      fromWireRecord(
+        record({ headers: { ce_type: 'gm.message-group.created.v7' }, value: '{not json' }),
+      ),
+    ).toThrow(UnknownEventVersion);
+  });
+
+  it.each(['gm.message-group.created', 'gm.message-group.created.v0', 'gm.message-group.v2'])(
+    'rejects %p: not a version of a known event',
+    (type) => {
+      violation(() => fromWireRecord(record({ headers: { ce_type: type } })));
+    },
+  );
+
+  it('still rejects a known event at an unknown version when a required header is missing', () => {
+    const headers: Record<string, string> = {
+      ...fixture.headers,
+      ce_type: 'gm.message-group.created.v2',
+    };
+    delete headers.ce_practiceid;
+    violation(() => fromWireRecord({ key: fixture.key, value: '{}', headers }));
   });
 
   it.each([
@@ -214,21 +255,17 @@ describe('fromWireRecord', () => {
       },
     );
 
-    it('rejects a group of 11 members (at most 10)', () => {
+    it("accepts a group of 11 members: the product's limit of 10 is group-config's rule, not the wire's", () => {
       const members = Array.from({ length: 11 }, (_, i) => ({
         memberId: `mbr_${i}`,
         privilege: i === 0 ? 'admin' : 'user',
       }));
-      const error = violation(() => fromWireRecord(record({ data: { members } })));
-      expect(error.details).toContain('/members must NOT have more than 10 items');
+      expect(fromWireRecord(record({ data: { members } })).data).toMatchObject({ members });
     });
 
-    it('accepts a group of exactly 10 members', () => {
-      const members = Array.from({ length: 10 }, (_, i) => ({
-        memberId: `mbr_${i}`,
-        privilege: 'user',
-      }));
-      expect(fromWireRecord(record({ data: { members } })).data).toMatchObject({ members });
+    it('accepts a name longer than any the product allows today', () => {
+      const name = 'N'.repeat(5000);
+      expect(fromWireRecord(record({ data: { name } })).data).toMatchObject({ name });
     });
 
     it('rejects a wrong type and reports every violation', () => {
@@ -363,6 +400,54 @@ describe('fromWireRecord', () => {
       { key: null, value: '{}', headers: { ...fixture.headers } },
     ];
     for (const input of garbage) violation(() => fromWireRecord(input));
+  });
+});
+
+describe('wireDecoder', () => {
+  const v1Only = wireDecoder(EVENT_CATALOGUE.filter((definition) => definition.version === 1));
+
+  it('decodes the types it was built with', () => {
+    expect(v1Only(record()).type).toBe('gm.message-group.created.v1');
+  });
+
+  it('reports a version beside the ones it knows as UnknownEventVersion', () => {
+    const v2 = toWireRecord(
+      buildEnvelope(
+        EVENT_CATALOGUE.find((definition) => definition.type === 'gm.message.assigned.v2')!,
+        {
+          practiceId: 'prc_demo',
+          threadId: 'thr_1',
+          groupId: 'grp_billing',
+          threadVersion: 2,
+          occurredAt: '2025-03-04T09:15:00.000Z',
+          assigneeMemberId: 'mbr_bob',
+          previousAssigneeMemberId: null,
+          assignedByMemberId: null,
+          how: 'automatic',
+        },
+        metadata,
+      ),
+    );
+    expect(fromWireRecord(v2).type).toBe('gm.message.assigned.v2');
+    expect(() => v1Only(v2)).toThrow(UnknownEventVersion);
+  });
+
+  it('refuses to be built with a type without a version suffix', () => {
+    expect(() =>
+      wireDecoder([{ ...EVENT_CATALOGUE[0]!, type: 'gm.directory.practice-changed' }]),
+    ).toThrow('has no .v<version> suffix');
+  });
+});
+
+describe('eventFamilyOf', () => {
+  it.each([
+    ['gm.message.assigned.v2', { family: 'gm.message.assigned', version: 2 }],
+    ['gm.audit.access-recorded.v10', { family: 'gm.audit.access-recorded', version: 10 }],
+    ['gm.message.assigned', undefined],
+    ['gm.message.assigned.v02', undefined],
+    ['gm.message.assigned.v', undefined],
+  ])('%p is %p', (type, expected) => {
+    expect(eventFamilyOf(type)).toEqual(expected);
   });
 });
 

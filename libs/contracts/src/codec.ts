@@ -1,4 +1,4 @@
-import { findEventDefinition } from './catalogue.js';
+import { EVENT_CATALOGUE } from './catalogue.js';
 import {
   CE_HEADERS,
   CLOUDEVENTS_SPEC_VERSION,
@@ -25,6 +25,35 @@ export class ContractViolation extends Error {
     super(details.length ? `${message}: ${details.join('; ')}` : message);
     this.name = 'ContractViolation';
   }
+}
+
+/**
+ * A record of an event family the decoder knows (`gm.<name>`) at a version
+ * it does not (`.v<N>`): a newer version, published beside the older ones
+ * during their deprecation window (docs/event-compatibility.md). Not a
+ * ContractViolation: consumers skip it (commit past it, count it), never
+ * dead-letter it. Its data is not read.
+ */
+export class UnknownEventVersion extends Error {
+  constructor(
+    readonly type: string,
+    readonly family: string,
+    readonly version: number,
+    readonly knownVersions: readonly number[],
+  ) {
+    super(
+      `${type} is version ${version} of ${family}, which this build knows at ${knownVersions.map((v) => `v${v}`).join(', ')} only`,
+    );
+    this.name = 'UnknownEventVersion';
+  }
+}
+
+const VERSIONED_TYPE = /^(.+)\.v([1-9][0-9]*)$/;
+
+/** The family (`gm.message.assigned`) and version (2) of a type (`gm.message.assigned.v2`). */
+export function eventFamilyOf(type: string): { family: string; version: number } | undefined {
+  const match = VERSIONED_TYPE.exec(type);
+  return match ? { family: match[1]!, version: Number(match[2]) } : undefined;
 }
 
 function assertSamePractice(practiceId: string, data: unknown): string {
@@ -85,15 +114,68 @@ function header(headers: RawHeaders, name: string): string | undefined {
   return first === undefined ? undefined : first.toString();
 }
 
-/**
- * Reads a consumed record back into an envelope, validating headers, type and
- * data. Anything unknown or malformed is a ContractViolation, never a crash.
- */
-export function fromWireRecord(record: {
+/** A record as kafkajs consumes it. */
+export interface ConsumedRecord {
   key?: Buffer | string | null;
   value: Buffer | string | null;
   headers?: RawHeaders;
-}): EventEnvelope {
+}
+
+/** Reads consumed records back into envelopes, for the event types it was built with. */
+export type WireDecoder = (record: ConsumedRecord) => EventEnvelope;
+
+/**
+ * A decoder that knows exactly these definitions: `fromWireRecord` is the
+ * one of EVENT_CATALOGUE. A record of a known family at a version not among
+ * them is an UnknownEventVersion (to skip); anything else unknown or
+ * malformed is a ContractViolation (to dead-letter), never a crash.
+ */
+export function wireDecoder(definitions: readonly EventDefinition<unknown>[]): WireDecoder {
+  const byType = new Map(definitions.map((definition) => [definition.type, definition]));
+  const versionsOf = new Map<string, number[]>();
+  for (const { type } of definitions) {
+    const versioned = eventFamilyOf(type);
+    if (!versioned) throw new Error(`event type ${type} has no .v<version> suffix`);
+    versionsOf.set(versioned.family, [
+      ...(versionsOf.get(versioned.family) ?? []),
+      versioned.version,
+    ]);
+  }
+  return (record) =>
+    decode(record, (type) => {
+      const definition = byType.get(type);
+      if (definition) return definition;
+      const versioned = eventFamilyOf(type);
+      const known = versioned && versionsOf.get(versioned.family);
+      if (versioned && known) {
+        throw new UnknownEventVersion(
+          type,
+          versioned.family,
+          versioned.version,
+          [...known].sort((a, b) => a - b),
+        );
+      }
+      throw new ContractViolation(`unknown event type ${type}`);
+    });
+}
+
+let catalogueDecoder: WireDecoder | undefined;
+
+/**
+ * Reads a consumed record back into an envelope, validating headers, type and
+ * data, against EVENT_CATALOGUE. A newer version of a known event is an
+ * UnknownEventVersion (skip it); anything else unknown or malformed is a
+ * ContractViolation (dead-letter it), never a crash.
+ */
+export function fromWireRecord(record: ConsumedRecord): EventEnvelope {
+  catalogueDecoder ??= wireDecoder(EVENT_CATALOGUE);
+  return catalogueDecoder(record);
+}
+
+function decode(
+  record: ConsumedRecord,
+  definitionOf: (type: string) => EventDefinition<unknown>,
+): EventEnvelope {
   const headers = record.headers ?? {};
   const required = [
     'id',
@@ -116,8 +198,7 @@ export function fromWireRecord(record: {
     throw new ContractViolation(`unsupported CloudEvents specversion ${specversion}`);
   }
   const type = header(headers, CE_HEADERS.type)!;
-  const definition = findEventDefinition(type);
-  if (!definition) throw new ContractViolation(`unknown event type ${type}`);
+  const definition = definitionOf(type);
   if (record.value === null || record.value === undefined) {
     throw new ContractViolation(`${type} has no value`);
   }

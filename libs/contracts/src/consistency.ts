@@ -26,6 +26,7 @@ export const TOPIC_CODES: Readonly<Record<string, string>> = {
   [TOPICS.threads.name]: 'x',
   [TOPICS.threadNotes.name]: 'n',
   [TOPICS.accessAudit.name]: 'a',
+  [TOPICS.analyticsThreads.name]: 'y',
 };
 
 const TOPIC_BY_CODE = new Map(Object.entries(TOPIC_CODES).map(([topic, code]) => [code, topic]));
@@ -60,7 +61,7 @@ export const REACTORS: readonly Reactor[] = [
       TOPICS.outOfOffice.name,
       TOPICS.patientMessages.name,
     ],
-    into: [TOPICS.threads.name, TOPICS.accessAudit.name],
+    into: [TOPICS.threads.name, TOPICS.accessAudit.name, TOPICS.analyticsThreads.name],
   },
 ];
 

@@ -14,6 +14,7 @@ export * from './events/thread.events.js';
 export * from './events/thread-note.events.js';
 export * from './events/access-audit.events.js';
 export * from './events/consistency.events.js';
+export * from './events/analytics.events.js';
 export * from './consistency.js';
 export * from './conversation-version.js';
 export * from './privileges.js';

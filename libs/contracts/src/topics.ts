@@ -11,6 +11,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'practiceId',
+    phi: true,
     description: 'Current state of each practice (name, subscription plan).',
   },
   directoryFacilities: {
@@ -18,6 +19,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'facilityId',
+    phi: true,
     description: 'Current state of each facility of a practice.',
   },
   directoryPatientCategories: {
@@ -25,6 +27,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'categoryId',
+    phi: true,
     description: 'Current state of each patient category of a practice.',
   },
   directoryRoles: {
@@ -32,6 +35,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'roleId',
+    phi: true,
     description: 'Current state of each role and the privileges it grants.',
   },
   directoryMembers: {
@@ -39,6 +43,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'memberId',
+    phi: true,
     description: 'Current state of each practice member (staff): role, active.',
   },
   directoryPatients: {
@@ -46,6 +51,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'patientId',
+    phi: true,
     description: 'Current state of each patient: facility, categories, in-house care team.',
   },
   messageGroups: {
@@ -53,6 +59,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'groupId',
+    phi: true,
     description: 'Message group configuration, full state on every change.',
   },
   groupWorkflows: {
@@ -60,6 +67,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'groupId',
+    phi: true,
     description:
       "Each group's workflow settings (response target, business hours, acknowledgement, return to queue, automatic assignment), full state on every change.",
   },
@@ -68,6 +76,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'memberId',
+    phi: true,
     description: "Each member's out-of-office periods and covers, full state on every change.",
   },
   phrPreferences: {
@@ -75,6 +84,7 @@ export const TOPICS = {
     compacted: true,
     partitions: 3,
     key: 'practiceId',
+    phi: true,
     description: 'PHR messaging preferences of each practice, full state on every change.',
   },
   patientMessages: {
@@ -82,6 +92,7 @@ export const TOPICS = {
     compacted: false,
     partitions: 6,
     key: 'threadId',
+    phi: true,
     description: 'Messages written by patients (first message of a thread and follow-ups).',
   },
   threads: {
@@ -89,6 +100,7 @@ export const TOPICS = {
     compacted: false,
     partitions: 6,
     key: 'threadId',
+    phi: true,
     description: "A thread's lifecycle on the practice side: routing, assignment, replies, trash.",
   },
   threadNotes: {
@@ -97,6 +109,7 @@ export const TOPICS = {
     partitions: 6,
     // Keyed like gm.threads, so one thread's notes stay in order.
     key: 'threadId',
+    phi: true,
     description:
       'Staff-only internal notes on a patient thread. Never for anything a patient reads. Contains PHI.',
   },
@@ -106,6 +119,7 @@ export const TOPICS = {
     partitions: 6,
     // One practice's audit trail stays in order on one partition; the trail is read per practice.
     key: 'practiceId',
+    phi: true,
     description:
       'HIPAA access audit: who read or changed which thread, when and from where. Ids only, never message text or names.',
     // Seven years: the HIPAA six-year retention of audit documentation, plus a margin.
@@ -116,10 +130,23 @@ export const TOPICS = {
     compacted: false,
     partitions: 3,
     key: 'practiceId',
+    phi: true,
     description:
       "Progress of a service that reacts to other services' events: which events of an HTTP write it has applied, and where its own topics stood once everything it wrote for them was published (read-your-writes, ADR 0018). Ids and offsets only.",
     // A consistency token is honoured for an hour (CONSISTENCY_TOKEN_RETENTION_MS); a day is ample.
     retentionMs: 24 * 60 * 60 * 1000,
+  },
+  analyticsThreads: {
+    name: 'gm.analytics.threads',
+    compacted: false,
+    partitions: 6,
+    // Keyed like gm.threads, so one thread's facts stay in order.
+    key: 'threadId',
+    phi: false,
+    description:
+      "PHI-free facts of each patient thread's life for analytics: ids, known words, timings and a pseudonymous patient key; never a subject, body, name or free text.",
+    // Two years of history for reports and trends.
+    retentionMs: 2 * 365 * 24 * 60 * 60 * 1000,
   },
 } as const satisfies Record<string, TopicDefinition>;
 

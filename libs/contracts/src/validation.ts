@@ -7,13 +7,15 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const ajv = addFormats(new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }));
-const compiled = new Map<string, ValidateFunction>();
+// By definition, not by type: a decoder may be built on another schema of a
+// type (the published one, in the compatibility spec).
+const compiled = new WeakMap<EventDefinition<unknown>, ValidateFunction>();
 
 function validatorFor(definition: EventDefinition<unknown>): ValidateFunction {
-  let validate = compiled.get(definition.type);
+  let validate = compiled.get(definition);
   if (!validate) {
     validate = ajv.compile(definition.schema);
-    compiled.set(definition.type, validate);
+    compiled.set(definition, validate);
   }
   return validate;
 }

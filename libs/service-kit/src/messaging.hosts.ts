@@ -67,7 +67,7 @@ const idempotentProducer = (kafka: Kafka): Producer =>
 async function ensureAllTopics(kafka: Kafka, config: InfrastructureConfig, extra: string[] = []) {
   await ensureTopics(
     kafka,
-    [...ALL_TOPICS, ...extra.map((name) => ({ name, compacted: false, partitions: 1 }))],
+    [...ALL_TOPICS, ...extra.map((name) => ({ name, compacted: false, partitions: 1, phi: true }))],
     {
       replicationFactor: config.kafkaReplicationFactor,
       minInsyncReplicas: config.kafkaMinInsyncReplicas,

@@ -5,6 +5,7 @@ import {
   AccessRecordedV1 as definition,
   AccessRecordedV2 as definitionV2,
   MAX_LISTED_THREADS,
+  MAX_USER_AGENT_LENGTH,
 } from './access-audit.events.js';
 
 const AccessRecordedV1 = definition as EventDefinition<unknown>;
@@ -45,12 +46,16 @@ describe('AccessRecorded v1', () => {
     expect(schemaViolations(AccessRecordedV1, record({ action: 'thread.printed' }))).toEqual([]);
   });
 
+  it(`accepts a user agent over ${MAX_USER_AGENT_LENGTH} characters: the recording services' limit is not a wire rule`, () => {
+    const source = { ip: null, userAgent: 'x'.repeat(MAX_USER_AGENT_LENGTH + 1) };
+    expect(schemaViolations(AccessRecordedV1, record({ source }))).toEqual([]);
+  });
+
   it.each([
     ['an unknown actor kind', { actor: { kind: 'robot', id: 'x' } }],
     ['an actor without id', { actor: { kind: 'member' } }],
     ['an action that is not area.verb', { action: 'READ THREAD' }],
     ['a missing source', { source: undefined }],
-    ['a user agent over 512 characters', { source: { ip: null, userAgent: 'x'.repeat(513) } }],
     ['a time that is not RFC 3339', { occurredAt: 'yesterday' }],
   ])('refuses %s', (_label, overrides) => {
     const data = JSON.parse(JSON.stringify(record(overrides)));
@@ -99,17 +104,29 @@ describe('AccessRecorded v2', () => {
   });
 
   it.each([
-    ['an unknown outcome', { outcome: 'denied' }],
+    [
+      `more than ${MAX_LISTED_THREADS} threads (a product limit, not a wire rule)`,
+      listing({
+        threadIds: Array.from({ length: MAX_LISTED_THREADS + 1 }, (_, i) => `thr_${i}`),
+      }),
+    ],
+    [
+      'a view it does not know yet (an open enum)',
+      listing({ listing: { view: 'trash', groupId: null, filter: null, searched: false } }),
+    ],
+    [
+      'a refusal code it does not know yet (an open enum)',
+      read({ outcome: 'refused', refusal: 'thread-archived' }),
+    ],
+  ])('accepts %s', (_label, data) => {
+    expect(schemaViolations(AccessRecordedV2, data)).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown outcome (a closed enum)', { outcome: 'denied' }],
     ['a refusal that is not a problem code', { refusal: 'Not Found' }],
     ['a thread shown twice', { threadIds: ['thr_1', 'thr_1'] }],
-    [
-      `more than ${MAX_LISTED_THREADS} threads`,
-      { threadIds: Array.from({ length: MAX_LISTED_THREADS + 1 }, (_, i) => `thr_${i}`) },
-    ],
-    [
-      'an unknown view',
-      { listing: { view: 'trash', groupId: null, filter: null, searched: false } },
-    ],
+    ['an empty view', { listing: { view: '', groupId: null, filter: null, searched: false } }],
     ['a listing without searched', { listing: { view: 'mailbox', groupId: null, filter: null } }],
     ['no outcome', { outcome: undefined }],
   ])('refuses %s', (_label, overrides) => {

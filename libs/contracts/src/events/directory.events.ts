@@ -1,5 +1,15 @@
-import { defineEvent } from '../event-definition.js';
-import { id, idList, nullableId, object, oneOf, timestamp, version } from '../schema-parts.js';
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../event-definition.js';
+import {
+  described,
+  id,
+  idList,
+  nullableId,
+  object,
+  oneOf,
+  timestamp,
+  version,
+} from '../schema-parts.js';
 import { TOPICS } from '../topics.js';
 
 /**
@@ -7,17 +17,19 @@ import { TOPICS } from '../topics.js';
  * version that grows with every change, so replicas apply them with a
  * version-checked upsert and ignore anything older than what they hold.
  */
-export type SubscriptionPlan = 'free' | 'paid';
 
-export interface PracticeChangedV1 {
-  practiceId: string;
-  name: string;
-  plan: SubscriptionPlan;
-  version: number;
-  changedAt: string;
-}
+const stateVersion = described(
+  version,
+  'Grows with every change of the entity: a replica keeps the highest it has seen and ignores older ones.',
+);
+const name = Type.String({ minLength: 1 });
+const active = Type.Boolean({ description: 'false: deactivated.' });
 
-export const PracticeChangedV1 = defineEvent<PracticeChangedV1>({
+/** Closed: features are gated on the plan, so a reader must know what a plan grants. */
+const subscriptionPlan = described(oneOf('free', 'paid'), "The practice's subscription plan.");
+export type SubscriptionPlan = PracticeChangedV1['plan'];
+
+export const PracticeChangedV1 = defineEvent({
   name: 'PracticeChanged',
   type: 'gm.directory.practice-changed.v1',
   version: 1,
@@ -26,23 +38,15 @@ export const PracticeChangedV1 = defineEvent<PracticeChangedV1>({
   description: 'A practice was imported or changed; carries its full state, including its plan.',
   schema: object({
     practiceId: id,
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    plan: oneOf('free', 'paid'),
-    version,
+    name,
+    plan: subscriptionPlan,
+    version: stateVersion,
     changedAt: timestamp,
   }),
 });
+export type PracticeChangedV1 = EventData<typeof PracticeChangedV1>;
 
-export interface FacilityChangedV1 {
-  practiceId: string;
-  facilityId: string;
-  name: string;
-  active: boolean;
-  version: number;
-  changedAt: string;
-}
-
-export const FacilityChangedV1 = defineEvent<FacilityChangedV1>({
+export const FacilityChangedV1 = defineEvent({
   name: 'FacilityChanged',
   type: 'gm.directory.facility-changed.v1',
   version: 1,
@@ -52,23 +56,15 @@ export const FacilityChangedV1 = defineEvent<FacilityChangedV1>({
   schema: object({
     practiceId: id,
     facilityId: id,
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    active: { type: 'boolean' },
-    version,
+    name,
+    active,
+    version: stateVersion,
     changedAt: timestamp,
   }),
 });
+export type FacilityChangedV1 = EventData<typeof FacilityChangedV1>;
 
-export interface PatientCategoryChangedV1 {
-  practiceId: string;
-  categoryId: string;
-  name: string;
-  active: boolean;
-  version: number;
-  changedAt: string;
-}
-
-export const PatientCategoryChangedV1 = defineEvent<PatientCategoryChangedV1>({
+export const PatientCategoryChangedV1 = defineEvent({
   name: 'PatientCategoryChanged',
   type: 'gm.directory.patient-category-changed.v1',
   version: 1,
@@ -78,24 +74,15 @@ export const PatientCategoryChangedV1 = defineEvent<PatientCategoryChangedV1>({
   schema: object({
     practiceId: id,
     categoryId: id,
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    active: { type: 'boolean' },
-    version,
+    name,
+    active,
+    version: stateVersion,
     changedAt: timestamp,
   }),
 });
+export type PatientCategoryChangedV1 = EventData<typeof PatientCategoryChangedV1>;
 
-export interface RoleChangedV1 {
-  practiceId: string;
-  roleId: string;
-  name: string;
-  /** Privilege codes, e.g. `settings.messages.practice-access`, `settings.phr-settings`. */
-  privileges: string[];
-  version: number;
-  changedAt: string;
-}
-
-export const RoleChangedV1 = defineEvent<RoleChangedV1>({
+export const RoleChangedV1 = defineEvent({
   name: 'RoleChanged',
   type: 'gm.directory.role-changed.v1',
   version: 1,
@@ -105,25 +92,19 @@ export const RoleChangedV1 = defineEvent<RoleChangedV1>({
   schema: object({
     practiceId: id,
     roleId: id,
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    privileges: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
-    version,
+    name,
+    privileges: Type.Array(Type.String({ minLength: 1 }), {
+      uniqueItems: true,
+      description:
+        'Privilege codes, e.g. `settings.messages.practice-access`, `settings.phr-settings`. Open: a reader ignores a code it does not know (it grants nothing the reader knows of).',
+    }),
+    version: stateVersion,
     changedAt: timestamp,
   }),
 });
+export type RoleChangedV1 = EventData<typeof RoleChangedV1>;
 
-export interface MemberChangedV1 {
-  practiceId: string;
-  memberId: string;
-  /** Staff name: internal only, never shown to a patient. */
-  displayName: string;
-  roleId: string | null;
-  active: boolean;
-  version: number;
-  changedAt: string;
-}
-
-export const MemberChangedV1 = defineEvent<MemberChangedV1>({
+export const MemberChangedV1 = defineEvent({
   name: 'MemberChanged',
   type: 'gm.directory.member-changed.v1',
   version: 1,
@@ -134,28 +115,16 @@ export const MemberChangedV1 = defineEvent<MemberChangedV1>({
   schema: object({
     practiceId: id,
     memberId: id,
-    displayName: { type: 'string', minLength: 1, maxLength: 200 },
-    roleId: nullableId,
-    active: { type: 'boolean' },
-    version,
+    displayName: described(name, 'Staff name: internal only, never shown to a patient.'),
+    roleId: described(nullableId, "The member's role; null: no role."),
+    active,
+    version: stateVersion,
     changedAt: timestamp,
   }),
 });
+export type MemberChangedV1 = EventData<typeof MemberChangedV1>;
 
-export interface PatientChangedV1 {
-  practiceId: string;
-  patientId: string;
-  displayName: string;
-  facilityId: string | null;
-  categoryIds: string[];
-  /** Members of the patient's in-house care team. */
-  careTeamMemberIds: string[];
-  active: boolean;
-  version: number;
-  changedAt: string;
-}
-
-export const PatientChangedV1 = defineEvent<PatientChangedV1>({
+export const PatientChangedV1 = defineEvent({
   name: 'PatientChanged',
   type: 'gm.directory.patient-changed.v1',
   version: 1,
@@ -166,12 +135,13 @@ export const PatientChangedV1 = defineEvent<PatientChangedV1>({
   schema: object({
     practiceId: id,
     patientId: id,
-    displayName: { type: 'string', minLength: 1, maxLength: 200 },
-    facilityId: nullableId,
-    categoryIds: idList,
-    careTeamMemberIds: idList,
-    active: { type: 'boolean' },
-    version,
+    displayName: name,
+    facilityId: described(nullableId, "The patient's facility; null: none."),
+    categoryIds: described(idList, "The patient's categories."),
+    careTeamMemberIds: described(idList, "Members of the patient's in-house care team."),
+    active,
+    version: stateVersion,
     changedAt: timestamp,
   }),
 });
+export type PatientChangedV1 = EventData<typeof PatientChangedV1>;

@@ -1,81 +1,66 @@
-import { defineEvent } from '../event-definition.js';
-import { id, nullableId, object, oneOf, timestamp, version } from '../schema-parts.js';
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../event-definition.js';
+import { described, id, nullableId, object, oneOf, timestamp, version } from '../schema-parts.js';
 import { TOPICS } from '../topics.js';
 
-export type GroupRecipientMode = 'specific-members' | 'care-team';
-export type GroupPrivilege = 'admin' | 'user';
+/** Closed: it decides who a group's threads are routed to. */
+const recipientMode = described(
+  oneOf('specific-members', 'care-team'),
+  "Who the group's threads go to: its Specific Members, or the patient's In-house Care Team.",
+);
+/** Closed: it decides what a member may do in the group. */
+const groupPrivilege = described(oneOf('admin', 'user'), "The member's privilege in the group.");
 
-export interface GroupMemberV1 {
-  memberId: string;
-  privilege: GroupPrivilege;
-}
+const groupMember = object({ memberId: id, privilege: groupPrivilege });
 
-/** Full state of a group, carried by Created and Updated (compacted topic). */
-export interface MessageGroupStateV1 {
-  practiceId: string;
-  groupId: string;
-  name: string;
-  description: string;
-  /** null = All Facilities. */
-  facilityId: string | null;
-  /** null = All Patients. */
-  patientCategoryId: string | null;
-  recipientMode: GroupRecipientMode;
-  /** Specific Members: Admins and Users. In-house Care Team: the group Admins only. */
-  members: GroupMemberV1[];
-  version: number;
-  changedAt: string;
-}
-
-const groupStateSchema = object({
-  practiceId: id,
-  groupId: id,
-  name: { type: 'string', minLength: 1, maxLength: 100 },
-  description: { type: 'string', maxLength: 500 },
-  facilityId: nullableId,
-  patientCategoryId: nullableId,
-  recipientMode: oneOf('specific-members', 'care-team'),
-  members: {
-    type: 'array',
-    minItems: 1,
-    maxItems: 10,
-    items: object({ memberId: id, privilege: oneOf('admin', 'user') }),
+const groupState = object(
+  {
+    practiceId: id,
+    groupId: id,
+    name: Type.String({ minLength: 1 }),
+    description: Type.String(),
+    facilityId: described(nullableId, 'null = All Facilities.'),
+    patientCategoryId: described(nullableId, 'null = All Patients.'),
+    recipientMode,
+    members: Type.Array(groupMember, {
+      description: 'Specific Members: Admins and Users. In-house Care Team: the group Admins only.',
+    }),
+    version,
+    changedAt: timestamp,
   },
-  version,
-  changedAt: timestamp,
-});
+  [],
+  { description: 'Full state of a group, carried by Created and Updated (compacted topic).' },
+);
 
-export type MessageGroupCreatedV1 = MessageGroupStateV1;
-export const MessageGroupCreatedV1 = defineEvent<MessageGroupCreatedV1>({
+export type GroupRecipientMode = MessageGroupStateV1['recipientMode'];
+export type GroupPrivilege = GroupMemberV1['privilege'];
+export type GroupMemberV1 = MessageGroupStateV1['members'][number];
+/** Full state of a group, carried by Created and Updated (compacted topic). */
+export type MessageGroupStateV1 = EventData<typeof MessageGroupCreatedV1>;
+
+export const MessageGroupCreatedV1 = defineEvent({
   name: 'MessageGroupCreated',
   type: 'gm.message-group.created.v1',
   version: 1,
   topic: TOPICS.messageGroups,
   keyField: 'groupId',
   description: 'A message group was created (Settings > Messages > Message Groups).',
-  schema: groupStateSchema,
+  schema: groupState,
 });
+export type MessageGroupCreatedV1 = MessageGroupStateV1;
 
-export type MessageGroupUpdatedV1 = MessageGroupStateV1;
-export const MessageGroupUpdatedV1 = defineEvent<MessageGroupUpdatedV1>({
+export const MessageGroupUpdatedV1 = defineEvent({
   name: 'MessageGroupUpdated',
   type: 'gm.message-group.updated.v1',
   version: 1,
   topic: TOPICS.messageGroups,
   keyField: 'groupId',
   description: 'A message group changed; carries its full new state.',
-  schema: groupStateSchema,
+  schema: groupState,
 });
+export type MessageGroupUpdatedV1 = MessageGroupStateV1;
 
-export interface MessageGroupDeletedV1 {
-  practiceId: string;
-  groupId: string;
-  name: string;
-  version: number;
-  changedAt: string;
-}
-
-export const MessageGroupDeletedV1 = defineEvent<MessageGroupDeletedV1>({
+export const MessageGroupDeletedV1 = defineEvent({
   name: 'MessageGroupDeleted',
   type: 'gm.message-group.deleted.v1',
   version: 1,
@@ -85,8 +70,9 @@ export const MessageGroupDeletedV1 = defineEvent<MessageGroupDeletedV1>({
   schema: object({
     practiceId: id,
     groupId: id,
-    name: { type: 'string', minLength: 1, maxLength: 100 },
+    name: Type.String({ minLength: 1 }),
     version,
     changedAt: timestamp,
   }),
 });
+export type MessageGroupDeletedV1 = EventData<typeof MessageGroupDeletedV1>;

@@ -1,23 +1,13 @@
-import { defineEvent } from '../event-definition.js';
-import { id, idList, object, oneOf, timestamp, version } from '../schema-parts.js';
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../event-definition.js';
+import { described, id, idList, object, oneOf, timestamp, version } from '../schema-parts.js';
 import { TOPICS } from '../topics.js';
 
-export type PatientMessagePreference = 'groups-only' | 'members-only' | 'groups-and-members';
-export type MemberRecipientScope = 'all-members' | 'care-team';
+/** Closed, both: they decide whom a patient may write to. */
+const patientMessagePreference = oneOf('groups-only', 'members-only', 'groups-and-members');
+const memberRecipients = oneOf('all-members', 'care-team');
 
-export interface PhrMessagingPreferencesUpdatedV1 {
-  practiceId: string;
-  /** "Allow patients to send messages from PHR". */
-  allowPatientMessages: boolean;
-  patientMessagePreference: PatientMessagePreference;
-  /** Which members are listed when members are included. */
-  memberRecipients: MemberRecipientScope;
-  excludedMemberIds: string[];
-  version: number;
-  changedAt: string;
-}
-
-export const PhrMessagingPreferencesUpdatedV1 = defineEvent<PhrMessagingPreferencesUpdatedV1>({
+export const PhrMessagingPreferencesUpdatedV1 = defineEvent({
   name: 'PhrMessagingPreferencesUpdated',
   type: 'gm.phr-messaging-preferences.updated.v1',
   version: 1,
@@ -26,11 +16,19 @@ export const PhrMessagingPreferencesUpdatedV1 = defineEvent<PhrMessagingPreferen
   description: "A practice's PHR messaging preferences changed; carries their full state.",
   schema: object({
     practiceId: id,
-    allowPatientMessages: { type: 'boolean' },
-    patientMessagePreference: oneOf('groups-only', 'members-only', 'groups-and-members'),
-    memberRecipients: oneOf('all-members', 'care-team'),
+    allowPatientMessages: Type.Boolean({
+      description: '"Allow patients to send messages from PHR".',
+    }),
+    patientMessagePreference,
+    memberRecipients: described(
+      memberRecipients,
+      'Which members are listed when members are included.',
+    ),
     excludedMemberIds: idList,
     version,
     changedAt: timestamp,
   }),
 });
+export type PhrMessagingPreferencesUpdatedV1 = EventData<typeof PhrMessagingPreferencesUpdatedV1>;
+export type PatientMessagePreference = PhrMessagingPreferencesUpdatedV1['patientMessagePreference'];
+export type MemberRecipientScope = PhrMessagingPreferencesUpdatedV1['memberRecipients'];

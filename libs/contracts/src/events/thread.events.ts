@@ -1,39 +1,36 @@
-import { defineEvent } from '../event-definition.js';
-import type { JsonSchema } from '../event-definition.js';
-import { id, nullableId, object, oneOf, timestamp, version } from '../schema-parts.js';
+import { Type } from '@sinclair/typebox';
+import { defineEvent, type EventData } from '../event-definition.js';
+import {
+  described,
+  id,
+  nullableId,
+  object,
+  oneOf,
+  openEnum,
+  timestamp,
+  version,
+} from '../schema-parts.js';
 import { TOPICS } from '../topics.js';
 
 /**
  * The practice side of a thread. Every event carries the thread version after
  * it, so projectors apply them in order whatever order they arrive in.
  */
-interface ThreadFact {
-  practiceId: string;
-  threadId: string;
-  /** null for a direct message to a member. */
-  groupId: string | null;
-  threadVersion: number;
-  occurredAt: string;
-}
-
-const threadFact: Record<string, JsonSchema> = {
+const threadFact = {
   practiceId: id,
   threadId: id,
-  groupId: nullableId,
-  threadVersion: version,
+  groupId: described(nullableId, 'null for a direct message to a member.'),
+  threadVersion: described(
+    version,
+    'The thread version after this event: projectors apply events in this order.',
+  ),
   occurredAt: timestamp,
 };
 
-export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
+/** Closed: it decides where the thread is listed and under whose name it is answered. */
+const routing = oneOf('specific-members', 'care-team', 'direct');
 
-export interface MessageRoutedV1 extends ThreadFact {
-  patientId: string;
-  routing: RoutingKind;
-  /** Addressee of a direct message; null for group threads. */
-  memberId: string | null;
-}
-
-export const MessageRoutedV1 = defineEvent<MessageRoutedV1>({
+export const MessageRoutedV1 = defineEvent({
   name: 'MessageRouted',
   type: 'gm.message.routed.v1',
   version: 1,
@@ -44,18 +41,14 @@ export const MessageRoutedV1 = defineEvent<MessageRoutedV1>({
   schema: object({
     ...threadFact,
     patientId: id,
-    routing: oneOf('specific-members', 'care-team', 'direct'),
-    memberId: nullableId,
+    routing,
+    memberId: described(nullableId, 'Addressee of a direct message; null for group threads.'),
   }),
 });
+export type MessageRoutedV1 = EventData<typeof MessageRoutedV1>;
+export type RoutingKind = MessageRoutedV1['routing'];
 
-export interface MessageAssignedV1 extends ThreadFact {
-  assigneeMemberId: string;
-  previousAssigneeMemberId: string | null;
-  assignedByMemberId: string;
-}
-
-export const MessageAssignedV1 = defineEvent<MessageAssignedV1>({
+export const MessageAssignedV1 = defineEvent({
   name: 'MessageAssigned',
   type: 'gm.message.assigned.v1',
   version: 1,
@@ -69,19 +62,9 @@ export const MessageAssignedV1 = defineEvent<MessageAssignedV1>({
     assignedByMemberId: id,
   }),
 });
+export type MessageAssignedV1 = EventData<typeof MessageAssignedV1>;
 
-/** How an assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover. */
-export type AssignmentHow = 'manual' | 'automatic' | 'cover';
-
-export interface MessageAssignedV2 extends ThreadFact {
-  assigneeMemberId: string;
-  previousAssigneeMemberId: string | null;
-  /** The Admin who assigned; null when the system did (automatic, cover). */
-  assignedByMemberId: string | null;
-  how: AssignmentHow;
-}
-
-export const MessageAssignedV2 = defineEvent<MessageAssignedV2>({
+export const MessageAssignedV2 = defineEvent({
   name: 'MessageAssigned',
   type: 'gm.message.assigned.v2',
   version: 2,
@@ -93,20 +76,23 @@ export const MessageAssignedV2 = defineEvent<MessageAssignedV2>({
     ...threadFact,
     assigneeMemberId: id,
     previousAssigneeMemberId: nullableId,
-    assignedByMemberId: nullableId,
-    how: oneOf('manual', 'automatic', 'cover'),
+    assignedByMemberId: described(
+      nullableId,
+      'The Admin who assigned; null when the system did (automatic, cover).',
+    ),
+    how: described(
+      openEnum('manual', 'automatic', 'cover'),
+      "How the assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover.",
+    ),
   }),
 });
+export type MessageAssignedV2 = EventData<typeof MessageAssignedV2>;
+/** How an assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover. */
+export type AssignmentHow = MessageAssignedV2['how'];
 
-export type UnassignReason =
-  'member-removed-from-group' | 'member-deactivated' | 'care-team-changed';
+const unassignReasonText = 'Why the thread lost its assignee.';
 
-export interface MessageUnassignedV1 extends ThreadFact {
-  previousAssigneeMemberId: string;
-  reason: UnassignReason;
-}
-
-export const MessageUnassignedV1 = defineEvent<MessageUnassignedV1>({
+export const MessageUnassignedV1 = defineEvent({
   name: 'MessageUnassigned',
   type: 'gm.message.unassigned.v1',
   version: 1,
@@ -116,18 +102,16 @@ export const MessageUnassignedV1 = defineEvent<MessageUnassignedV1>({
   schema: object({
     ...threadFact,
     previousAssigneeMemberId: id,
-    reason: oneOf('member-removed-from-group', 'member-deactivated', 'care-team-changed'),
+    reason: described(
+      openEnum('member-removed-from-group', 'member-deactivated', 'care-team-changed'),
+      unassignReasonText,
+    ),
   }),
 });
+export type MessageUnassignedV1 = EventData<typeof MessageUnassignedV1>;
+export type UnassignReason = MessageUnassignedV1['reason'];
 
-export type UnassignReasonV2 = UnassignReason | 'assignee-silent' | 'assignee-out-of-office';
-
-export interface MessageUnassignedV2 extends ThreadFact {
-  previousAssigneeMemberId: string;
-  reason: UnassignReasonV2;
-}
-
-export const MessageUnassignedV2 = defineEvent<MessageUnassignedV2>({
+export const MessageUnassignedV2 = defineEvent({
   name: 'MessageUnassigned',
   type: 'gm.message.unassigned.v2',
   version: 2,
@@ -138,34 +122,30 @@ export const MessageUnassignedV2 = defineEvent<MessageUnassignedV2>({
   schema: object({
     ...threadFact,
     previousAssigneeMemberId: id,
-    reason: oneOf(
-      'member-removed-from-group',
-      'member-deactivated',
-      'care-team-changed',
-      'assignee-silent',
-      'assignee-out-of-office',
+    reason: described(
+      openEnum(
+        'member-removed-from-group',
+        'member-deactivated',
+        'care-team-changed',
+        'assignee-silent',
+        'assignee-out-of-office',
+      ),
+      unassignReasonText,
     ),
   }),
 });
+export type MessageUnassignedV2 = EventData<typeof MessageUnassignedV2>;
+export type UnassignReasonV2 = MessageUnassignedV2['reason'];
 
 /**
- * The longest reply body, in Unicode code points (JSON Schema counts them so):
- * a wire fact of ReplySent, which services that hold reply text (group-config's
- * quick replies) share rather than restate.
+ * The longest reply body, in Unicode code points: a product limit that
+ * services holding reply text share (routing-assignment's replies,
+ * group-config's quick replies). Not a wire rule: ReplySent's schema does
+ * not hold it (docs/event-compatibility.md).
  */
 export const MAX_REPLY_BODY_LENGTH = 20000;
 
-export interface ReplySentV1 extends ThreadFact {
-  replyId: string;
-  /** What the patient sees as the sender: the group's name (or the practice for direct messages). */
-  senderDisplayName: string;
-  /** Internal audit trail only: never shown to a patient. */
-  repliedByMemberId: string;
-  /** PHI. */
-  body: string;
-}
-
-export const ReplySentV1 = defineEvent<ReplySentV1>({
+export const ReplySentV1 = defineEvent({
   name: 'ReplySent',
   type: 'gm.reply.sent.v1',
   version: 1,
@@ -176,17 +156,18 @@ export const ReplySentV1 = defineEvent<ReplySentV1>({
   schema: object({
     ...threadFact,
     replyId: id,
-    senderDisplayName: { type: 'string', minLength: 1, maxLength: 200 },
-    repliedByMemberId: id,
-    body: { type: 'string', minLength: 1, maxLength: MAX_REPLY_BODY_LENGTH },
+    senderDisplayName: Type.String({
+      minLength: 1,
+      description:
+        "What the patient sees as the sender: the group's name (or the practice's for direct messages).",
+    }),
+    repliedByMemberId: described(id, 'Internal audit trail only: never shown to a patient.'),
+    body: Type.String({ minLength: 1, description: 'PHI: never log it.' }),
   }),
 });
+export type ReplySentV1 = EventData<typeof ReplySentV1>;
 
-export interface MessageTrashedV1 extends ThreadFact {
-  byMemberId: string;
-}
-
-export const MessageTrashedV1 = defineEvent<MessageTrashedV1>({
+export const MessageTrashedV1 = defineEvent({
   name: 'MessageTrashed',
   type: 'gm.message.trashed.v1',
   version: 1,
@@ -195,12 +176,9 @@ export const MessageTrashedV1 = defineEvent<MessageTrashedV1>({
   description: 'A thread was moved to Trash.',
   schema: object({ ...threadFact, byMemberId: id }),
 });
+export type MessageTrashedV1 = EventData<typeof MessageTrashedV1>;
 
-export interface MessageRestoredV1 extends ThreadFact {
-  byMemberId: string;
-}
-
-export const MessageRestoredV1 = defineEvent<MessageRestoredV1>({
+export const MessageRestoredV1 = defineEvent({
   name: 'MessageRestored',
   type: 'gm.message.restored.v1',
   version: 1,
@@ -209,18 +187,9 @@ export const MessageRestoredV1 = defineEvent<MessageRestoredV1>({
   description: 'A thread was restored from Trash.',
   schema: object({ ...threadFact, byMemberId: id }),
 });
+export type MessageRestoredV1 = EventData<typeof MessageRestoredV1>;
 
-export type RestoreReason = 'member-restored' | 'patient-follow-up';
-
-export interface MessageRestoredV2 extends ThreadFact {
-  /** The member who restored it; null when the patient's new message did. */
-  byMemberId: string | null;
-  reason: RestoreReason;
-  /** The patient's message that took it out of Trash; null for a member's restore. */
-  messageId: string | null;
-}
-
-export const MessageRestoredV2 = defineEvent<MessageRestoredV2>({
+export const MessageRestoredV2 = defineEvent({
   name: 'MessageRestored',
   type: 'gm.message.restored.v2',
   version: 2,
@@ -230,21 +199,24 @@ export const MessageRestoredV2 = defineEvent<MessageRestoredV2>({
     'A thread left Trash: restored by a member, or by a new message of the patient (no patient message waits hidden in Trash).',
   schema: object({
     ...threadFact,
-    byMemberId: nullableId,
-    reason: oneOf('member-restored', 'patient-follow-up'),
-    messageId: nullableId,
+    byMemberId: described(
+      nullableId,
+      "The member who restored it; null when the patient's new message did.",
+    ),
+    reason: described(
+      openEnum('member-restored', 'patient-follow-up'),
+      'Why the thread left Trash.',
+    ),
+    messageId: described(
+      nullableId,
+      "The patient's message that took it out of Trash; null for a member's restore.",
+    ),
   }),
 });
+export type MessageRestoredV2 = EventData<typeof MessageRestoredV2>;
+export type RestoreReason = MessageRestoredV2['reason'];
 
-export interface MessageResponseOverdueV1 extends ThreadFact {
-  /** When the patient's oldest unanswered message was sent: the target counts from there. */
-  awaitingSince: string;
-  /** The instant the target fell due (business time of the group when it was set). */
-  respondBy: string;
-  targetSeconds: number;
-}
-
-export const MessageResponseOverdueV1 = defineEvent<MessageResponseOverdueV1>({
+export const MessageResponseOverdueV1 = defineEvent({
   name: 'MessageResponseOverdue',
   type: 'gm.message.response-overdue.v1',
   version: 1,
@@ -254,24 +226,20 @@ export const MessageResponseOverdueV1 = defineEvent<MessageResponseOverdueV1>({
     "A thread passed its group's first-response target without a reply; a reply or a trash clears it, a later patient message starts a new target.",
   schema: object({
     ...threadFact,
-    awaitingSince: timestamp,
-    respondBy: timestamp,
-    targetSeconds: { type: 'integer', minimum: 1 },
+    awaitingSince: described(
+      timestamp,
+      "When the patient's oldest unanswered message was sent: the target counts from there.",
+    ),
+    respondBy: described(
+      timestamp,
+      'The instant the target fell due (business time of the group when it was set).',
+    ),
+    targetSeconds: Type.Integer({ minimum: 1 }),
   }),
 });
+export type MessageResponseOverdueV1 = EventData<typeof MessageResponseOverdueV1>;
 
-export interface AcknowledgementSentV1 extends ThreadFact {
-  acknowledgementId: string;
-  /** The patient message it acknowledges. */
-  messageId: string;
-  /** The group's name: what the patient sees as the sender. */
-  senderDisplayName: string;
-  /** The group's acknowledgement text (the practice's words; kept out of logs like any message). */
-  body: string;
-  when: 'always' | 'outside-business-hours';
-}
-
-export const AcknowledgementSentV1 = defineEvent<AcknowledgementSentV1>({
+export const AcknowledgementSentV1 = defineEvent({
   name: 'AcknowledgementSent',
   type: 'gm.reply.acknowledgement-sent.v1',
   version: 1,
@@ -282,44 +250,48 @@ export const AcknowledgementSentV1 = defineEvent<AcknowledgementSentV1>({
   schema: object({
     ...threadFact,
     acknowledgementId: id,
-    messageId: id,
-    senderDisplayName: { type: 'string', minLength: 1, maxLength: 200 },
-    body: { type: 'string', minLength: 1, maxLength: 1000 },
-    when: oneOf('always', 'outside-business-hours'),
+    messageId: described(id, 'The patient message it acknowledges.'),
+    senderDisplayName: Type.String({
+      minLength: 1,
+      description: "The group's name: what the patient sees as the sender.",
+    }),
+    body: Type.String({
+      minLength: 1,
+      description:
+        "The group's acknowledgement text (the practice's words; kept out of logs like any message).",
+    }),
+    when: described(
+      openEnum('always', 'outside-business-hours'),
+      "The group's setting the acknowledgement was sent under.",
+    ),
   }),
 });
-
-/** Why a member is in a thread's audience (ADR 0016). */
-export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee';
-/** v2 adds the cover of an addressee who is out of office (ADR 0021). */
-export type AudienceReasonV2 = AudienceReason | 'cover';
-
-export interface ThreadAudienceMemberV1 {
-  memberId: string;
-  reason: AudienceReason;
-}
+export type AcknowledgementSentV1 = EventData<typeof AcknowledgementSentV1>;
 
 /**
- * Who may see the thread now, as routing-assignment decides it: the one
- * authority on a thread's audience (ADR 0016). Published whenever the
- * audience changes, on a change of the thread or of the directory and
- * settings it is decided from. Carries the whole audience, so the latest
- * version replaces every earlier one.
+ * Open: the member list is the authority on who may see the thread; the
+ * reason only says why. A reader treats a reason it does not know as the
+ * least it grants: the member sees the thread, nothing more.
  */
-export interface ThreadAudienceChangedV1 {
-  practiceId: string;
-  threadId: string;
-  /** null for a direct message to a member. */
-  groupId: string | null;
-  patientId: string;
-  /** +1 with every audience published for the thread; the higher wins. */
-  audienceVersion: number;
-  /** Everyone who may see the thread, ordered by member id; empty when no one may. */
-  members: ThreadAudienceMemberV1[];
-  occurredAt: string;
-}
+const audienceReasonText =
+  'Why the member may see the thread (ADR 0016). A reader gives a member with a reason it does not know the least it gives anyone: the thread itself, nothing more.';
 
-export const ThreadAudienceChangedV1 = defineEvent<ThreadAudienceChangedV1>({
+const audienceFact = {
+  practiceId: id,
+  threadId: id,
+  groupId: described(nullableId, 'null for a direct message to a member.'),
+  patientId: id,
+  audienceVersion: described(
+    version,
+    '+1 with every audience published for the thread; the higher wins.',
+  ),
+  occurredAt: timestamp,
+};
+
+const audienceDescription =
+  "Who may see the thread now, as routing-assignment decides it: the one authority on a thread's audience (ADR 0016). Published whenever the audience changes, on a change of the thread or of the directory and settings it is decided from. Carries the whole audience, so the latest version replaces every earlier one.";
+
+export const ThreadAudienceChangedV1 = defineEvent({
   name: 'ThreadAudienceChanged',
   type: 'gm.thread.audience-changed.v1',
   version: 1,
@@ -327,35 +299,33 @@ export const ThreadAudienceChangedV1 = defineEvent<ThreadAudienceChangedV1>({
   keyField: 'threadId',
   description:
     "Who may see a thread now (its group's active Admins, its valid assignee, the patient's care team on care-team threads, the addressee of a direct message), with why; the whole audience, versioned per thread.",
-  schema: object({
-    practiceId: id,
-    threadId: id,
-    groupId: nullableId,
-    patientId: id,
-    audienceVersion: version,
-    members: {
-      type: 'array',
-      items: object({ memberId: id, reason: oneOf('admin', 'assignee', 'care-team', 'addressee') }),
+  schema: object(
+    {
+      ...audienceFact,
+      members: Type.Array(
+        object({
+          memberId: id,
+          reason: described(
+            openEnum('admin', 'assignee', 'care-team', 'addressee'),
+            audienceReasonText,
+          ),
+        }),
+        {
+          description:
+            'Everyone who may see the thread, ordered by member id; empty when no one may.',
+        },
+      ),
     },
-    occurredAt: timestamp,
-  }),
+    [],
+    { description: audienceDescription },
+  ),
 });
+export type ThreadAudienceChangedV1 = EventData<typeof ThreadAudienceChangedV1>;
+export type ThreadAudienceMemberV1 = ThreadAudienceChangedV1['members'][number];
+/** Why a member is in a thread's audience (ADR 0016). */
+export type AudienceReason = ThreadAudienceMemberV1['reason'];
 
-export interface ThreadAudienceMemberV2 {
-  memberId: string;
-  reason: AudienceReasonV2;
-}
-
-/**
- * ThreadAudienceChanged with one more reason: `cover`, the member named to
- * cover for the addressee of a direct message while the addressee is out
- * of office, for that period only. Otherwise as v1.
- */
-export interface ThreadAudienceChangedV2 extends Omit<ThreadAudienceChangedV1, 'members'> {
-  members: ThreadAudienceMemberV2[];
-}
-
-export const ThreadAudienceChangedV2 = defineEvent<ThreadAudienceChangedV2>({
+export const ThreadAudienceChangedV2 = defineEvent({
   name: 'ThreadAudienceChanged',
   type: 'gm.thread.audience-changed.v2',
   version: 2,
@@ -363,19 +333,30 @@ export const ThreadAudienceChangedV2 = defineEvent<ThreadAudienceChangedV2>({
   keyField: 'threadId',
   description:
     "Who may see a thread now (its group's active Admins, its valid assignee, the patient's care team on care-team threads, the addressee of a direct message, and the addressee's cover while they are out of office), with why; the whole audience, versioned per thread.",
-  schema: object({
-    practiceId: id,
-    threadId: id,
-    groupId: nullableId,
-    patientId: id,
-    audienceVersion: version,
-    members: {
-      type: 'array',
-      items: object({
-        memberId: id,
-        reason: oneOf('admin', 'assignee', 'care-team', 'addressee', 'cover'),
-      }),
+  schema: object(
+    {
+      ...audienceFact,
+      members: Type.Array(
+        object({
+          memberId: id,
+          reason: described(
+            openEnum('admin', 'assignee', 'care-team', 'addressee', 'cover'),
+            audienceReasonText,
+          ),
+        }),
+        {
+          description:
+            'Everyone who may see the thread, ordered by member id; empty when no one may.',
+        },
+      ),
     },
-    occurredAt: timestamp,
-  }),
+    [],
+    {
+      description: `${audienceDescription} v2 adds the reason \`cover\`: the member named to cover for the addressee of a direct message while the addressee is out of office, for that period only. Otherwise as v1.`,
+    },
+  ),
 });
+export type ThreadAudienceChangedV2 = EventData<typeof ThreadAudienceChangedV2>;
+export type ThreadAudienceMemberV2 = ThreadAudienceChangedV2['members'][number];
+/** v2 adds the cover of an addressee who is out of office (ADR 0021). */
+export type AudienceReasonV2 = ThreadAudienceMemberV2['reason'];

@@ -2,6 +2,7 @@ import {
   ContractViolation,
   deadLetterTopic,
   fromWireRecord,
+  UnknownEventVersion,
   type EventEnvelope,
 } from '@gm/contracts';
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
@@ -83,6 +84,8 @@ export interface ConsumerStats {
   applied: number;
   duplicates: number;
   deadLettered: number;
+  /** Records of a known event at a version this build does not know (a newer one): committed past, not applied. */
+  skipped: number;
   retries: number;
 }
 
@@ -95,9 +98,17 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 100, maxDelayM
  * envelope, skips event ids already applied, retries what may pass, sends
  * what never will to the group's dead-letter topic, and lets an offset be
  * committed only after the handler's writes (or the dead letter) are durable.
+ * A newer version of an event it knows (UnknownEventVersion) is skipped:
+ * counted and committed past, never dead-lettered (ADR 0023).
  */
 export class EventConsumer {
-  readonly stats: ConsumerStats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0 };
+  readonly stats: ConsumerStats = {
+    applied: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    skipped: 0,
+    retries: 0,
+  };
   private readonly retry: RetryPolicy;
   private readonly consumer: Consumer;
   private readonly lag: ConsumerLagProbe;
@@ -184,7 +195,8 @@ export class EventConsumer {
 
   /**
    * Several events of one partition through the batch handler (a record
-   * that is not a contract is dead-lettered first); if the handler fails
+   * that is not a contract is dead-lettered first, one of a newer version
+   * skipped); if the handler fails
    * (an event it cannot take, a store that is down), each event is taken on
    * its own, so that a failure retries or dead-letters that event only.
    */
@@ -201,8 +213,11 @@ export class EventConsumer {
         envelopes.push(fromWireRecord(message));
         valid.push(message);
       } catch (error) {
-        if (!(error instanceof ContractViolation)) throw error;
-        await this.deadLetter({ topic, partition, offset: message.offset }, message, error.message);
+        const context = { topic, partition, offset: message.offset };
+        if (error instanceof UnknownEventVersion) this.skip(context, error);
+        else if (error instanceof ContractViolation) {
+          await this.deadLetter(context, message, error.message);
+        } else throw error;
       }
     }
     const started = performance.now();
@@ -247,7 +262,7 @@ export class EventConsumer {
     return applied;
   }
 
-  /** Applies one event; answers it when applied (or applied before), nothing when dead-lettered. */
+  /** Applies one event; answers it when applied (or applied before), nothing when dead-lettered or skipped. */
   private async process(
     topic: string,
     partition: number,
@@ -259,6 +274,10 @@ export class EventConsumer {
     try {
       envelope = fromWireRecord(message);
     } catch (error) {
+      if (error instanceof UnknownEventVersion) {
+        this.skip(context, error);
+        return undefined;
+      }
       if (!(error instanceof ContractViolation)) throw error;
       await this.deadLetter(context, message, error.message);
       return undefined;
@@ -318,6 +337,20 @@ export class EventConsumer {
       await sleep(Math.min(500, until - Date.now()));
       await heartbeat();
     }
+  }
+
+  /**
+   * A newer version of a known event: nothing to apply, and nothing wrong
+   * with it (an older version of the same fact is published beside it).
+   * Logged by type and offset only, never its data.
+   */
+  private skip(context: EventContext, error: UnknownEventVersion): void {
+    this.stats.skipped++;
+    this.observe(context.topic, 'skipped', 0);
+    this.options.logger.info(
+      { ...context, type: error.type, knownVersions: error.knownVersions },
+      'event of a version this build does not know skipped',
+    );
   }
 
   private async deadLetter(

@@ -27,7 +27,8 @@ export const consumerLag = registeredOnce(
     }),
 );
 
-export type ConsumerOutcome = 'applied' | 'duplicate' | 'dead-lettered';
+/** `skipped`: a newer version of a known event, committed past unapplied (ADR 0023). */
+export type ConsumerOutcome = 'applied' | 'duplicate' | 'dead-lettered' | 'skipped';
 
 export const consumerEventDuration = registeredOnce(
   'gm_consumer_event_duration_seconds',

@@ -115,7 +115,12 @@ class AccessActorDto {
 }
 
 class AccessListingDto {
-  @ApiProperty({ enum: ['group-threads', 'direct-threads', 'mailbox'] }) view!: string;
+  @ApiProperty({
+    example: 'group-threads',
+    description:
+      'The view listed: group-threads, direct-threads or mailbox, or a view added since (an open set, kept as recorded).',
+  })
+  view!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The group listed (group-threads).' })
   groupId!: string | null;
   @ApiProperty({

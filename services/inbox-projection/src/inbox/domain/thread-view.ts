@@ -12,8 +12,13 @@
 export type RoutingKind = 'specific-members' | 'care-team' | 'direct';
 export type ThreadStatus = 'not-replied' | 'replied';
 
-/** Why a member may see the thread, as routing-assignment decided (ADR 0016). */
-export type AudienceReason = 'admin' | 'assignee' | 'care-team' | 'addressee' | 'cover';
+/**
+ * Why a member may see the thread, as routing-assignment decided (ADR 0016).
+ * An open enum on the wire: a reason this build does not know yet gives the
+ * member the thread itself and nothing more (no timeline, not an Admin).
+ */
+export type AudienceReason =
+  'admin' | 'assignee' | 'care-team' | 'addressee' | 'cover' | (string & {});
 
 export interface AudienceMember {
   memberId: string;
@@ -53,9 +58,12 @@ export interface AcknowledgementView {
   sentAt: string;
   /** The group's name: what the patient sees as the sender. */
   senderDisplayName: string;
-  when: 'always' | 'outside-business-hours';
+  /** An open enum on the wire: a value this build does not know is kept as it came. */
+  when: AcknowledgementWhen;
   threadVersion: number;
 }
+
+export type AcknowledgementWhen = 'always' | 'outside-business-hours' | (string & {});
 
 /**
  * An internal note of the thread's audience (staff-only: never in anything a
@@ -82,8 +90,12 @@ export type TimelineKind =
   | 'acknowledged'
   | 'note-added';
 
-/** How an assignment was made: by an Admin, by the group's automatic assignment, or to an away assignee's cover. */
-export type AssignmentHow = 'manual' | 'automatic' | 'cover';
+/**
+ * How an assignment was made: by an Admin, by the group's automatic
+ * assignment, or to an away assignee's cover. An open enum on the wire: a
+ * value this build does not know is kept as it came (the timeline shows it).
+ */
+export type AssignmentHow = 'manual' | 'automatic' | 'cover' | (string & {});
 
 /** One step of the progress timeline (staff-only: it names members; never holds text). */
 export interface TimelineStep {
@@ -287,7 +299,8 @@ export type PracticeFact = { threadVersion: number; occurredAt: string; groupId:
       kind: 'restored';
       /** null: the patient's new message took the thread out of Trash. */
       byMemberId: string | null;
-      reason: 'member-restored' | 'patient-follow-up';
+      /** An open enum on the wire: a value this build does not know is kept as it came. */
+      reason: 'member-restored' | 'patient-follow-up' | (string & {});
     }
   | { kind: 'overdue'; awaitingSince: string; respondBy: string; targetSeconds: number }
   | {
@@ -296,7 +309,7 @@ export type PracticeFact = { threadVersion: number; occurredAt: string; groupId:
       messageId: string;
       senderDisplayName: string;
       body: string;
-      when: 'always' | 'outside-business-hours';
+      when: AcknowledgementWhen;
     }
 );
 

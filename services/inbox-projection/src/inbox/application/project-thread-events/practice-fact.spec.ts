@@ -5,7 +5,15 @@
  */
 import type { EventEnvelope } from '@gm/contracts';
 import { readFileSync } from 'node:fs';
-import { applyPracticeFact, emptyView, type ThreadView } from '../../domain/thread-view.js';
+import { adminAlerts } from '../../domain/admin-alerts.js';
+import { entryFor, seesTimeline } from '../../domain/inbox-entry.js';
+import {
+  applyAudience,
+  applyMessage,
+  applyPracticeFact,
+  emptyView,
+  type ThreadView,
+} from '../../domain/thread-view.js';
 import { THREAD_EVENT_TYPES } from './inbox-projector.js';
 import { practiceFact } from './practice-fact.js';
 
@@ -79,5 +87,74 @@ describe('practice facts from the published events', () => {
     ]) {
       expect(THREAD_EVENT_TYPES.has(type)).toBe(true);
     }
+  });
+});
+
+/** The golden record of a type with some of its data replaced. */
+function goldenWith(type: string, fields: Record<string, unknown>): EventEnvelope {
+  const envelope = golden(type);
+  return { ...envelope, data: { ...(envelope.data as object), ...fields } } as EventEnvelope;
+}
+
+describe('values of open enums this build does not know (ADR 0023)', () => {
+  it('keeps an unknown how, unassign reason, restore reason and acknowledgement when as they came', () => {
+    const view = emptyView('prc_demo', 'thr_ruth_billing_1', 'pat_ruth');
+    for (const envelope of [
+      goldenWith('gm.message.assigned.v2', { how: 'delegated', threadVersion: 2 }),
+      goldenWith('gm.message.unassigned.v2', { reason: 'assignee-on-leave', threadVersion: 3 }),
+      goldenWith('gm.reply.acknowledgement-sent.v1', { when: 'weekends', threadVersion: 4 }),
+      goldenWith('gm.message.restored.v2', { reason: 'admin-bulk-restore', threadVersion: 5 }),
+    ]) {
+      expect(applyPracticeFact(view, practiceFact(envelope))).toBe(true);
+    }
+    const details = Object.fromEntries(view.timeline.map((s) => [s.kind, s.details]));
+    expect(details.assigned).toMatchObject({ how: 'delegated' });
+    expect(details.unassigned).toMatchObject({ reason: 'assignee-on-leave' });
+    expect(details.acknowledged).toMatchObject({ when: 'weekends' });
+    expect(details.restored).toMatchObject({ reason: 'admin-bulk-restore' });
+    expect(view.acknowledgements[0]!.when).toBe('weekends');
+  });
+
+  it('raises no return-to-queue alert for an unassign reason it does not know', () => {
+    const view = emptyView('prc_demo', 'thr_ruth_billing_1', 'pat_ruth');
+    applyMessage(view, {
+      messageId: 'msg_1',
+      patientId: 'pat_ruth',
+      recipientKind: 'group',
+      groupId: 'grp_billing',
+      memberId: null,
+      subject: 'FAKE SUBJECT',
+      body: 'FAKE BODY',
+      followUp: false,
+      threadVersion: 1,
+      sentAt: '2025-03-07T14:00:00.000Z',
+    });
+    const facts = [
+      practiceFact(golden('gm.message.routed.v1')),
+      practiceFact(golden('gm.message.assigned.v2')),
+      practiceFact(goldenWith('gm.message.unassigned.v2', { reason: 'assignee-on-leave' })),
+    ];
+    for (const fact of facts) applyPracticeFact(view, fact);
+    expect(view.assigneeMemberId).toBeNull();
+    expect(adminAlerts(false, view, facts)).toEqual([]);
+  });
+
+  it('gives a member with an audience reason it does not know the thread, and nothing more', () => {
+    const view = emptyView('prc_demo', 'thr_ruth_billing_1', 'pat_ruth');
+    const audience = golden('gm.thread.audience-changed.v2').data as {
+      audienceVersion: number;
+      members: { memberId: string; reason: string }[];
+    };
+    applyAudience(view, {
+      audienceVersion: audience.audienceVersion,
+      members: [...audience.members, { memberId: 'mbr_sup', reason: 'supervisor' }],
+    });
+    const member = view.audience.find((m) => m.memberId === 'mbr_sup')!;
+    expect(member.reason).toBe('supervisor');
+    expect(seesTimeline(member.reason)).toBe(false);
+    expect(entryFor(view, member.memberId, member.reason, 'Ruth', 0)).toMatchObject({
+      memberId: 'mbr_sup',
+      audience: 'supervisor',
+    });
   });
 });
