@@ -514,6 +514,13 @@ function checkK8s(services, knownEnv) {
     // Without an HS256 secret to derive it from, the services refuse to start without it (ADR 0018).
     if (available.has('AUTH_JWKS_URL') && !available.has('CONSISTENCY_TOKEN_SECRET'))
       problem(where, 'AUTH_JWKS_URL without CONSISTENCY_TOKEN_SECRET');
+    // routing-assignment's analytics patient keys, likewise (ADR 0024).
+    if (
+      where.includes('routing-assignment') &&
+      available.has('AUTH_JWKS_URL') &&
+      !available.has('ANALYTICS_PATIENT_KEY')
+    )
+      problem(where, 'AUTH_JWKS_URL without ANALYTICS_PATIENT_KEY');
 
     const probePort = (probe) => probe?.httpGet?.port;
     const portMatches = (value) => value === 'http' || String(value) === port;

@@ -17,6 +17,11 @@ export interface Caller {
    * carries any; absent otherwise. Only `gm:operator` means anything (ADR 0019).
    */
   scopes?: readonly string[];
+  /**
+   * The OAuth client the token was issued to (RFC 9068 `client_id`), when it
+   * names one: which app a patient used (PHR web, mobile, a branded app).
+   */
+  clientId?: string;
 }
 
 /** The scope of platform operators' system clients (ADR 0019): rebuilds and other platform-wide operations. */

@@ -9,6 +9,8 @@ export interface MintTokenOptions {
   audience?: string;
   /** OAuth `scope` values, e.g. `['gm:operator']` (ADR 0019); written as one space-separated claim. */
   scope?: readonly string[];
+  /** The OAuth client the token is issued to (`client_id`, RFC 9068): the app a patient uses. */
+  clientId?: string;
 }
 
 /** Signs an HS256 token, for development and tests only (production tokens come from the identity provider). */
@@ -29,7 +31,16 @@ export async function mintToken(
   if (options.scope?.some((value) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value))) {
     throw new Error('scope values are printable ASCII without spaces, quotes or backslashes');
   }
-  const jwt = new SignJWT({ practiceId: claims.practiceId, actor: claims.actor, ...scope })
+  if (options.clientId !== undefined && !isIdentifier(options.clientId)) {
+    throw new Error('clientId must be 1-128 characters');
+  }
+  const client = options.clientId === undefined ? {} : { client_id: options.clientId };
+  const jwt = new SignJWT({
+    practiceId: claims.practiceId,
+    actor: claims.actor,
+    ...scope,
+    ...client,
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt(now)

@@ -58,6 +58,19 @@ describe('TokenVerifier with an HS256 secret', () => {
     }
   });
 
+  it('gives the client_id claim as clientId, only when there is one, and refuses a malformed one', async () => {
+    expect(await verifier.verify(await mintToken(SECRET, claims))).not.toHaveProperty('clientId');
+    const fromApp = await verifier.verify(
+      await mintToken(SECRET, claims, { clientId: 'gm-mobile-app' }),
+    );
+    expect(fromApp.clientId).toBe('gm-mobile-app');
+    for (const client_id of ['', 7, ['gm-mobile-app'], 'x'.repeat(129)]) {
+      expect(await failure(verifier.verify(await signed({ ...claims, client_id })))).toBe(
+        'token-invalid',
+      );
+    }
+  });
+
   it('says token-expired for an expired token', async () => {
     const token = await mintToken(SECRET, claims, { expiresIn: -60 });
     expect(await failure(verifier.verify(token))).toBe('token-expired');

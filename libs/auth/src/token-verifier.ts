@@ -82,12 +82,22 @@ export class TokenVerifier {
     } catch (error) {
       throw this.translate(error);
     }
-    const { sub, practiceId, actor, scope } = payload as JWTPayload & Record<string, unknown>;
+    const { sub, practiceId, actor, scope, client_id } = payload as JWTPayload &
+      Record<string, unknown>;
     if (!isIdentifier(sub) || !isIdentifier(practiceId) || !isActorKind(actor)) {
       throw new AuthenticationFailed('token-invalid');
     }
-    if (scope === undefined) return { actor, id: sub, practiceId };
-    return { actor, id: sub, practiceId, scopes: scopesOf(scope) };
+    // A malformed client claim makes the token invalid, as a malformed scope does.
+    if (client_id !== undefined && !isIdentifier(client_id)) {
+      throw new AuthenticationFailed('token-invalid');
+    }
+    return {
+      actor,
+      id: sub,
+      practiceId,
+      ...(scope === undefined ? {} : { scopes: scopesOf(scope) }),
+      ...(client_id === undefined ? {} : { clientId: client_id }),
+    };
   }
 
   private translate(error: unknown): Error {

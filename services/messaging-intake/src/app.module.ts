@@ -18,7 +18,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         DirectoryReplicaModule.forRoot(),
         SettingsReplicaModule.forRoot(),
-        PatientMessagingModule.forRoot(config.patientSendLimit),
+        PatientMessagingModule.forRoot(config.patientSendLimit, config.clientChannels),
       ],
     };
   }

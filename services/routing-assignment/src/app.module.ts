@@ -18,7 +18,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         DirectoryReplicaModule.forRoot(),
         SettingsReplicaModule.forRoot(),
-        ThreadsModule,
+        ThreadsModule.forRoot(config.analyticsPatientKey),
       ],
     };
   }

@@ -341,6 +341,10 @@ describe('sending', () => {
       followUp: false,
       threadVersion: 1,
       sentAt: expect.any(String),
+      // Where it was sent from, for analytics: a token naming no client is an unknown app.
+      channel: 'unknown',
+      facilityId: 'fac_north',
+      categoryIds: ['cat_diabetes'],
     });
     const envelope = messages.ofType(MessageSentV1.type, threadId)[0]!;
     // fromWireRecord refuses a record whose Kafka key differs from the thread id.
@@ -428,6 +432,33 @@ describe('sending', () => {
   });
 });
 
+describe('the app a message is sent from', () => {
+  const fromClient = async (clientId: string) =>
+    `Bearer ${await mintToken(
+      TEST_JWT_SECRET,
+      { sub: 'pat_ruth', practiceId: practice, actor: 'patient' },
+      { clientId },
+    )}`;
+
+  it("is the channel configured for the token's client, and unknown for any other client", async () => {
+    const channels: [string, string][] = [
+      ['gm-mobile-app', 'mobile-app'],
+      ['gm-phr-web', 'phr-web'],
+      ['gm-branded-app', 'branded-app'],
+      ['an-app-nobody-listed', 'unknown'],
+    ];
+    for (const [clientId, channel] of channels) {
+      const sent = await http()
+        .post('/threads')
+        .set('authorization', await fromClient(clientId))
+        .send(toGroup('Billing Team'))
+        .expect(202);
+      const [event] = await untilSent(sent.body.threadId, 1);
+      expect(`${clientId}: ${event!.channel}`).toBe(`${clientId}: ${channel}`);
+    }
+  });
+});
+
 describe('following up', () => {
   it('appends to the patient’s own thread: MessageSent followUp true, thread version 2, same subject and recipient', async () => {
     const { threadId } = (await send('pat_sam', toGroup('South Front Office')).expect(202)).body;
@@ -445,6 +476,7 @@ describe('following up', () => {
       groupId: 'South Front Office',
       memberId: null,
       body: 'FAKE TEST BODY: any news?',
+      channel: 'unknown',
     });
   });
 

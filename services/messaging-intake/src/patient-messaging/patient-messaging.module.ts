@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { DIRECTORY_TOPICS, DirectoryReplica } from '@gm/directory-replica';
-import { UnprocessableEvent } from '@gm/messaging';
 import {
   EVENT_SUBSCRIPTION,
   EventConsumerHost,
@@ -9,9 +8,11 @@ import {
 } from '@gm/service-kit';
 import { SETTINGS_TOPICS, SettingsReplica } from '@gm/settings-replica';
 import type { PatientSendLimit } from '../config.js';
+import type { ClientChannels } from './domain/patient-channel.js';
 import { FollowUpCommandHandler } from './application/follow-up/follow-up.command-handler.js';
 import { ListRecipientsQueryHandler } from './application/list-recipients/list-recipients.query-handler.js';
 import { PatientSends } from './application/patient-sends.js';
+import { CLIENT_CHANNELS } from './application/send-context.js';
 import { StartThreadCommandHandler } from './application/start-thread/start-thread.command-handler.js';
 import { IdempotencyStore } from './infrastructure/idempotency.store.js';
 import { RecipientFactsAdapter } from './infrastructure/recipient-facts.adapter.js';
@@ -33,7 +34,8 @@ const replicaSubscription = {
     handler: async (envelope) => {
       if (directory.handles(envelope.type)) return void (await directory.apply(envelope));
       if (settings.handles(envelope.type)) return void (await settings.apply(envelope));
-      throw new UnprocessableEvent(`${envelope.type} is not an event this service replicates`);
+      // A known type these replicas do not keep (e.g. a version they fold from another): nothing to do.
+      // Never a dead letter (docs/event-compatibility.md).
     },
     // Version-checked upserts only.
     idempotent: true,
@@ -44,7 +46,7 @@ const replicaSubscription = {
 export class PatientMessagingModule implements OnModuleInit {
   constructor(private readonly threads: ThreadsRepository) {}
 
-  static forRoot(sendLimit: PatientSendLimit): DynamicModule {
+  static forRoot(sendLimit: PatientSendLimit, clientChannels: ClientChannels): DynamicModule {
     return {
       module: PatientMessagingModule,
       controllers: [RecipientsHttpController, ThreadsHttpController],
@@ -58,6 +60,7 @@ export class PatientMessagingModule implements OnModuleInit {
         IdempotencyStore,
         SendRateLimiter,
         { provide: PATIENT_SEND_LIMIT, useValue: sendLimit },
+        { provide: CLIENT_CHANNELS, useValue: clientChannels },
         ...outboxRelayProviders([THREADS_COLLECTION]),
         replicaSubscription,
         EventConsumerHost,

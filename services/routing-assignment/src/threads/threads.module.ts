@@ -1,4 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { reactorOf } from '@gm/contracts';
 import {
   ACCESS_RECORDS_COLLECTION,
@@ -29,6 +29,11 @@ import { TrashThreadCommandHandler } from './application/trash-thread/trash-thre
 import { ReconsiderThreadsCommandHandler } from './application/reconsider-threads/reconsider-threads.command-handler.js';
 import { GroupQueues } from './infrastructure/group-queues.js';
 import { ThreadFactsAdapter } from './infrastructure/thread-facts.adapter.js';
+import { PATIENT_PSEUDONYMS } from './application/patient-pseudonyms.port.js';
+import {
+  HmacPatientPseudonyms,
+  type PatientKey,
+} from './infrastructure/hmac-patient-pseudonyms.js';
 import { THREADS_COLLECTION, ThreadsRepository } from './infrastructure/threads.repository.js';
 import { DeadlineTimer } from './interface/deadline-timer.js';
 import { ThreadEventsConsumer } from './interface/thread-events.consumer.js';
@@ -79,15 +84,27 @@ const infrastructure = [
   DeadlineTimer,
 ];
 
-@Module({
-  controllers: [ThreadsHttpController],
-  providers: [...commandHandlers, ...queryHandlers, ...application, ...infrastructure],
-})
+@Module({})
 export class ThreadsModule implements OnModuleInit {
   constructor(
     private readonly threads: ThreadsRepository,
     private readonly reads: MongoThreadReadRecorder,
   ) {}
+
+  /** `patientKey`: what the analytics stream's patient keys are made with. */
+  static forRoot(patientKey: PatientKey): DynamicModule {
+    return {
+      module: ThreadsModule,
+      controllers: [ThreadsHttpController],
+      providers: [
+        ...commandHandlers,
+        ...queryHandlers,
+        ...application,
+        ...infrastructure,
+        { provide: PATIENT_PSEUDONYMS, useValue: new HmacPatientPseudonyms(patientKey) },
+      ],
+    };
+  }
 
   async onModuleInit(): Promise<void> {
     await this.threads.ensureIndexes();

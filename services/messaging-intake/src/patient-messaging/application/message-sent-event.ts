@@ -2,11 +2,16 @@ import { accessRecordedEvent, type RequestOrigin } from '@gm/access-recording';
 import { buildEnvelope, MessageSentV1 } from '@gm/contracts';
 import { newEventMetadata, type PendingEvent } from '@gm/messaging';
 import type { SentMessage } from '../domain/thread.js';
+import type { SendContext } from './send-context.js';
 
 const SOURCE = '/services/messaging-intake';
 
 /** MessageSent for the message just written (key = thread id, so one thread's messages stay in order). */
-export function messageSentEvent(message: SentMessage, correlationId: string): PendingEvent {
+export function messageSentEvent(
+  message: SentMessage,
+  context: SendContext,
+  correlationId: string,
+): PendingEvent {
   const { recipient } = message;
   const data: MessageSentV1 = {
     practiceId: message.practiceId,
@@ -21,6 +26,9 @@ export function messageSentEvent(message: SentMessage, correlationId: string): P
     followUp: message.followUp,
     threadVersion: message.threadVersion,
     sentAt: message.sentAt,
+    channel: context.channel,
+    facilityId: context.facilityId,
+    categoryIds: context.categoryIds,
   };
   const metadata = {
     ...newEventMetadata({ source: SOURCE, practiceId: message.practiceId, correlationId }),
@@ -39,10 +47,11 @@ export function messageSentEvent(message: SentMessage, correlationId: string): P
  */
 export function sendEvents(
   message: SentMessage,
+  context: SendContext,
   origin: RequestOrigin,
   correlationId: string,
 ): PendingEvent[] {
-  const sent = messageSentEvent(message, correlationId);
+  const sent = messageSentEvent(message, context, correlationId);
   return [
     sent,
     accessRecordedEvent(SOURCE, {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { OutboxRelayHost } from '@gm/service-kit';
 import type { AccessFacts } from '../domain/thread-access.js';
 import { threadChangedMeanwhile, threadNotFound } from '../domain/thread-errors.js';
@@ -10,7 +10,8 @@ import { ThreadFactsAdapter } from '../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../infrastructure/threads.repository.js';
 import { audienceChange } from './thread-audience-change.js';
 import { auditEventOf } from './thread-audit.js';
-import { threadEvent, type Cause } from './thread-events.js';
+import { PATIENT_PSEUDONYMS, type PatientPseudonyms } from './patient-pseudonyms.port.js';
+import { analyticsEvents, threadEvent, type Cause } from './thread-events.js';
 
 /** What a decision about the thread came to: a transition to write (or a silent state change), or nothing. */
 export interface Decision<R> {
@@ -42,6 +43,7 @@ export class ThreadChanges {
     private readonly facts: ThreadFactsAdapter,
     private readonly relay: OutboxRelayHost,
     private readonly queues: GroupQueues,
+    @Inject(PATIENT_PSEUDONYMS) private readonly pseudonyms: PatientPseudonyms,
   ) {}
 
   async apply<R>(
@@ -69,6 +71,11 @@ export class ThreadChanges {
           ...auditEventOf(step.state, step.change, cause),
         ]),
         ...audience.events,
+        ...analyticsEvents(
+          [stored.state, decided, ...steps.map((step) => step.state), next],
+          this.pseudonyms,
+          cause,
+        ),
       ];
       if (await this.threads.update(stored, next, audience.audience, events)) {
         if (events.length) this.relay.nudge();

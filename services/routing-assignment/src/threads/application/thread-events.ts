@@ -10,12 +10,15 @@ import {
   NoteAddedV1,
   ReplySentV1,
   ThreadAudienceChangedV2,
+  ThreadFactV1,
   type EventDefinition,
 } from '@gm/contracts';
 import type { RequestOrigin } from '@gm/access-recording';
 import { newEventMetadata, type PendingEvent } from '@gm/messaging';
+import { analyticsFactsOf } from '../domain/analytics-facts.js';
 import type { AudienceMember } from '../domain/thread-audience.js';
 import type { ThreadChange, ThreadState } from '../domain/thread-state.js';
+import type { PatientPseudonyms } from './patient-pseudonyms.port.js';
 
 export const SOURCE = '/services/routing-assignment';
 
@@ -172,4 +175,26 @@ export function audienceEvent(
     thread,
     cause,
   );
+}
+
+/**
+ * The PHI-free analytics facts of a write (`gm.analytics.threads`), one per
+ * timeline step it adds: `states` are the thread before the write (null when
+ * it opens) and after each of its steps, in order. The patient is named by
+ * their pseudonym only.
+ */
+export function analyticsEvents(
+  states: (ThreadState | null)[],
+  pseudonyms: PatientPseudonyms,
+  cause: Cause,
+): PendingEvent[] {
+  const events: PendingEvent[] = [];
+  for (let index = 1; index < states.length; index++) {
+    const after = states[index]!;
+    const pseudonym = pseudonyms.of(after.practiceId, after.patientId);
+    for (const fact of analyticsFactsOf(states[index - 1] ?? null, after)) {
+      events.push(pending(ThreadFactV1, { ...fact, ...pseudonym }, after, cause));
+    }
+  }
+  return events;
 }

@@ -65,6 +65,15 @@ export interface ThreadState {
   overdue: boolean;
   /** When a silent assignee loses the thread back to the queue; null if no return to queue runs. */
   silentBy: string | null;
+  /** Where the thread's first message came from, for analytics; absent on threads stored before it was recorded. */
+  patientContext?: PatientContext;
+}
+
+/** The app the patient wrote from, and their facility and categories, when the thread opened. */
+export interface PatientContext {
+  channel: string;
+  facilityId: string | null;
+  categoryIds: string[];
 }
 
 /** A patient's message, as the intake published it (MessageSent). */
@@ -80,6 +89,10 @@ export interface PatientMessage {
   /** The intake's version of the thread after this message. */
   threadVersion: number;
   sentAt: string;
+  /** Recorded by the intake at send; absent on messages sent before it was. */
+  channel?: string;
+  facilityId?: string | null;
+  categoryIds?: string[];
 }
 
 /** What a change of the thread tells the rest of the system (one event each). */

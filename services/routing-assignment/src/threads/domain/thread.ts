@@ -100,6 +100,11 @@ export function openThread(
     responseTarget: null,
     overdue: false,
     silentBy: null,
+    patientContext: {
+      channel: message.channel ?? 'unknown',
+      facilityId: message.facilityId ?? null,
+      categoryIds: [...(message.categoryIds ?? [])],
+    },
   };
   if (message.recipientKind === 'member') return route(opened, 'direct', null, now);
   if (!group) return { state: opened, change: null };

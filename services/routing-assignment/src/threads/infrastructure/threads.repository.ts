@@ -112,6 +112,7 @@ function toState(document: ThreadDocument): ThreadState {
     responseTarget: document.responseTarget ?? null,
     overdue: document.overdue ?? false,
     silentBy: document.silentBy ?? null,
+    ...(document.patientContext ? { patientContext: document.patientContext } : {}),
   };
 }
 

@@ -1,11 +1,14 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OutboxRelayHost } from '@gm/service-kit';
 import { PatientMessagingRuleViolation } from '../../domain/patient-messaging-errors.js';
 import { checkRecipient } from '../../domain/recipient-policy.js';
 import { earlierSend, followUp, ownThread } from '../../domain/thread.js';
+import type { ClientChannels } from '../../domain/patient-channel.js';
 import { RecipientFactsAdapter } from '../../infrastructure/recipient-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { sendEvents } from '../message-sent-event.js';
+import { CLIENT_CHANNELS, sendContext } from '../send-context.js';
 import { PatientSends, type SendOutcome } from '../patient-sends.js';
 import { newMessageId } from '../send-ids.js';
 import { FollowUpCommand } from './follow-up.command.js';
@@ -20,6 +23,7 @@ export class FollowUpCommandHandler implements ICommandHandler<FollowUpCommand> 
     private readonly facts: RecipientFactsAdapter,
     private readonly threads: ThreadsRepository,
     private readonly relay: OutboxRelayHost,
+    @Inject(CLIENT_CHANNELS) private readonly channels: ClientChannels,
   ) {}
 
   execute(command: FollowUpCommand): Promise<SendOutcome> {
@@ -37,17 +41,16 @@ export class FollowUpCommandHandler implements ICommandHandler<FollowUpCommand> 
         return { accepted: { threadId, messageId }, replayed: true };
       }
       // Still allowed to write to this recipient now (messaging on, group still serves them, member not excluded)?
-      checkRecipient(
-        await this.facts.forPatient(patient.practiceId, patient.patientId),
-        thread.recipient,
-      );
+      const facts = await this.facts.forPatient(patient.practiceId, patient.patientId);
+      checkRecipient(facts, thread.recipient);
       const written = followUp(thread, {
         messageId,
         body: command.body,
         sentAt: new Date().toISOString(),
         requestFingerprint: key ? request.fingerprint : null,
       });
-      const events = sendEvents(written.message, command.origin, correlationId);
+      const context = sendContext(caller, facts.patient, this.channels);
+      const events = sendEvents(written.message, context, command.origin, correlationId);
       if (await this.threads.appendMessage(written.thread, events)) {
         this.relay.nudge();
         return { accepted: { threadId, messageId }, replayed: false };

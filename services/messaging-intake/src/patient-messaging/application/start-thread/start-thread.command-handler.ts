@@ -1,10 +1,13 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OutboxRelayHost } from '@gm/service-kit';
 import { checkRecipient } from '../../domain/recipient-policy.js';
 import { earlierSend, ownThread, startThread } from '../../domain/thread.js';
+import type { ClientChannels } from '../../domain/patient-channel.js';
 import { RecipientFactsAdapter } from '../../infrastructure/recipient-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { sendEvents } from '../message-sent-event.js';
+import { CLIENT_CHANNELS, sendContext } from '../send-context.js';
 import { PatientSends, type SendOutcome } from '../patient-sends.js';
 import { newMessageId, newThreadId } from '../send-ids.js';
 import { StartThreadCommand } from './start-thread.command.js';
@@ -16,6 +19,7 @@ export class StartThreadCommandHandler implements ICommandHandler<StartThreadCom
     private readonly facts: RecipientFactsAdapter,
     private readonly threads: ThreadsRepository,
     private readonly relay: OutboxRelayHost,
+    @Inject(CLIENT_CHANNELS) private readonly channels: ClientChannels,
   ) {}
 
   execute(command: StartThreadCommand): Promise<SendOutcome> {
@@ -31,7 +35,8 @@ export class StartThreadCommandHandler implements ICommandHandler<StartThreadCom
     const earlier = await this.earlier(command, threadId, messageId);
     if (earlier) return earlier;
 
-    checkRecipient(await this.facts.forPatient(patient.practiceId, patient.patientId), recipient);
+    const facts = await this.facts.forPatient(patient.practiceId, patient.patientId);
+    checkRecipient(facts, recipient);
     const { thread, message } = startThread({
       ...patient,
       threadId,
@@ -42,7 +47,17 @@ export class StartThreadCommandHandler implements ICommandHandler<StartThreadCom
       sentAt: new Date().toISOString(),
       requestFingerprint: request.idempotencyKey ? request.fingerprint : null,
     });
-    if (!(await this.threads.insert(thread, sendEvents(message, command.origin, correlationId)))) {
+    if (
+      !(await this.threads.insert(
+        thread,
+        sendEvents(
+          message,
+          sendContext(caller, facts.patient, this.channels),
+          command.origin,
+          correlationId,
+        ),
+      ))
+    ) {
       // Only a concurrent attempt with the same key can have taken this id.
       const concurrent = await this.earlier(command, threadId, messageId);
       if (concurrent) return concurrent;

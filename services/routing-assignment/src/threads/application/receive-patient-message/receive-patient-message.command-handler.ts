@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { UnprocessableEvent } from '@gm/messaging';
 import { OutboxRelayHost } from '@gm/service-kit';
@@ -7,6 +8,7 @@ import { GroupQueues } from '../../infrastructure/group-queues.js';
 import { ThreadFactsAdapter } from '../../infrastructure/thread-facts.adapter.js';
 import { ThreadsRepository } from '../../infrastructure/threads.repository.js';
 import { ThreadChanges } from '../thread-changes.js';
+import { PATIENT_PSEUDONYMS, type PatientPseudonyms } from '../patient-pseudonyms.port.js';
 import type { Cause } from '../thread-events.js';
 import { ReceivePatientMessageCommand, type Reception } from './receive-patient-message.command.js';
 import { assertAddressed, threadOpening } from './thread-opening.js';
@@ -26,6 +28,7 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
     private readonly changes: ThreadChanges,
     private readonly relay: OutboxRelayHost,
     private readonly queues: GroupQueues,
+    @Inject(PATIENT_PSEUDONYMS) private readonly pseudonyms: PatientPseudonyms,
   ) {}
 
   async execute({ message, cause }: ReceivePatientMessageCommand): Promise<Reception> {
@@ -42,6 +45,7 @@ export class ReceivePatientMessageCommandHandler implements ICommandHandler<Rece
       opened,
       await this.facts.forThread(opened.state, []),
       group?.workflow ?? null,
+      this.pseudonyms,
       cause,
     );
     if (await this.threads.insert(opening.state, opening.audience, opening.events)) {

@@ -5,7 +5,8 @@ import type { PatientMessage, ThreadChange, ThreadState } from '../../domain/thr
 import { NO_AUDIENCE, type PublishedAudience } from '../../infrastructure/threads.repository.js';
 import { audienceChange } from '../thread-audience-change.js';
 import { auditEventOf } from '../thread-audit.js';
-import { threadEvent, type Cause } from '../thread-events.js';
+import type { PatientPseudonyms } from '../patient-pseudonyms.port.js';
+import { analyticsEvents, threadEvent, type Cause } from '../thread-events.js';
 import { applyWorkflow, type ThreadWorkflow } from '../../domain/thread-workflow.js';
 
 export interface ThreadOpening {
@@ -21,6 +22,7 @@ export function threadOpening(
   opened: { state: ThreadState; change: ThreadChange | null },
   facts: AccessFacts,
   workflow: ThreadWorkflow | null,
+  pseudonyms: PatientPseudonyms,
   cause: Cause,
 ): ThreadOpening {
   const { change } = opened;
@@ -40,6 +42,11 @@ export function threadOpening(
         ...auditEventOf(step.state, step.change, cause),
       ]),
       ...audienceEvents,
+      ...analyticsEvents(
+        [null, opened.state, ...steps.map((step) => step.state), state],
+        pseudonyms,
+        cause,
+      ),
     ],
     reception: change ? 'routed' : 'waiting-for-group',
   };

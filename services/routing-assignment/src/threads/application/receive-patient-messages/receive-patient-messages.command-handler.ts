@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OutboxRelayHost } from '@gm/service-kit';
 import { openThread, type RoutingGroup } from '../../domain/thread.js';
@@ -11,6 +12,7 @@ import {
   threadOpening,
   type ThreadOpening,
 } from '../receive-patient-message/thread-opening.js';
+import { PATIENT_PSEUDONYMS, type PatientPseudonyms } from '../patient-pseudonyms.port.js';
 import type { Cause } from '../thread-events.js';
 import { ReceivePatientMessagesCommand } from './receive-patient-messages.command.js';
 
@@ -33,6 +35,7 @@ export class ReceivePatientMessagesCommandHandler implements ICommandHandler<Rec
     private readonly relay: OutboxRelayHost,
     private readonly commands: CommandBus,
     private readonly queues: GroupQueues,
+    @Inject(PATIENT_PSEUDONYMS) private readonly pseudonyms: PatientPseudonyms,
   ) {}
 
   async execute({ messages }: ReceivePatientMessagesCommand): Promise<number> {
@@ -82,7 +85,7 @@ export class ReceivePatientMessagesCommandHandler implements ICommandHandler<Rec
         [],
       );
       ofPractice.forEach((o, i) =>
-        openings.push(threadOpening(o.opened, facts[i]!, o.workflow, o.cause)),
+        openings.push(threadOpening(o.opened, facts[i]!, o.workflow, this.pseudonyms, o.cause)),
       );
     }
     return openings;
