@@ -1090,6 +1090,46 @@ const inboxReadEndpoints = (): Endpoint[] => {
       codes: { inactiveAdmin: 'member-inactive', system: 'actor-not-allowed' },
       check: feedCheck,
     },
+    // Progress reports (ADR 0024): a group's Admins and Practice Access holders; practice-wide, those only.
+    {
+      ...base,
+      name: 'GET /reports/groups/:groupId/progress (Billing)',
+      owner: 'groupAdmin',
+      path: () => `/reports/groups/${M.groupIds.billing}/progress`,
+      statuses: expected('member', 403, {
+        groupAdmin: 200,
+        practiceAdmin: 200,
+        // Their practice has no such group, and they may read every group's.
+        otherPracticeAdmin: 404,
+      }),
+      codes: {
+        groupUser: 'group-report-not-allowed',
+        assignee: 'group-report-not-allowed',
+        careTeam: 'group-report-not-allowed',
+        nonMember: 'group-report-not-allowed',
+        inactiveAdmin: 'group-report-not-allowed',
+        otherPracticeGroupAdmin: 'group-report-not-allowed',
+        otherPracticeAdmin: 'group-not-found',
+        patient: 'actor-not-allowed',
+        system: 'actor-not-allowed',
+      },
+    },
+    {
+      ...base,
+      name: 'GET /reports/practice/progress?format=csv',
+      owner: 'practiceAdmin',
+      path: () => '/reports/practice/progress?format=csv',
+      statuses: expected('member', 403, { practiceAdmin: 200, otherPracticeAdmin: 200 }),
+      codes: {
+        groupAdmin: 'practice-report-not-allowed',
+        inactiveAdmin: 'practice-report-not-allowed',
+        patient: 'actor-not-allowed',
+      },
+      check: (_actor, answer) =>
+        answer.contentType.startsWith('text/csv')
+          ? none()
+          : { leaks: [], wrong: [`content type ${answer.contentType}`] },
+    },
   ];
 };
 

@@ -22,10 +22,11 @@
  * snapshot, directory entries are read back, and the practice's events on
  * Kafka are counted.
  *
- * Kafka: malformed records on the real topics (bad JSON, unknown type, `.v9`,
+ * Kafka: malformed records on the real topics (bad JSON, unknown type,
  * missing headers, another practice's data, a key that is not the aggregate
  * id, a schema violation) land in the dead-letter topic of every consuming
- * service, and the services go on working.
+ * service, a newer version of a known type (`.v9`) in none, and the services
+ * go on working.
  */
 import { MessageSentV1, TOPICS, type NoteAddedV1 } from '@gm/contracts';
 import { waitFor, type EventsOnTopic } from '@gm/testing';
@@ -227,6 +228,22 @@ const FILTER_QUERIES: [string, string, Expectation][] = [
   ['filter with NUL', 'filter=all%00', 'refuse'],
   ['filter as a number', 'filter=1', 'refuse'],
   ['filter with a trailing space', 'filter=all%20', 'refuse'],
+];
+
+const REPORT_QUERIES: [string, string, Expectation][] = [
+  ['from not a date', 'from=yesterday', 'refuse'],
+  ['from without a time zone', 'from=2026-11-01T00:00:00', 'refuse'],
+  ['from a date only', 'from=2026-11-01', 'refuse'],
+  ['to before from', 'from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', 'refuse'],
+  ['a period of 367 days', 'from=2025-11-01T00:00:00Z&to=2026-11-03T00:00:00Z', 'refuse'],
+  ['from twice', 'from=2026-11-01T00:00:00Z&from=2026-11-02T00:00:00Z', 'refuse'],
+  ['from = an operator object', `from=${q('{"$gt":""}')}`, 'refuse'],
+  ['from[$gt]=', 'from[$gt]=', 'same'],
+  ['from with NUL', 'from=2026-11-01T00:00:00Z%00', 'refuse'],
+  ['from of 41 characters', `from=${'2'.repeat(41)}`, 'refuse'],
+  ['format not json or csv', 'format=xml', 'refuse'],
+  ['format in capitals', 'format=CSV', 'refuse'],
+  ['format twice', 'format=json&format=csv', 'refuse'],
 ];
 
 const MAILBOX_QUERIES: [string, string, Expectation][] = [
@@ -1020,6 +1037,24 @@ function endpoints(): Endpoint[] {
       hasParam: true,
       token: () => patientToken('patient'),
       queries: MESSAGE_ID_QUERIES,
+    },
+    {
+      name: 'GET /reports/groups/:groupId/progress',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: (param = H.groupIds.billing) => `/reports/groups/${param}/progress`,
+      hasParam: true,
+      token: () => member('groupAdmin'),
+      queries: REPORT_QUERIES,
+    },
+    {
+      name: 'GET /reports/practice/progress',
+      service: 'inbox-projection',
+      method: 'GET',
+      path: () => '/reports/practice/progress',
+      hasParam: false,
+      token: () => member('practiceAdmin'),
+      queries: REPORT_QUERIES,
     },
     {
       name: 'GET /admin/rebuild',
@@ -1842,6 +1877,8 @@ describe('hostile input', () => {
 
   describe('Kafka: malformed records on the real topics', () => {
     let producer: Producer;
+    /** The ids of the records of a newer version of a known type: skipped, never dead-lettered. */
+    const newerVersion: string[] = [];
     const records: { topic: string; record: RawRecord; consumers: ServiceName[]; match: string }[] =
       [];
 
@@ -1852,6 +1889,7 @@ describe('hostile input', () => {
     afterAll(() => producer?.disconnect());
 
     it('are produced: bad JSON, unknown type, .v9, no headers, another practice, a foreign key, a schema violation', async () => {
+      newerVersion.length = 0;
       // The read model consumes every topic.
       const groupConsumers: ServiceName[] = [
         'messaging-intake',
@@ -1905,11 +1943,16 @@ describe('hostile input', () => {
         value: JSON.stringify(groupData(`${grp}_2`, H.practiceId)),
         headers: headers('gm.message-group.exploded.v1', `${grp}_2`),
       });
-      add(TOPICS.messageGroups.name, groupConsumers, {
-        key: `${grp}_3`,
-        value: JSON.stringify(groupData(`${grp}_3`, H.practiceId)),
-        headers: headers('gm.message-group.created.v9', `${grp}_3`),
-      });
+      // A newer version of a known type is skipped, never dead-lettered (docs/event-compatibility.md).
+      const newer = headers('gm.message-group.created.v9', `${grp}_3`);
+      newerVersion.push(newer.ce_id);
+      await produce(producer, TOPICS.messageGroups.name, [
+        {
+          key: `${grp}_3`,
+          value: JSON.stringify(groupData(`${grp}_3`, H.practiceId)),
+          headers: newer,
+        },
+      ]);
       add(TOPICS.messageGroups.name, groupConsumers, {
         key: `no-headers-${TAG}`,
         value: JSON.stringify(groupData(`no-headers-${TAG}`, H.practiceId)),
@@ -2008,6 +2051,8 @@ describe('hostile input', () => {
       );
       expect(ours.filter((l) => !l.headers['x-dead-letter-reason'])).toEqual([]);
       expect(ours.filter((l) => l.headers['x-dead-letter-reason'].includes('PHIMARK'))).toEqual([]);
+      // Produced before the last of them, the newer version was skipped by every consumer.
+      expect(letters.filter((l) => newerVersion.includes(l.headers.ce_id ?? ''))).toEqual([]);
       consumerReport.push(
         `${records.length} malformed records, ${ours.length} dead letters in ${topics.length} consumer groups`,
       );

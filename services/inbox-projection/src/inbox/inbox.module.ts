@@ -49,6 +49,11 @@ import { ReadMarkers } from './infrastructure/read-markers.js';
 import { SenderNamesAdapter } from './infrastructure/sender-names.adapter.js';
 import { ThreadLocks } from './infrastructure/thread-locks.js';
 import { InboxEventsConsumer } from './interface/inbox-events.consumer.js';
+import { GetProgressReportQueryHandler } from '../progress-reports/application/get-progress-report/get-progress-report.query-handler.js';
+import { ProgressProjector } from '../progress-reports/application/project-progress/progress-projector.js';
+import { RecordReportReadCommandHandler } from '../progress-reports/application/record-report-read/record-report-read.command-handler.js';
+import { ReportReaders } from '../progress-reports/application/report-readers.js';
+import { ProgressReportsHttpController } from '../progress-reports/interface/progress-reports.http.controller.js';
 import {
   InboxFeedHttpController,
   MemberInboxHttpController,
@@ -108,6 +113,13 @@ const infrastructure: Provider[] = [
   // The only outbox here: access records of thread reads, published to gm.access-audit.
   ...outboxRelayProviders([ACCESS_RECORDS_COLLECTION]),
 ];
+/** Progress reports (ADR 0024): projected from the analytics stream into each generation's store. */
+const progressReports: Provider[] = [
+  ProgressProjector,
+  ReportReaders,
+  GetProgressReportQueryHandler,
+  RecordReportReadCommandHandler,
+];
 const consumption: Provider[] = [
   InboxEventsConsumer,
   {
@@ -131,12 +143,14 @@ const consumption: Provider[] = [
     InboxFeedHttpController,
     PresenceHttpController,
     RebuildHttpController,
+    ProgressReportsHttpController,
   ],
   providers: [
     ...queryHandlers,
     ...commandHandlers,
     ...application,
     ...infrastructure,
+    ...progressReports,
     ...consumption,
   ],
 })

@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { ProgressStore } from '../../progress-reports/infrastructure/progress-store.js';
 import type { InboxEntry } from '../domain/inbox-entry.js';
 import type { ThreadView } from '../domain/thread-view.js';
 
@@ -31,6 +32,8 @@ export const PATIENT_INDEX = { practiceId: 1, patientId: 1 } as const;
 export class ProjectionStore {
   readonly views: Collection<ThreadViewDocument>;
   readonly entries: Collection<InboxEntry>;
+  /** The progress reports' projection of the analytics stream, rebuilt with the rest. */
+  readonly progress: ProgressStore;
 
   constructor(
     readonly db: Db,
@@ -38,6 +41,7 @@ export class ProjectionStore {
   ) {
     this.views = db.collection<ThreadViewDocument>(`thread_views_g${generation}`);
     this.entries = db.collection<InboxEntry>(`inbox_entries_g${generation}`);
+    this.progress = new ProgressStore(db, generation);
   }
 
   /** One index per query; all are equality prefixes (FerretDB pushes those down, ADR 0004). */
@@ -53,12 +57,15 @@ export class ProjectionStore {
       this.entries.createIndex(PAGE_INDEXES.all, { name: 'page_all' }),
       this.entries.createIndex(PAGE_INDEXES.overdue, { name: 'page_overdue' }),
     ]);
+    // After the others: FerretDB creates each new collection's table, and fewer at once is gentler.
+    await this.progress.ensureIndexes();
   }
 
   async drop(): Promise<void> {
     await Promise.all([
       this.views.drop().catch(() => undefined),
       this.entries.drop().catch(() => undefined),
+      this.progress.drop(),
     ]);
   }
 }

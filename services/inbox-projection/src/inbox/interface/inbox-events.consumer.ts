@@ -10,12 +10,14 @@ import {
 } from '../application/project-thread-events/inbox-projector.js';
 import { InboxSignals } from '../infrastructure/inbox-signals.js';
 import { Generations } from '../infrastructure/projection-store.js';
+import { ProgressProjector } from '../../progress-reports/application/project-progress/progress-projector.js';
 
 /**
  * Everything the read model is built from, in one consumer group: the
  * directory and settings replicas (names, My groups), the patients' messages
  * the threads' lifecycle and audience (gm.threads) and the staff's internal
- * notes (gm.thread-notes, folded like thread events). Who sees a thread
+ * notes (gm.thread-notes, folded like thread events), and the analytics
+ * stream's thread facts for the progress reports. Who sees a thread
  * comes only from its ThreadAudienceChanged (ADR 0016); a patient's new name
  * rewrites that patient's entries; a member's deactivation ends the
  * member's open live feeds. While a rebuild runs, thread
@@ -29,12 +31,14 @@ export class InboxEventsConsumer {
     TOPICS.patientMessages.name,
     TOPICS.threads.name,
     TOPICS.threadNotes.name,
+    TOPICS.analyticsThreads.name,
   ];
 
   constructor(
     private readonly directory: DirectoryReplica,
     private readonly settings: SettingsReplica,
     private readonly projector: InboxProjector,
+    private readonly progress: ProgressProjector,
     @Inject(Generations) private readonly generations: Generations,
     @Inject(InboxSignals) private readonly signals: InboxSignals,
   ) {}
@@ -46,6 +50,10 @@ export class InboxEventsConsumer {
    * is applied in its place, after the thread events before it.
    */
   async handle(envelopes: EventEnvelope[]): Promise<void> {
+    // A batch is of one partition of one topic: the analytics stream's are all facts.
+    if (envelopes.every((envelope) => this.progress.handles(envelope))) {
+      return this.forEachTarget((t) => this.progress.apply(t.store.progress, envelopes));
+    }
     await inRuns(
       envelopes,
       (envelope) => THREAD_EVENT_TYPES.has(envelope.type),

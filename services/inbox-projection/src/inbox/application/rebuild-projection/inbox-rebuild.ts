@@ -17,6 +17,7 @@ import {
   THREAD_EVENT_TYPES,
   type Target,
 } from '../project-thread-events/inbox-projector.js';
+import { ProgressProjector } from '../../../progress-reports/application/project-progress/progress-projector.js';
 
 export interface RebuildStatus {
   state: 'idle' | 'running' | 'done' | 'failed';
@@ -27,7 +28,12 @@ export interface RebuildStatus {
   eventsPerSecond: number | null;
 }
 
-const REPLAYED_TOPICS = [TOPICS.patientMessages.name, TOPICS.threads.name, TOPICS.threadNotes.name];
+const REPLAYED_TOPICS = [
+  TOPICS.patientMessages.name,
+  TOPICS.threads.name,
+  TOPICS.threadNotes.name,
+  TOPICS.analyticsThreads.name,
+];
 
 /**
  * Rebuilds the projection from the event log into a fresh generation while
@@ -36,8 +42,8 @@ const REPLAYED_TOPICS = [TOPICS.patientMessages.name, TOPICS.threads.name, TOPIC
  *    consumer writes every thread event and refresh to it as well;
  * 2. once every process has seen that (twice the pointer's cache time), the
  *    topics' end offsets are taken and a fresh consumer group replays the
- *    thread topics (messages, lifecycle, notes) from the beginning up to
- *    them, in batches;
+ *    thread topics (messages, lifecycle, notes) and the analytics stream
+ *    (progress reports) from the beginning up to them, in batches;
  * 3. the pointer swaps: the new generation becomes active.
  * Folds are idempotent and order-tolerant, so the replay and the live
  * consumer's writes to the same generation converge whatever their overlap.
@@ -61,6 +67,7 @@ export class InboxRebuild implements BeforeApplicationShutdown {
     @Inject(Generations) private readonly generations: Generations,
     @Inject(RebuildClaim) private readonly claim: RebuildClaim<RebuildStatus>,
     private readonly projector: InboxProjector,
+    private readonly progress: ProgressProjector,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(INFRASTRUCTURE_CONFIG) private readonly config: InfrastructureConfig,
     @Inject(PLUMBING_LOGGER) private readonly logger: Logger,
@@ -184,7 +191,9 @@ export class InboxRebuild implements BeforeApplicationShutdown {
               last = message.offset;
               try {
                 const envelope = fromWireRecord(message);
-                if (THREAD_EVENT_TYPES.has(envelope.type)) envelopes.push(envelope);
+                if (THREAD_EVENT_TYPES.has(envelope.type) || this.progress.handles(envelope)) {
+                  envelopes.push(envelope);
+                }
               } catch {
                 // Invalid records went to the live consumer's dead letters; a rebuild skips them.
               }
@@ -216,6 +225,10 @@ export class InboxRebuild implements BeforeApplicationShutdown {
 
   /** A batch at once; if one of its threads is unprocessable, event by event, skipping those. */
   private async applyTolerant(target: Target, envelopes: EventEnvelope[]): Promise<void> {
+    // Facts are stored as they are (nothing in them can be unprocessable).
+    if (envelopes.some((envelope) => this.progress.handles(envelope))) {
+      return this.progress.apply(target.store.progress, envelopes);
+    }
     try {
       await this.projector.applyThreadEvents(target, envelopes);
     } catch (error) {
