@@ -45,6 +45,9 @@ const GROUP_TYPES = new Set([
  * a deleted group stays as a tombstone so an older Updated arriving late
  * cannot bring it back.
  */
+/** A practice's groups, read together (its listing and a member's groups). */
+const PRACTICE_INDEX = { practiceId: 1 } as const;
+
 export class SettingsReplica {
   private readonly groups: Collection<GroupDocument>;
   private readonly preferences: Collection<StoredState>;
@@ -55,7 +58,7 @@ export class SettingsReplica {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.groups.createIndex({ practiceId: 1 });
+    await this.groups.createIndex(PRACTICE_INDEX);
   }
 
   handles(type: string): boolean {
@@ -87,8 +90,12 @@ export class SettingsReplica {
 
   /** The practice's live groups (a practice has tens of them), by name. */
   async groupsOfPractice(practiceId: string): Promise<MessageGroupStateV1[]> {
-    const documents = await this.groups.find({ practiceId, deleted: false }).toArray();
-    return documents.map(toGroup).sort((a, b) => a.name.localeCompare(b.name));
+    // Equality on the indexed field alone, hinted (ADR 0015): FerretDB reads a two-field filter whole.
+    const documents = await this.groups.find({ practiceId }).hint(PRACTICE_INDEX).toArray();
+    return documents
+      .filter((document) => !document.deleted)
+      .map(toGroup)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The practice's PHR messaging preferences, or the defaults (version 0) if it never saved any. */
