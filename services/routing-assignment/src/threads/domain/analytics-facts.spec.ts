@@ -1,6 +1,5 @@
 import { analyticsFactsOf } from './analytics-facts.js';
-import { patientMessage } from './patient-message.fixture.js';
-import type { AccessFacts } from './thread-access.js';
+import { billingFacts, patientMessage } from './patient-message.fixture.js';
 import { assignThread, openThread, receiveFollowUp, replyToThread, trashThread } from './thread.js';
 import type { ThreadState } from './thread-state.js';
 import { applyWorkflow, NO_WORKFLOW } from './thread-workflow.js';
@@ -8,17 +7,7 @@ import { applyWorkflow, NO_WORKFLOW } from './thread-workflow.js';
 const sentAt = '2026-11-26T10:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(sentAt) + seconds * 1000).toISOString();
 
-const facts: AccessFacts = {
-  group: {
-    name: 'Billing Team',
-    members: [
-      { memberId: 'mbr_admin', privilege: 'admin' },
-      { memberId: 'mbr_user', privilege: 'user' },
-    ],
-  },
-  careTeamMemberIds: [],
-  activeMemberIds: new Set(['mbr_admin', 'mbr_user']),
-};
+const facts = billingFacts;
 const target = { ...NO_WORKFLOW, responseTargetSeconds: 600 };
 
 function opened(): ThreadState {

@@ -1,3 +1,4 @@
+import type { AccessFacts } from './thread-access.js';
 import type { PatientMessage } from './thread-state.js';
 
 /** A patient's first message to group grp_1, as the domain specs send it; override what a case needs. */
@@ -14,3 +15,16 @@ export const patientMessage = (overrides: Partial<PatientMessage> = {}): Patient
   sentAt: '2026-11-26T09:59:00.000Z',
   ...overrides,
 });
+
+/** The Billing Team's facts as the domain specs decide on them: an active Admin and an active User. */
+export const billingFacts: AccessFacts = {
+  group: {
+    name: 'Billing Team',
+    members: [
+      { memberId: 'mbr_admin', privilege: 'admin' },
+      { memberId: 'mbr_user', privilege: 'user' },
+    ],
+  },
+  careTeamMemberIds: [],
+  activeMemberIds: new Set(['mbr_admin', 'mbr_user']),
+};

@@ -1,5 +1,4 @@
-import { patientMessage } from './patient-message.fixture.js';
-import type { AccessFacts } from './thread-access.js';
+import { billingFacts, patientMessage } from './patient-message.fixture.js';
 import {
   assignThread,
   openThread,
@@ -23,17 +22,7 @@ const at = (seconds: number) => new Date(Date.parse(sentAt) + seconds * 1000).to
 const message = (overrides: Partial<PatientMessage> = {}) =>
   patientMessage({ sentAt, ...overrides });
 
-const facts: AccessFacts = {
-  group: {
-    name: 'Billing Team',
-    members: [
-      { memberId: 'mbr_admin', privilege: 'admin' },
-      { memberId: 'mbr_user', privilege: 'user' },
-    ],
-  },
-  careTeamMemberIds: [],
-  activeMemberIds: new Set(['mbr_admin', 'mbr_user']),
-};
+const facts = billingFacts;
 
 const workflow = (fields: Partial<ThreadWorkflow>): ThreadWorkflow => ({
   ...NO_WORKFLOW,

@@ -12,7 +12,7 @@ import {
   needsReconsidering,
 } from './thread.js';
 import type { ThreadState } from './thread-state.js';
-import { patientMessage as message } from './patient-message.fixture.js';
+import { billingFacts, patientMessage as message } from './patient-message.fixture.js';
 import { NO_WORKFLOW } from './thread-workflow.js';
 
 const now = '2026-11-26T10:00:00.000Z';
@@ -23,17 +23,7 @@ const billing = {
   workflow: NO_WORKFLOW,
 };
 
-const facts: AccessFacts = {
-  group: {
-    name: 'Billing Team',
-    members: [
-      { memberId: 'mbr_admin', privilege: 'admin' },
-      { memberId: 'mbr_user', privilege: 'user' },
-    ],
-  },
-  careTeamMemberIds: [],
-  activeMemberIds: new Set(['mbr_admin', 'mbr_user']),
-};
+const facts = billingFacts;
 
 const routed = (): ThreadState => openThread(message(), billing, now).state;
 
